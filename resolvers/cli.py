@@ -1,0 +1,12 @@
+"""Console entry point: the build-time commands plus the run-time ones."""
+
+from __future__ import annotations
+
+from transformer.cli import cli
+from resolvers.commands import register_runtime_commands
+
+register_runtime_commands(cli)
+
+
+def main() -> None:
+    cli(prog_name="gqlauth")

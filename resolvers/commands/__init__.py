@@ -1,0 +1,9 @@
+"""Run-time CLI commands; each module holds one command (or one command group)."""
+
+from __future__ import annotations
+
+import click
+
+
+def register_runtime_commands(group: click.Group) -> None:
+    del group
