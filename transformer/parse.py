@@ -1,0 +1,359 @@
+"""Read an Amplify SDL file into a `ParsedSchema`, reporting every problem with file:line:column."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from graphql import (
+    DirectiveNode,
+    DocumentNode,
+    EnumTypeDefinitionNode,
+    FieldDefinitionNode,
+    GraphQLError,
+    GraphQLSyntaxError,
+    InterfaceTypeDefinitionNode,
+    ListTypeNode,
+    Node,
+    NonNullTypeNode,
+    ObjectTypeDefinitionNode,
+    ObjectTypeExtensionNode,
+    ScalarTypeDefinitionNode,
+    Source,
+    TypeNode,
+    concat_ast,
+    parse,
+    value_from_ast_untyped,
+)
+from graphql.validation.validate import validate_sdl
+
+from transformer.diagnostics import Diagnostic, error, has_errors, read_text, warning
+from transformer.directives import APPSYNC_SCALARS, SUPPORTED_DIRECTIVES, declarations_document
+from transformer.rules import AuthRule, SourceLocation, Strategy, rule_from_arguments
+from transformer.schema_model import (
+    FieldType,
+    IndexDef,
+    ModelDef,
+    ModelField,
+    NonModelFieldRules,
+    ParsedSchema,
+    Relation,
+    RelationKind,
+)
+
+ROOT_TYPES = frozenset({"Query", "Mutation", "Subscription"})
+BUILTIN_SCALARS = frozenset({"ID", "String", "Int", "Float", "Boolean", *APPSYNC_SCALARS})
+OWNER_FIELD_TYPES = frozenset({"String", "ID", "AWSEmail"})
+GROUPS_FIELD_TYPES = frozenset({"String"})
+
+
+def location_of(node: Node | None, file: str) -> SourceLocation | None:
+    if node is None or node.loc is None:
+        return None
+    loc = node.loc.source.get_location(node.loc.start)
+    return SourceLocation(file=file, line=loc.line, column=loc.column)
+
+
+def _where(node: Node | None, file: str) -> dict[str, object]:
+    loc = location_of(node, file)
+    return {"file": file} if loc is None else {"file": file, "line": loc.line, "column": loc.column}
+
+
+def _field_type(node: TypeNode) -> FieldType:
+    required = isinstance(node, NonNullTypeNode)
+    inner = node.type if isinstance(node, NonNullTypeNode) else node
+    if isinstance(inner, ListTypeNode):
+        item = inner.type
+        item_required = isinstance(item, NonNullTypeNode)
+        while isinstance(item, NonNullTypeNode | ListTypeNode):
+            item = item.type
+        return FieldType(name=item.name.value, is_list=True, required=required, item_required=item_required)  # type: ignore[attr-defined]
+    return FieldType(name=inner.name.value, required=required)  # type: ignore[attr-defined]
+
+
+def _arguments(directive: DirectiveNode) -> dict[str, object]:
+    return {arg.name.value: value_from_ast_untyped(arg.value) for arg in directive.arguments or ()}
+
+
+def _directive(node: ObjectTypeDefinitionNode | FieldDefinitionNode, name: str) -> DirectiveNode | None:
+    return next((d for d in node.directives or () if d.name.value == name), None)
+
+
+class _SchemaReader:
+    """One pass over the document; collects diagnostics instead of stopping at the first."""
+
+    def __init__(self, file: str, sub_username_identity_claim: bool) -> None:
+        self.file = file
+        self.sub_username = sub_username_identity_claim
+        self.diagnostics: list[Diagnostic] = []
+
+    def read_rules(
+        self, directive: DirectiveNode, owner_name: str, *, field_level: bool
+    ) -> tuple[AuthRule, ...] | None:
+        rules_arg = next((a for a in directive.arguments or () if a.name.value == "rules"), None)
+        raw_rules = value_from_ast_untyped(rules_arg.value) if rules_arg else None
+        if not raw_rules:
+            self.diagnostics.append(
+                error("auth.empty", f"@auth on {owner_name} does not have any auth rules.", **_where(directive, self.file))
+            )
+            return None
+        rule_nodes = getattr(rules_arg.value, "values", None) if rules_arg else None
+        rules: list[AuthRule] = []
+        raw_list = raw_rules if isinstance(raw_rules, list) else [raw_rules]
+        for index, raw in enumerate(raw_list):
+            node = rule_nodes[index] if rule_nodes and index < len(rule_nodes) else directive
+            if not isinstance(raw, dict):
+                self.diagnostics.append(error("auth.rule", "@auth: each rule must be an object", **_where(node, self.file)))
+                continue
+            rule, problems = rule_from_arguments(
+                raw,
+                location=location_of(node, self.file),
+                field_level=field_level,
+                sub_username_identity_claim=self.sub_username,
+            )
+            self.diagnostics.extend(problems)
+            if rule is not None:
+                rules.append(rule)
+        return tuple(rules)
+
+    def unsupported(self, node: ObjectTypeDefinitionNode | FieldDefinitionNode, owner_name: str) -> None:
+        for directive in node.directives or ():
+            name = directive.name.value
+            if name not in SUPPORTED_DIRECTIVES and name in _declared_directive_names():
+                self.diagnostics.append(
+                    warning(
+                        "directive.unsupported",
+                        f"@{name} on {owner_name} is not supported by gqlauth yet: it is kept in the "
+                        "output schema but gets no resolver, so the field resolves to null",
+                        **_where(directive, self.file),
+                    )
+                )
+            if name == "manyToMany":
+                self.diagnostics.append(
+                    warning(
+                        "directive.unsupported",
+                        f"@manyToMany on {owner_name} is not supported by gqlauth yet: no join model is "
+                        "generated and the field resolves to null",
+                        **_where(directive, self.file),
+                    )
+                )
+
+    def read_model(self, node: ObjectTypeDefinitionNode, known_types: dict[str, str]) -> ModelDef:
+        name = node.name.value
+        model_args = _arguments(_directive(node, "model"))  # type: ignore[arg-type]
+        auth = _directive(node, "auth")
+        rules = self.read_rules(auth, name, field_level=False) if auth else None
+        fields: list[ModelField] = []
+        primary_key: tuple[str, ...] = ("id",)
+        indexes: list[IndexDef] = []
+        for field_node in node.fields or ():
+            field_name = field_node.name.value
+            owner_name = f"{name}.{field_name}"
+            self.unsupported(field_node, owner_name)
+            ftype = _field_type(field_node.type)
+            field_auth = _directive(field_node, "auth")
+            field_rules = self.read_rules(field_auth, owner_name, field_level=True) if field_auth else None
+            relation = self.read_relation(field_node, ftype)
+            default_node = _directive(field_node, "default")
+            default = _arguments(default_node).get("value") if default_node else None
+            pk = _directive(field_node, "primaryKey")
+            if pk is not None:
+                sort_keys = _arguments(pk).get("sortKeyFields") or []
+                primary_key = (field_name, *[str(s) for s in sort_keys])
+            for index_node in field_node.directives or ():
+                if index_node.name.value != "index":
+                    continue
+                args = _arguments(index_node)
+                index_name = str(args.get("name") or f"by{field_name[:1].upper()}{field_name[1:]}")
+                indexes.append(
+                    IndexDef(
+                        name=index_name,
+                        partition_field=field_name,
+                        sort_key_fields=tuple(str(s) for s in args.get("sortKeyFields") or []),
+                        query_field=str(args["queryField"]) if args.get("queryField") else None,
+                    )
+                )
+            kind = known_types.get(ftype.name)
+            fields.append(
+                ModelField(
+                    name=field_name,
+                    type=ftype,
+                    is_leaf=ftype.name in BUILTIN_SCALARS or kind in {"enum", "scalar"},
+                    rules=field_rules,
+                    relation=relation,
+                    default=None if default is None else str(default),
+                    location=location_of(field_node, self.file),
+                )
+            )
+        subscriptions = model_args.get("subscriptions")
+        timestamps_arg = model_args.get("timestamps", {"createdAt": "createdAt", "updatedAt": "updatedAt"})
+        timestamps = {"createdAt": None, "updatedAt": None}
+        if isinstance(timestamps_arg, dict):
+            timestamps = {k: timestamps_arg.get(k, k) for k in ("createdAt", "updatedAt")}
+        return ModelDef(
+            name=name,
+            fields=tuple(fields),
+            rules=rules,
+            primary_key=primary_key,
+            indexes=tuple(indexes),
+            query_names=dict(model_args.get("queries") or {}) if "queries" in model_args else {},
+            mutation_names=dict(model_args.get("mutations") or {}) if "mutations" in model_args else {},
+            subscription_level=(
+                "off"
+                if "subscriptions" in model_args and subscriptions is None
+                else str((subscriptions or {}).get("level") or "on")
+            ),
+            subscription_names={
+                k: tuple(v or ()) for k, v in (subscriptions or {}).items() if k != "level"
+            },
+            timestamps=timestamps,
+            location=location_of(node, self.file),
+        )
+
+    def read_relation(self, node: FieldDefinitionNode, ftype: FieldType) -> Relation | None:
+        for kind in RelationKind:
+            directive = _directive(node, kind.value)
+            if directive is None:
+                continue
+            args = _arguments(directive)
+            return Relation(
+                kind=kind,
+                related_model=ftype.name,
+                fields=tuple(str(f) for f in args.get("fields") or []),
+                index_name=str(args["indexName"]) if args.get("indexName") else None,
+                relation_name=str(args["relationName"]) if args.get("relationName") else None,
+                limit=int(args.get("limit") or 100),
+            )
+        return None
+
+    def check_rule_fields(self, model: ModelDef) -> None:
+        """Owner and groups fields that exist must have a type Amplify accepts."""
+        for rule in [*(model.rules or ())] + [r for f in model.fields for r in f.rules or ()]:
+            where = {"file": self.file, "line": rule.location.line, "column": rule.location.column} if rule.location else {}
+            if rule.allow is Strategy.OWNER and rule.owner_field:
+                field = model.field(rule.owner_field)
+                if field is not None and field.type.name not in OWNER_FIELD_TYPES:
+                    self.diagnostics.append(
+                        error(
+                            "auth.owner-field-type",
+                            f"@auth ownerField '{rule.owner_field}' on {model.name} must be of type String, "
+                            f"ID or a list of them, not {field.type.sdl()}",
+                            **where,
+                        )
+                    )
+            if rule.is_dynamic_group and rule.groups_field:
+                field = model.field(rule.groups_field)
+                if field is not None and field.type.name not in GROUPS_FIELD_TYPES:
+                    self.diagnostics.append(
+                        error(
+                            "auth.groups-field-type",
+                            f"@auth groupsField '{rule.groups_field}' on {model.name} must be of type String "
+                            f"or [String], not {field.type.sdl()}",
+                            **where,
+                        )
+                    )
+
+
+def _declared_directive_names() -> frozenset[str]:
+    return frozenset(
+        d.name.value for d in declarations_document().definitions if hasattr(d, "name") and d.kind == "directive_definition"
+    )
+
+
+def _syntax_diagnostic(exc: GraphQLError, file: str) -> Diagnostic:
+    loc = exc.locations[0] if exc.locations else None
+    message = exc.message.removeprefix("Syntax Error: ")
+    where: dict[str, object] = {"file": file}
+    if loc is not None:
+        where |= {"line": loc.line, "column": loc.column}
+    return error("sdl.syntax" if isinstance(exc, GraphQLSyntaxError) else "sdl.invalid", message, **where)
+
+
+def parse_schema_text(
+    sdl: str, file: str = "<schema>", *, sub_username_identity_claim: bool = True
+) -> tuple[ParsedSchema | None, list[Diagnostic]]:
+    """Parse and validate SDL; returns the schema (None when it has errors) and every diagnostic."""
+    try:
+        document: DocumentNode = parse(Source(sdl, file))
+    except GraphQLError as exc:
+        return None, [_syntax_diagnostic(exc, file)]
+    sdl_errors = validate_sdl(concat_ast([declarations_document(), document]))
+    if sdl_errors:
+        return None, [_syntax_diagnostic(e, file) for e in sdl_errors]
+
+    reader = _SchemaReader(file, sub_username_identity_claim)
+    known_types: dict[str, str] = {}
+    for definition in document.definitions:
+        if isinstance(definition, EnumTypeDefinitionNode):
+            known_types[definition.name.value] = "enum"
+        elif isinstance(definition, ScalarTypeDefinitionNode):
+            known_types[definition.name.value] = "scalar"
+        elif isinstance(definition, ObjectTypeDefinitionNode):
+            known_types[definition.name.value] = "object"
+
+    models: dict[str, ModelDef] = {}
+    extra_rules: list[NonModelFieldRules] = []
+    non_model_types: set[str] = set()
+    for definition in document.definitions:
+        if isinstance(definition, InterfaceTypeDefinitionNode):
+            for field_node in definition.fields or ():
+                if _directive(field_node, "auth"):  # type: ignore[arg-type]
+                    reader.diagnostics.append(
+                        error(
+                            "auth.interface",
+                            f"@auth directive is not allowed on interface fields ({definition.name.value}."
+                            f"{field_node.name.value})",
+                            **_where(field_node, file),
+                        )
+                    )
+            continue
+        if not isinstance(definition, ObjectTypeDefinitionNode | ObjectTypeExtensionNode):
+            continue
+        type_name = definition.name.value
+        if _directive(definition, "model"):  # type: ignore[arg-type]
+            reader.unsupported(definition, type_name)  # type: ignore[arg-type]
+            model = reader.read_model(definition, known_types)  # type: ignore[arg-type]
+            reader.check_rule_fields(model)
+            models[type_name] = model
+            continue
+        non_model_types.add(type_name)
+        if _directive(definition, "auth"):  # type: ignore[arg-type]
+            reader.diagnostics.append(
+                error(
+                    "auth.model-required",
+                    f"Types annotated with @auth must also be annotated with @model. ({type_name})",
+                    **_where(_directive(definition, "auth"), file),  # type: ignore[arg-type]
+                )
+            )
+        for field_node in definition.fields or ():
+            owner_name = f"{type_name}.{field_node.name.value}"
+            reader.unsupported(field_node, owner_name)
+            auth = _directive(field_node, "auth")
+            if auth is None:
+                continue
+            rules = reader.read_rules(auth, owner_name, field_level=True) or ()
+            static = tuple(r for r in rules if r.allow is not Strategy.OWNER and not r.is_dynamic_group)
+            if len(static) != len(rules):
+                reader.diagnostics.append(
+                    warning(
+                        "auth.non-model-dynamic",
+                        f"@auth on {owner_name}: owner and dynamic group rules need a @model source; "
+                        "they are ignored here (as Amplify does)",
+                        **_where(auth, file),
+                    )
+                )
+            extra_rules.append(NonModelFieldRules(type_name=type_name, field_name=field_node.name.value, rules=static))
+
+    schema = ParsedSchema(
+        file=file,
+        sdl=sdl,
+        models=models,
+        non_model_field_rules=tuple(extra_rules),
+        enums=frozenset(k for k, v in known_types.items() if v == "enum"),
+        non_model_types=frozenset(non_model_types - ROOT_TYPES),
+    )
+    return (None if has_errors(reader.diagnostics) else schema), reader.diagnostics
+
+
+def load_schema(path: Path, *, sub_username_identity_claim: bool = True) -> tuple[ParsedSchema | None, list[Diagnostic]]:
+    """Read a schema file (raises `UnreadableInput` when it cannot be read)."""
+    return parse_schema_text(read_text(path), str(path), sub_username_identity_claim=sub_username_identity_claim)

@@ -1,0 +1,119 @@
+"""The parsed input schema: `@model` types with their fields, keys, relations and `@auth` rules."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict
+
+from transformer.rules import AuthRule, SourceLocation
+
+
+class FieldType(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    name: str
+    is_list: bool = False
+    required: bool = False
+    item_required: bool = False
+
+    def sdl(self, *, required: bool | None = None) -> str:
+        """The type as SDL; `required=False` drops the outer `!` (for inputs and filters)."""
+        outer = self.required if required is None else required
+        inner = f"{self.name}!" if self.is_list and self.item_required else self.name
+        text = f"[{inner}]" if self.is_list else inner
+        return f"{text}!" if outer else text
+
+
+class RelationKind(StrEnum):
+    HAS_ONE = "hasOne"
+    HAS_MANY = "hasMany"
+    BELONGS_TO = "belongsTo"
+    MANY_TO_MANY = "manyToMany"
+
+
+class Relation(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    kind: RelationKind
+    related_model: str
+    fields: tuple[str, ...] = ()
+    index_name: str | None = None
+    relation_name: str | None = None
+    limit: int = 100
+
+
+class IndexDef(BaseModel):
+    """A `@index` on a field: a secondary key and, with `queryField`, a Query field."""
+
+    model_config = ConfigDict(frozen=True)
+
+    name: str
+    partition_field: str
+    sort_key_fields: tuple[str, ...] = ()
+    query_field: str | None = None
+
+
+class ModelField(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    name: str
+    type: FieldType
+    is_leaf: bool = True
+    """A scalar or enum (stored); False for object types (relations, non-model types)."""
+    rules: tuple[AuthRule, ...] | None = None
+    """Field-level `@auth`: replaces the model's rules for this field. None when absent."""
+    relation: Relation | None = None
+    default: str | None = None
+    location: SourceLocation | None = None
+
+
+class ModelDef(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    name: str
+    fields: tuple[ModelField, ...]
+    rules: tuple[AuthRule, ...] | None
+    """Model-level `@auth` rules; None when the type has no `@auth` (deny unless sandbox mode)."""
+    primary_key: tuple[str, ...] = ("id",)
+    """Partition key field first, then the sort key fields."""
+    indexes: tuple[IndexDef, ...] = ()
+    query_names: dict[str, str | None] = {}
+    mutation_names: dict[str, str | None] = {}
+    subscription_level: str = "on"
+    subscription_names: dict[str, tuple[str, ...]] = {}
+    timestamps: dict[str, str | None] = {"createdAt": "createdAt", "updatedAt": "updatedAt"}
+    location: SourceLocation | None = None
+
+    def field(self, name: str) -> ModelField | None:
+        return next((f for f in self.fields if f.name == name), None)
+
+
+class NonModelFieldRules(BaseModel):
+    """`@auth` on a field of a type without `@model` (e.g. a custom Query): static rules only."""
+
+    model_config = ConfigDict(frozen=True)
+
+    type_name: str
+    field_name: str
+    rules: tuple[AuthRule, ...]
+
+
+class ParsedSchema(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    file: str
+    sdl: str
+    models: dict[str, ModelDef]
+    non_model_field_rules: tuple[NonModelFieldRules, ...] = ()
+    enums: frozenset[str] = frozenset()
+    non_model_types: frozenset[str] = frozenset()
+
+    def rules_naming_group(self, group: str) -> list[AuthRule]:
+        found: list[AuthRule] = []
+        for model in self.models.values():
+            for rules in [model.rules or ()] + [f.rules or () for f in model.fields]:
+                found.extend(r for r in rules if r.groups and group in r.groups)
+        for extra in self.non_model_field_rules:
+            found.extend(r for r in extra.rules if r.groups and group in r.groups)
+        return found
