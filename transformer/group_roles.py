@@ -66,8 +66,12 @@ def resolve_roles(
     fallback = authenticated_role_iam_arn(env)
     if not with_role:
         return RoleResolution(
-            roles=[], preferred_role=None, preferred_group=None, effective_role_arn=fallback,
-            is_group_role=False, reason=_no_role_reason(groups, group_file),
+            roles=[],
+            preferred_role=None,
+            preferred_group=None,
+            effective_role_arn=fallback,
+            is_group_role=False,
+            reason=_no_role_reason(groups, group_file),
         )
 
     lowest = with_role[0][0].precedence
@@ -76,7 +80,10 @@ def resolve_roles(
     if len(tied_roles) > 1:
         names = ", ".join(group.groupName for group, _ in tied)
         return RoleResolution(
-            roles=roles, preferred_role=None, preferred_group=None, effective_role_arn=fallback,
+            roles=roles,
+            preferred_role=None,
+            preferred_group=None,
+            effective_role_arn=fallback,
             is_group_role=False,
             reason=f"groups {names} share the lowest precedence ({lowest}) with different roles: no "
             "preferred role, so the identity pool gives the authenticated role (AmbiguousRoleResolution)",
@@ -86,7 +93,10 @@ def resolve_roles(
     others = [g.groupName for g, _ in with_role if g is not group]
     beaten = f" (wins over {', '.join(others)})" if others else ""
     return RoleResolution(
-        roles=roles, preferred_role=arn, preferred_group=group.groupName, effective_role_arn=arn,
+        roles=roles,
+        preferred_role=arn,
+        preferred_group=group.groupName,
+        effective_role_arn=arn,
         is_group_role=True,
         reason=f"{group.groupName} has the lowest precedence ({lowest}) among the user's groups with a role"
         f"{beaten}",
@@ -98,6 +108,8 @@ def _no_role_reason(groups: Sequence[str], group_file: GroupFile) -> str:
         return "the user is in no group: the identity pool gives the authenticated role"
     unknown = [name for name in groups if group_file.get(name) is None]
     if len(unknown) == len(groups):
-        return (f"none of the user's groups ({', '.join(groups)}) is in the group file: "
-                "the identity pool gives the authenticated role")
+        return (
+            f"none of the user's groups ({', '.join(groups)}) is in the group file: "
+            "the identity pool gives the authenticated role"
+        )
     return "none of the user's groups has a role: the identity pool gives the authenticated role"

@@ -74,6 +74,13 @@ def _arguments(directive: DirectiveNode) -> dict[str, object]:
     return {arg.name.value: value_from_ast_untyped(arg.value) for arg in directive.arguments or ()}
 
 
+def _operation_names(model_args: dict[str, object], key: str) -> dict[str, str | None] | None:
+    if key not in model_args:
+        return None
+    value = model_args[key]
+    return {str(k): (None if v is None else str(v)) for k, v in value.items()} if isinstance(value, dict) else {}
+
+
 def _directive(node: ObjectTypeDefinitionNode | FieldDefinitionNode, name: str) -> DirectiveNode | None:
     return next((d for d in node.directives or () if d.name.value == name), None)
 
@@ -195,8 +202,8 @@ class _SchemaReader:
             rules=rules,
             primary_key=primary_key,
             indexes=tuple(indexes),
-            query_names=dict(model_args.get("queries") or {}) if "queries" in model_args else {},
-            mutation_names=dict(model_args.get("mutations") or {}) if "mutations" in model_args else {},
+            query_names=_operation_names(model_args, "queries"),
+            mutation_names=_operation_names(model_args, "mutations"),
             subscription_level=(
                 "off"
                 if "subscriptions" in model_args and subscriptions is None

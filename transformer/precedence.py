@@ -123,7 +123,7 @@ class PolicyStatement(_JsonObject):
             if not _ACTION.match(action):
                 raise PydanticCustomError(
                     "iam_action",
-                    'action "{action}" is not of the form "service:Action" (wildcards * and ? allowed) or "*"',
+                    'action "{action}" is not of the form "service:Action" (with * and ? wildcards) or "*"',
                     {"action": action},
                 )
         return value
@@ -292,12 +292,19 @@ def parse_group_file(text: str, file: str) -> tuple[GroupFile | None, list[Diagn
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
-        return None, [error("group-file-json", f"not valid JSON: {exc.msg}", file=file, line=exc.lineno,
-                            column=exc.colno)]
+        return None, [
+            error(
+                "group-file-json", f"not valid JSON: {exc.msg}", file=file, line=exc.lineno, column=exc.colno
+            )
+        ]
     if not isinstance(data, list):
-        return None, [error("group-file-shape",
-                            "the group file must be a JSON array of {groupName, precedence} objects",
-                            file=file)]
+        return None, [
+            error(
+                "group-file-shape",
+                "the group file must be a JSON array of {groupName, precedence} objects",
+                file=file,
+            )
+        ]
 
     diagnostics = _structure_errors(data, file) + _duplicate_name_errors(data, file)
     if diagnostics:
@@ -404,8 +411,14 @@ def _duplicate_name_errors(data: list[Any], file: str) -> list[Diagnostic]:
     found: list[Diagnostic] = []
     for index, name, _ in _named_groups(data):
         if name in first_index:
-            found.append(error("group-duplicate", f'group "{name}" is already defined at [{first_index[name]}]',
-                               file=file, json_path=f"[{index}].groupName"))
+            found.append(
+                error(
+                    "group-duplicate",
+                    f'group "{name}" is already defined at [{first_index[name]}]',
+                    file=file,
+                    json_path=f"[{index}].groupName",
+                )
+            )
         else:
             first_index[name] = index
     return found
@@ -418,12 +431,16 @@ def _precedence_tie_warnings(data: list[Any], file: str) -> list[Diagnostic]:
         if not isinstance(precedence, int) or isinstance(precedence, bool):
             continue
         if precedence in first_with and first_with[precedence] != name:
-            found.append(warning(
-                "group-precedence-tie",
-                f'"{name}" has the same precedence ({precedence}) as "{first_with[precedence]}": a user in both '
-                "gets no cognito:preferred_role when their roles differ, so the identity pool falls back "
-                "to the authenticated role",
-                file=file, json_path=f"[{index}].precedence"))
+            found.append(
+                warning(
+                    "group-precedence-tie",
+                    f'"{name}" has the same precedence ({precedence}) as "{first_with[precedence]}": '
+                    "a user in both gets no cognito:preferred_role when their roles differ, "
+                    "so the identity pool falls back to the authenticated role",
+                    file=file,
+                    json_path=f"[{index}].precedence",
+                )
+            )
         else:
             first_with.setdefault(precedence, name)
     return found
@@ -431,10 +448,13 @@ def _precedence_tie_warnings(data: list[Any], file: str) -> list[Diagnostic]:
 
 def _amplify_name_warnings(data: list[Any], file: str) -> list[Diagnostic]:
     return [
-        warning("group-name-not-alphanumeric",
-                f'"{name}" is not alphanumeric: Amplify\'s CLI rejects such names and CloudFormation '
-                "logical ids derived from it will be sanitized",
-                file=file, json_path=f"[{index}].groupName")
+        warning(
+            "group-name-not-alphanumeric",
+            f'"{name}" is not alphanumeric: Amplify\'s CLI rejects such names and CloudFormation '
+            "logical ids derived from it will be sanitized",
+            file=file,
+            json_path=f"[{index}].groupName",
+        )
         for index, name, _ in _named_groups(data)
         if not _AMPLIFY_GROUP_NAME.match(name)
     ]

@@ -78,8 +78,9 @@ class ModelDef(BaseModel):
     primary_key: tuple[str, ...] = ("id",)
     """Partition key field first, then the sort key fields."""
     indexes: tuple[IndexDef, ...] = ()
-    query_names: dict[str, str | None] = {}
-    mutation_names: dict[str, str | None] = {}
+    query_names: dict[str, str | None] | None = None
+    """`@model(queries:)`: None for Amplify's default names; a map names only the fields generated."""
+    mutation_names: dict[str, str | None] | None = None
     subscription_level: str = "on"
     subscription_names: dict[str, tuple[str, ...]] = {}
     timestamps: dict[str, str | None] = {"createdAt": "createdAt", "updatedAt": "updatedAt"}
