@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from transformer.cli import cli
 from resolvers.commands import register_runtime_commands
+from transformer.cli import cli
 
 register_runtime_commands(cli)
 
