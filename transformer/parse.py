@@ -26,7 +26,7 @@ from graphql import (
 )
 from graphql.validation.validate import validate_sdl
 
-from transformer.diagnostics import Diagnostic, error, has_errors, read_text, warning
+from transformer.diagnostics import Diagnostic, error, read_text, warning
 from transformer.directives import APPSYNC_SCALARS, SUPPORTED_DIRECTIVES, declarations_document
 from transformer.rules import AuthRule, SourceLocation, Strategy, rule_from_arguments
 from transformer.schema_model import (
@@ -278,7 +278,12 @@ def _syntax_diagnostic(exc: GraphQLError, file: str) -> Diagnostic:
 def parse_schema_text(
     sdl: str, file: str = "<schema>", *, sub_username_identity_claim: bool = True
 ) -> tuple[ParsedSchema | None, list[Diagnostic]]:
-    """Parse and validate SDL; returns the schema (None when it has errors) and every diagnostic."""
+    """Parse and validate SDL; returns the schema and every diagnostic.
+
+    The schema is None only when the SDL itself cannot be read; with rule errors it is returned
+    without the invalid rules so that later checks can still report their own problems. Callers
+    must check `has_errors` before using it.
+    """
     try:
         document: DocumentNode = parse(Source(sdl, file))
     except GraphQLError as exc:
@@ -358,7 +363,7 @@ def parse_schema_text(
         enums=frozenset(k for k, v in known_types.items() if v == "enum"),
         non_model_types=frozenset(non_model_types - ROOT_TYPES),
     )
-    return (None if has_errors(reader.diagnostics) else schema), reader.diagnostics
+    return schema, reader.diagnostics
 
 
 def load_schema(path: Path, *, sub_username_identity_claim: bool = True) -> tuple[ParsedSchema | None, list[Diagnostic]]:

@@ -1,0 +1,161 @@
+"""Everything a command needs about one project: the schema, its group file, the API's auth modes
+and the access matrix, loaded and cross-checked together."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from transformer.diagnostics import Diagnostic, error, has_errors, warning
+from transformer.environment import AuthEnvironment
+from transformer.matrix import AccessMatrix, TransformParameters, build_matrix
+from transformer.parse import load_schema
+from transformer.precedence import GroupFile, find_group_file, load_group_file
+from transformer.rules import DEFAULT_GROUP_CLAIM, AuthRule, Provider
+from transformer.schema_model import ParsedSchema
+
+SCHEMA_FILE_NAME = "schema.graphql"
+
+
+@dataclass(frozen=True)
+class Project:
+    schema_path: Path
+    schema: ParsedSchema
+    group_file_path: Path | None
+    group_file: GroupFile | None
+    matrix: AccessMatrix
+    auth_modes_source: str
+    environment: AuthEnvironment = field(default_factory=AuthEnvironment)
+
+    @property
+    def auth_modes(self) -> list[Provider]:
+        return self.matrix.auth_modes
+
+
+def resolve_schema_path(path: Path) -> Path:
+    """A project directory means its `schema.graphql` (or Amplify's `amplify/backend/api/*/schema.graphql`)."""
+    if not path.is_dir():
+        return path
+    direct = path / SCHEMA_FILE_NAME
+    if direct.is_file():
+        return direct
+    amplify = sorted(path.glob("amplify/backend/api/*/schema.graphql"))
+    return amplify[0] if amplify else direct
+
+
+def _all_rules(schema: ParsedSchema) -> list[AuthRule]:
+    rules: list[AuthRule] = []
+    for model in schema.models.values():
+        rules.extend(model.rules or ())
+        rules.extend(r for f in model.fields for r in f.rules or ())
+    for extra in schema.non_model_field_rules:
+        rules.extend(extra.rules)
+    return rules
+
+
+def check_group_names(schema: ParsedSchema, group_file: GroupFile | None, group_file_path: Path | None) -> list[Diagnostic]:
+    """Static groups named in rules must exist in the precedence file (a check Amplify lacks).
+
+    Rules with a custom `groupClaim` are exempt: their groups are not Cognito groups.
+    """
+    problems: list[Diagnostic] = []
+    defined = set(group_file.names()) if group_file is not None else None
+    missing_file_reported = False
+    for rule in _all_rules(schema):
+        if not rule.is_static_group or rule.group_claim != DEFAULT_GROUP_CLAIM:
+            continue
+        where = (
+            {"file": rule.location.file, "line": rule.location.line, "column": rule.location.column}
+            if rule.location
+            else {}
+        )
+        if defined is None:
+            if not missing_file_reported:
+                problems.append(
+                    warning(
+                        "groups.no-file",
+                        "no user-pool-group-precedence.json found (beside the schema or in the Amplify "
+                        "project); group names in rules are not checked. Pass --group-file FILE.",
+                        **where,
+                    )
+                )
+                missing_file_reported = True
+            continue
+        for group in rule.groups or ():
+            if group not in defined:
+                known = ", ".join(sorted(defined)) or "none"
+                problems.append(
+                    error(
+                        "groups.undefined",
+                        f"group '{group}' is not defined in {group_file_path} (defined: {known})",
+                        **where,
+                    )
+                )
+    return problems
+
+
+def load_project(
+    schema_path: Path,
+    *,
+    group_file_path: Path | None = None,
+    auth_modes: list[Provider] | None = None,
+    auth_modes_source: str | None = None,
+    parameters: TransformParameters | None = None,
+    environment: AuthEnvironment | None = None,
+) -> tuple[Project | None, list[Diagnostic]]:
+    """Load and cross-check a project. Unreadable files raise `UnreadableInput` (a usage error).
+
+    Returns every diagnostic found (errors and warnings) and the project only when there are no errors.
+    """
+    schema_path = resolve_schema_path(schema_path)
+    params = parameters or TransformParameters()
+    schema, diagnostics = load_schema(schema_path, sub_username_identity_claim=params.use_sub_username_for_default_identity_claim)
+    group_path = group_file_path or find_group_file(schema_path)
+    group_file: GroupFile | None = None
+    if group_path is not None:
+        group_file, group_diagnostics = load_group_file(group_path)
+        diagnostics.extend(group_diagnostics)
+    if schema is None:
+        return None, diagnostics
+    diagnostics.extend(check_group_names(schema, group_file, group_path))
+    modes, source = auth_modes, auth_modes_source or "--auth-modes"
+    if modes is None:
+        modes, source = _discover_auth_modes(schema_path)
+    if has_errors(diagnostics):
+        return None, diagnostics
+    matrix, matrix_diagnostics = build_matrix(schema, modes, params)
+    diagnostics.extend(matrix_diagnostics)
+    if matrix is None:
+        return None, diagnostics
+    diagnostics.extend(_lint(schema, matrix, group_file))
+    project = Project(
+        schema_path=schema_path,
+        schema=schema,
+        group_file_path=group_path,
+        group_file=group_file,
+        matrix=matrix,
+        auth_modes_source=source if modes is not None else "default: userPools plus the providers the rules use",
+        environment=environment or AuthEnvironment(),
+    )
+    return project, diagnostics
+
+
+def _discover_auth_modes(schema_path: Path) -> tuple[list[Provider] | None, str]:
+    try:
+        from transformer.auth_modes import discover_auth_modes
+    except ImportError:
+        return None, "default"
+    found = discover_auth_modes(schema_path)
+    return found if found is not None else (None, "default")
+
+
+def _lint(schema: ParsedSchema, matrix: AccessMatrix, group_file: GroupFile | None) -> list[Diagnostic]:
+    try:
+        from transformer.lints import lint
+    except ImportError:
+        return []
+    return lint(schema, matrix, group_file)
+
+
+def no_schema_error(path: Path) -> Diagnostic:
+    return error("project.no-schema", f"no schema found at {path}", file=str(path))
