@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from bisect import bisect_right
+from functools import cache, lru_cache
 from pathlib import Path
 
 from graphql import (
@@ -46,11 +48,18 @@ OWNER_FIELD_TYPES = frozenset({"String", "ID", "AWSEmail"})
 GROUPS_FIELD_TYPES = frozenset({"String"})
 
 
+@lru_cache(maxsize=8)
+def _line_starts(body: str) -> list[int]:
+    return [0] + [index + 1 for index, ch in enumerate(body) if ch == "\n"]
+
+
 def location_of(node: Node | None, file: str) -> SourceLocation | None:
+    """1-based line and column of a node (graphql-core's own lookup rescans the text each time)."""
     if node is None or node.loc is None:
         return None
-    loc = node.loc.source.get_location(node.loc.start)
-    return SourceLocation(file=file, line=loc.line, column=loc.column)
+    starts = _line_starts(node.loc.source.body)
+    line = bisect_right(starts, node.loc.start)
+    return SourceLocation(file=file, line=line, column=node.loc.start - starts[line - 1] + 1)
 
 
 def _where(node: Node | None, file: str) -> dict[str, object]:
@@ -260,6 +269,7 @@ class _SchemaReader:
                     )
 
 
+@cache
 def _declared_directive_names() -> frozenset[str]:
     return frozenset(
         d.name.value for d in declarations_document().definitions if hasattr(d, "name") and d.kind == "directive_definition"
