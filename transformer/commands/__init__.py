@@ -6,6 +6,8 @@ import click
 
 
 def register_build_commands(group: click.Group) -> None:
-    from transformer.commands import check
+    from transformer.commands import access, check, groups
 
     group.add_command(check.check)
+    group.add_command(groups.groups)
+    group.add_command(access.access)
