@@ -6,4 +6,7 @@ import click
 
 
 def register_runtime_commands(group: click.Group) -> None:
-    del group
+    from resolvers.commands import credentials, token
+
+    group.add_command(token.token)
+    group.add_command(credentials.credentials)
