@@ -94,6 +94,10 @@ def check_group_names(schema: ParsedSchema, group_file: GroupFile | None, group_
     return problems
 
 
+def _in_reading_order(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
+    return sorted(diagnostics, key=lambda d: (d.file or "", d.line or 0, d.column or 0))
+
+
 def load_project(
     schema_path: Path,
     *,
@@ -116,17 +120,17 @@ def load_project(
         group_file, group_diagnostics = load_group_file(group_path)
         diagnostics.extend(group_diagnostics)
     if schema is None:
-        return None, diagnostics
+        return None, _in_reading_order(diagnostics)
     diagnostics.extend(check_group_names(schema, group_file, group_path))
     modes, source = auth_modes, auth_modes_source or "--auth-modes"
     if modes is None:
         modes, source = _discover_auth_modes(schema_path)
     if has_errors(diagnostics):
-        return None, diagnostics
+        return None, _in_reading_order(diagnostics)
     matrix, matrix_diagnostics = build_matrix(schema, modes, params)
     diagnostics.extend(matrix_diagnostics)
     if matrix is None:
-        return None, diagnostics
+        return None, _in_reading_order(diagnostics)
     diagnostics.extend(_lint(schema, matrix, group_file))
     project = Project(
         schema_path=schema_path,
@@ -137,7 +141,7 @@ def load_project(
         auth_modes_source=source if modes is not None else "default: userPools plus the providers the rules use",
         environment=environment or AuthEnvironment(),
     )
-    return project, diagnostics
+    return project, _in_reading_order(diagnostics)
 
 
 def _discover_auth_modes(schema_path: Path) -> tuple[list[Provider] | None, str]:
