@@ -29,6 +29,9 @@ ContextValue = str | Sequence[str]
 RequestContext = Mapping[str, ContextValue]
 _VARIABLE = re.compile(r"\$\{([^}]*)\}")
 _SPECIAL_VARIABLES = {"*": "*", "?": "?", "$": "$"}
+_LITERAL = {"*": "\ue000", "?": "\ue001"}
+"""Stand-ins for `*` and `?` that came from variables (`${*}`, context values): literal, not wildcards."""
+_FROM_LITERAL = {stand_in: char for char, stand_in in _LITERAL.items()}
 
 
 class NamedPolicy(BaseModel):
@@ -151,7 +154,7 @@ def _statement_applies(
     unsure: str | None = None
     resource_hits: list[bool] = []
     for pattern in statement.resources():
-        resolved = substitute_variables(pattern, context)
+        resolved = substitute_variables(pattern, context, as_pattern=True)
         if resolved is None:
             unsure = f'resource "{pattern}" uses a variable the request context does not define'
             if statement.NotResource is not None:
@@ -189,22 +192,28 @@ def resource_matches(pattern: str, resource: str) -> bool:
 
 @lru_cache(maxsize=4096)
 def _glob(pattern: str, case_sensitive: bool) -> re.Pattern[str]:
-    regex = "".join(".*" if ch == "*" else "." if ch == "?" else re.escape(ch) for ch in pattern)
+    regex = "".join(".*" if ch == "*" else "." if ch == "?" else re.escape(_FROM_LITERAL.get(ch, ch)) for ch in pattern)
     return re.compile(regex, 0 if case_sensitive else re.IGNORECASE | re.DOTALL)
 
 
-def substitute_variables(text: str, context: RequestContext) -> str | None:
-    """Replace `${key}` with the context's single value; None when a key is missing or multi-valued."""
+def substitute_variables(text: str, context: RequestContext, *, as_pattern: bool = False) -> str | None:
+    """Replace `${key}` with the context's single value; None when a key is missing or multi-valued.
+
+    With `as_pattern`, substituted `*` and `?` stay literal when the result is matched as a wildcard pattern.
+    """
     missing = False
+
+    def literal(value: str) -> str:
+        return "".join(_LITERAL.get(ch, ch) for ch in value) if as_pattern else value
 
     def replace(match: re.Match[str]) -> str:
         nonlocal missing
         key = match.group(1)
         if key in _SPECIAL_VARIABLES:
-            return _SPECIAL_VARIABLES[key]
+            return literal(_SPECIAL_VARIABLES[key])
         value = _lookup(context, key)
         if isinstance(value, str):
-            return value
+            return literal(value)
         missing = True
         return ""
 
@@ -219,13 +228,17 @@ def _lookup(context: RequestContext, key: str) -> ContextValue | None:
     return next((value for name, value in context.items() if name.lower() == lowered), None)
 
 
+def _plain(pattern: str) -> str:
+    return "".join(_FROM_LITERAL.get(ch, ch) for ch in pattern)
+
+
 _STRING_TESTS = {
-    "StringEquals": lambda expected, actual: actual == expected,
-    "StringEqualsIgnoreCase": lambda expected, actual: actual.lower() == expected.lower(),
+    "StringEquals": lambda expected, actual: actual == _plain(expected),
+    "StringEqualsIgnoreCase": lambda expected, actual: actual.lower() == _plain(expected).lower(),
     "StringLike": lambda expected, actual: _glob(expected, case_sensitive=True).fullmatch(actual) is not None,
-    "ArnEquals": lambda expected, actual: actual == expected,
+    "ArnEquals": lambda expected, actual: actual == _plain(expected),
     "ArnLike": lambda expected, actual: resource_matches(expected, actual),
-    "Bool": lambda expected, actual: actual.lower() == expected.lower(),
+    "Bool": lambda expected, actual: actual.lower() == _plain(expected).lower(),
 }
 _NEGATIONS = {
     "StringNotEquals": "StringEquals",
@@ -254,6 +267,8 @@ def _condition_holds(operator: str, key: str, expected: object, context: Request
     set_prefix, _, base = operator.rpartition(":")
     if_exists = base.endswith("IfExists")
     base = base.removesuffix("IfExists")
+    if base != "Null" and _NEGATIONS.get(base, base) not in _STRING_TESTS:
+        return None
     actual = _lookup(context, key)
     expected_values = [str(v).lower() if isinstance(v, bool) else str(v) for v in _as_values(expected)]
 
@@ -266,10 +281,8 @@ def _condition_holds(operator: str, key: str, expected: object, context: Request
         return base in _NEGATIONS or set_prefix == "ForAllValues"
 
     negated = base in _NEGATIONS
-    test = _STRING_TESTS.get(_NEGATIONS.get(base, base))
-    if test is None:
-        return None
-    resolved_expected = [substitute_variables(value, context) for value in expected_values]
+    test = _STRING_TESTS[_NEGATIONS.get(base, base)]
+    resolved_expected = [substitute_variables(value, context, as_pattern=True) for value in expected_values]
     if any(value is None for value in resolved_expected):
         return None
     values = [actual] if isinstance(actual, str) else list(actual)
