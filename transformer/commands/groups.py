@@ -96,6 +96,9 @@ def write_group_file_atomically(path: Path, group_file: GroupFile) -> None:
         if mode is not None:
             os.chmod(temporary, mode)
         os.replace(temporary, path)
+    except OSError as exc:
+        Path(temporary).unlink(missing_ok=True)
+        fail_usage(f"{path}: cannot write: {exc.strerror or exc}")
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
