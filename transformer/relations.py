@@ -1,0 +1,200 @@
+"""The implicit relational fields Amplify's transformer v2 adds for `@hasMany`, `@hasOne` and `@belongsTo`.
+
+A relation declared without `fields` stores its foreign key in a field the user never wrote:
+
+* `Post.comments: [Comment] @hasMany` adds `postCommentsId` (plus one field per sort key of Post) to
+  Comment, its create/update inputs and its filter/condition inputs, and a GSI over it;
+* `Project.team: Team @hasOne` adds `projectTeamId` to Project itself;
+* `Team.project: Project @belongsTo` reuses the hasMany's field when Project has `@hasMany` to Team, and
+  behaves like a hasOne (adding `teamProjectId` to Team) when Project has `@hasOne` to Team.
+
+The names follow Amplify's `getConnectionAttributeName`: camelCase of (model, field, key field), with
+the primary key attribute respected (`respectPrimaryKeyAttributesOnConnectionField`, Amplify's default
+for new projects). `@manyToMany` is not generated (the parser warns that it is unsupported).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from transformer.schema_model import FieldType, ModelDef, ParsedSchema, RelationKind
+
+
+def camel_case(words: list[str]) -> str:
+    """Amplify's `toCamelCase`: first word lower-first, the others upper-first, joined."""
+    parts = [w[:1].lower() + w[1:] if i == 0 else w[:1].upper() + w[1:] for i, w in enumerate(words)]
+    return "".join(parts)
+
+
+@dataclass(frozen=True)
+class ConnectionField:
+    """One generated foreign-key field: where it lives, its type, and the relation that needs it."""
+
+    model: str
+    name: str
+    type: FieldType
+    source_model: str
+    source_field: str
+    kind: RelationKind
+    is_sort_key: bool = False
+
+
+@dataclass(frozen=True)
+class HasManyKey:
+    """The key the related model is queried by for a `@hasMany` field: partition field then sort fields."""
+
+    partition: str
+    sort: tuple[tuple[str, FieldType], ...]
+
+
+def key_field_type(model: ModelDef, name: str) -> FieldType:
+    field = model.field(name)
+    if field is not None:
+        return FieldType(name=field.type.name)
+    return FieldType(name="ID")
+
+
+def sort_key_fields(model: ModelDef) -> list[tuple[str, FieldType]]:
+    return [(name, key_field_type(model, name)) for name in model.primary_key[1:]]
+
+
+def _add(found: dict[str, list[ConnectionField]], field: ConnectionField) -> None:
+    existing = found.setdefault(field.model, [])
+    if all(f.name != field.name for f in existing):
+        existing.append(field)
+
+
+def _has_one_fields(
+    holder: ModelDef, field_name: str, related: ModelDef, required: bool, kind: RelationKind
+) -> list[ConnectionField]:
+    pk = related.primary_key[0]
+    fields = [
+        ConnectionField(
+            model=holder.name,
+            name=camel_case([holder.name, field_name, pk]),
+            type=FieldType(name=key_field_type(related, pk).name, required=required),
+            source_model=holder.name,
+            source_field=field_name,
+            kind=kind,
+        )
+    ]
+    for sk_name, sk_type in sort_key_fields(related):
+        fields.append(
+            ConnectionField(
+                model=holder.name,
+                name=camel_case([holder.name, field_name, sk_name]),
+                type=FieldType(name=sk_type.name, required=required),
+                source_model=holder.name,
+                source_field=field_name,
+                kind=kind,
+                is_sort_key=True,
+            )
+        )
+    return fields
+
+
+def _has_many_fields(parent: ModelDef, field_name: str, child: ModelDef, required: bool) -> list[ConnectionField]:
+    pk = parent.primary_key[0]
+    fields = [
+        ConnectionField(
+            model=child.name,
+            name=camel_case([parent.name, field_name, pk]),
+            type=FieldType(name=key_field_type(parent, pk).name, required=required),
+            source_model=parent.name,
+            source_field=field_name,
+            kind=RelationKind.HAS_MANY,
+        )
+    ]
+    for sk_name, sk_type in sort_key_fields(parent):
+        fields.append(
+            ConnectionField(
+                model=child.name,
+                name=camel_case([parent.name, field_name, sk_name]),
+                type=FieldType(name=sk_type.name, required=required),
+                source_model=parent.name,
+                source_field=field_name,
+                kind=RelationKind.HAS_MANY,
+                is_sort_key=True,
+            )
+        )
+    return fields
+
+
+def _related_has(schema: ParsedSchema, related: str, target: str, kind: RelationKind) -> bool:
+    model = schema.models.get(related)
+    if model is None:
+        return False
+    return any(f.relation is not None and f.relation.kind is kind and f.relation.related_model == target for f in model.fields)
+
+
+def connection_fields(schema: ParsedSchema) -> dict[str, list[ConnectionField]]:
+    """Model name -> its implicit foreign-key fields, in the order Amplify appends them.
+
+    Amplify runs the hasMany transformer over every model first, then hasOne, then belongsTo, so
+    that is the order here too. Relations with explicit `fields` add nothing.
+    """
+    found: dict[str, list[ConnectionField]] = {}
+    for kind in (RelationKind.HAS_MANY, RelationKind.HAS_ONE, RelationKind.BELONGS_TO):
+        for model in schema.models.values():
+            for field in model.fields:
+                relation = field.relation
+                if relation is None or relation.kind is not kind or relation.fields:
+                    continue
+                related = schema.models.get(relation.related_model)
+                if related is None:
+                    continue
+                if kind is RelationKind.HAS_MANY:
+                    if relation.index_name:
+                        continue
+                    for extra in _has_many_fields(model, field.name, related, field.type.required):
+                        _add(found, extra)
+                elif kind is RelationKind.HAS_ONE or not _related_has(
+                    schema, related.name, model.name, RelationKind.HAS_MANY
+                ):
+                    for extra in _has_one_fields(model, field.name, related, field.type.required, kind):
+                        _add(found, extra)
+    return found
+
+
+def implicit_fields_for(schema: ParsedSchema, model_name: str) -> list[ConnectionField]:
+    """The implicit foreign-key fields of one model (what the store must keep and inputs accept)."""
+    return connection_fields(schema).get(model_name, [])
+
+
+def has_many_key(schema: ParsedSchema, parent: ModelDef, field_name: str) -> HasManyKey | None:
+    """How the child of a `@hasMany` is looked up: the GSI Amplify creates, or the index/primary key named."""
+    field = parent.field(field_name)
+    if field is None or field.relation is None:
+        return None
+    relation = field.relation
+    child = schema.models.get(relation.related_model)
+    if child is None:
+        return None
+    if relation.index_name:
+        index = next((i for i in child.indexes if i.name == relation.index_name), None)
+        if index is None:
+            return None
+        return HasManyKey(
+            partition=index.partition_field,
+            sort=tuple((name, key_field_type(child, name)) for name in index.sort_key_fields),
+        )
+    if relation.fields:
+        return HasManyKey(partition=child.primary_key[0], sort=tuple(sort_key_fields(child)))
+    pk = parent.primary_key[0]
+    return HasManyKey(
+        partition=camel_case([parent.name, field_name, pk]),
+        sort=tuple(
+            (camel_case([parent.name, field_name, name]), ftype) for name, ftype in sort_key_fields(parent)
+        ),
+    )
+
+
+__all__ = [
+    "ConnectionField",
+    "HasManyKey",
+    "camel_case",
+    "connection_fields",
+    "has_many_key",
+    "implicit_fields_for",
+    "sort_key_fields",
+]
