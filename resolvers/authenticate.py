@@ -69,7 +69,8 @@ class Authenticator:
         self._extra_api_keys = tuple(api_keys)
         self._token_verifiers: list[TokenVerifier] = []
         if AuthType.USER_POOLS in self.modes:
-            self._token_verifiers.append(user_pool_verifier or TokenVerifier.local(self._require_state()))
+            self._token_verifiers.append(
+                user_pool_verifier or TokenVerifier.local(self._require_state(), issuer=env.issuer))
         if AuthType.OIDC in self.modes:
             if oidc_verifier is None:
                 raise ValueError("the oidc auth mode needs an OIDC token verifier (issuer and JWKS URL)")

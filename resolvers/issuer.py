@@ -90,6 +90,19 @@ def mint_token(
     return jwt.encode(claims, settings.private_key(), algorithm="RS256", headers={"kid": settings.kid})
 
 
+def sign_claims(state: LocalState, claims: Mapping[str, Any], *, expires_in: timedelta = DEFAULT_TOKEN_LIFETIME,
+                now: datetime | None = None) -> str:
+    """Sign a recorded claim set as it is (test harnesses replaying `$ctx.identity.claims`).
+
+    Only `iat` and `exp` are added when missing; the verifier must be set up for the claims'
+    `iss` and `aud`/`client_id`.
+    """
+    issued = int((now or now_utc()).timestamp())
+    payload = {"iat": issued, "exp": issued + int(expires_in.total_seconds()), **claims}
+    settings = state.issuer_settings()
+    return jwt.encode(payload, settings.private_key(), algorithm="RS256", headers={"kid": settings.kid})
+
+
 def jwks(state: LocalState) -> dict[str, Any]:
     """The body of `/.well-known/jwks.json` for the local issuer."""
     settings = state.issuer_settings()

@@ -123,12 +123,17 @@ class TokenVerifier:
         self._remote = RemoteJwks(jwks_url, fetch=fetch) if jwks_url is not None else None
 
     @classmethod
-    def local(cls, state: LocalState, auth_type: AuthType = AuthType.USER_POOLS) -> TokenVerifier:
-        """A verifier for tokens minted by this project's local issuer."""
+    def local(cls, state: LocalState, auth_type: AuthType = AuthType.USER_POOLS, *, issuer: str | None = None,
+              client_id: str | None = None) -> TokenVerifier:
+        """A verifier for tokens signed with this project's local key.
+
+        The issuer and client id default to the project's; a server replaying recorded identities
+        (another pool's issuer and app client) passes its own.
+        """
         settings = state.issuer_settings()
         return cls(
-            issuer=state.environment().issuer,
-            client_id=settings.client_id,
+            issuer=issuer or state.environment().issuer,
+            client_id=client_id or settings.client_id,
             keys={settings.kid: settings.private_key().public_key()},
             auth_type=auth_type,
         )

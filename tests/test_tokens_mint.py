@@ -10,8 +10,9 @@ from pathlib import Path
 import jwt
 import pytest
 
-from resolvers.issuer import jwks, mint_token, subject_for
+from resolvers.issuer import jwks, mint_token, sign_claims, subject_for
 from resolvers.local_state import LocalState
+from resolvers.token_verify import TokenVerifier
 from transformer.environment import AuthEnvironment
 from transformer.group_roles import resolve_roles
 from transformer.precedence import parse_group_file
@@ -112,3 +113,13 @@ def test_tokens_survive_reopening_the_project(tmp_path: Path) -> None:
     token = mint_token(LocalState.open(tmp_path), user="alice")
     (key,) = jwks(LocalState.open(tmp_path))["keys"]
     assert jwt.decode(token, jwt.PyJWK(key).key, algorithms=["RS256"], options={"verify_aud": False})
+
+
+def test_recorded_claims_are_signed_as_they_are(state: LocalState) -> None:
+    recorded = {"sub": "00000004", "iss": "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_ORACLEPOOL",
+                "cognito:username": "alice", "aud": "oracleclientid", "token_use": "id", "auth_time": 1714564800}
+    token = sign_claims(state, recorded)
+    verifier = TokenVerifier.local(state, issuer=recorded["iss"], client_id="oracleclientid")
+    identity = verifier.verify(token)
+    assert {key: identity.claims[key] for key in recorded} == recorded
+    assert identity.username == "alice"
