@@ -94,3 +94,78 @@ def test_no_group_file_is_a_warning_and_the_authenticated_role(tmp_path: Path) -
     assert result.exit_code == 0
     assert json.loads(result.stdout)["role_source"] == "authenticated"
     assert "no user-pool-group-precedence.json found" in result.stderr
+
+
+IAM_SCHEMA = """
+type Doc @model @auth(rules: [
+  {allow: private, provider: iam},
+  {allow: public, provider: iam, operations: [read]},
+  {allow: groups, groups: ["Admins"]}
+]) {
+  id: ID!
+  title: String
+}
+"""
+
+
+def _api(tmp_path: Path, groups_data: list[dict[str, Any]], *args: str) -> dict[str, bool]:
+    (tmp_path / "schema.graphql").write_text(IAM_SCHEMA)
+    (tmp_path / "user-pool-group-precedence.json").write_text(json.dumps(groups_data))
+    result = CliRunner().invoke(
+        cli,
+        ["access", *args, "--schema", str(tmp_path / "schema.graphql"), "--auth-modes", "userPools,iam", "--json"],
+    )
+    assert result.exit_code == 0, result.stderr
+    return {c["location"]: c["allowed"] for c in json.loads(result.stdout)["checks"] if c["area"] == "api"}
+
+
+def test_api_signed_in_user_without_group_role_gets_private_iam_access(tmp_path: Path) -> None:
+    decisions = _api(tmp_path, [{"groupName": "Admins", "precedence": 1}], "--user", "u")
+    assert decisions["Mutation.createDoc"] and decisions["Query.getDoc"]
+
+
+def test_api_guests_read_only(tmp_path: Path) -> None:
+    decisions = _api(tmp_path, [{"groupName": "Admins", "precedence": 1}], "--guest")
+    assert decisions["Query.getDoc"] and decisions["Query.listDocs"]
+    assert not decisions["Mutation.createDoc"] and not decisions["Mutation.deleteDoc"]
+
+
+def test_api_group_role_needs_appsync_in_custom_policies(tmp_path: Path) -> None:
+    decisions = _api(tmp_path, [{"groupName": "Admins", "precedence": 1}], "--user", "a", "--groups", "Admins")
+    assert not any(decisions.values())
+    granted = [
+        {
+            "groupName": "Admins",
+            "precedence": 1,
+            "customPolicies": [
+                {
+                    "PolicyName": "api",
+                    "PolicyDocument": {
+                        "Version": "2012-10-17",
+                        "Statement": [
+                            {
+                                "Effect": "Allow",
+                                "Action": "appsync:GraphQL",
+                                "Resource": "arn:aws:appsync:*:*:apis/*/types/Query/fields/*",
+                            }
+                        ],
+                    },
+                }
+            ],
+        }
+    ]
+    decisions = _api(tmp_path, granted, "--user", "a", "--groups", "Admins")
+    assert decisions["Query.getDoc"] and not decisions["Mutation.createDoc"]
+
+
+def test_api_without_iam_mode(tmp_path: Path) -> None:
+    (tmp_path / "schema.graphql").write_text("type Doc @model @auth(rules: [{allow: private}]) { id: ID! }")
+    (tmp_path / "user-pool-group-precedence.json").write_text('[{"groupName": "Admins", "precedence": 1}]')
+    args = ["access", "--user", "u", "--schema", str(tmp_path / "schema.graphql"), "--auth-modes", "userPools"]
+    result = CliRunner().invoke(cli, [*args, "--json"])
+    assert result.exit_code == 0, result.stderr
+    assert any("no iam auth mode" in n for n in json.loads(result.stdout)["notes"])
+    (tmp_path / "schema.graphql").write_text(IAM_SCHEMA)
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 1
+    assert "no IAM authentication provider configured" in result.stderr

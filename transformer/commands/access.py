@@ -18,14 +18,16 @@ import click
 from pydantic import BaseModel, ConfigDict
 from rich.table import Table
 
-from transformer.commands.options import split_groups
-from transformer.diagnostics import Diagnostic, has_errors, warning
+from transformer.commands.options import auth_modes_option, parse_auth_modes, split_groups
+from transformer.diagnostics import Diagnostic, Severity, has_errors, warning
 from transformer.environment import AuthEnvironment
 from transformer.group_roles import RoleResolution, resolve_roles, unauthenticated_role_iam_arn
-from transformer.iam_policy import NamedPolicy, RequestContext, evaluate, substitute_variables
+from transformer.iam_policy import NamedPolicy, RequestContext, evaluate, lint_group_file, substitute_variables
+from transformer.matrix import AccessMatrix, RoleKind
 from transformer.precedence import GROUP_FILE_NAME, GroupFile, find_group_file, load_group_file
-from transformer.project import resolve_schema_path
+from transformer.project import load_project, resolve_schema_path
 from transformer.report import EXIT_INPUT_ERRORS, guarded, print_diagnostics, stderr_console
+from transformer.rules import Provider
 from transformer.storage import (
     IDENTITY_ID_VARIABLE,
     StorageSettings,
@@ -46,7 +48,7 @@ STORAGE_ACTIONS: tuple[tuple[str, str], ...] = (
 class Check(BaseModel):
     model_config = ConfigDict(frozen=True)
 
-    area: Literal["storage", "custom"]
+    area: Literal["storage", "custom", "api"]
     location: str
     permission: str
     action: str
@@ -161,6 +163,75 @@ def _custom_policy_checks(group_file: GroupFile, policies: list[NamedPolicy], co
     return checks
 
 
+API_ID = "gqlauthLocalApi"
+
+
+def _api_checks(
+    matrix: AccessMatrix, role_source: str, policies: list[NamedPolicy], env: AuthEnvironment, context: RequestContext
+) -> list[Check]:
+    """Each generated root field called with these IAM credentials: the role's IAM policies, then @auth.
+
+    Amplify grants `appsync:GraphQL` to the identity pool's auth and unauth roles (AuthRolePolicy /
+    UnauthRolePolicy) for the fields their iam rules cover, but not to group roles; @auth's iam
+    private check admits any authenticated identity-pool credentials, group roles included
+    (auth-semantics §2, iam rows).
+    """
+    role_name = _role_name(role_source, env)
+    is_admin = role_source.startswith("group:") and any(admin in role_name for admin in env.admin_roles)
+    checks: list[Check] = []
+    for key, operation in sorted(matrix.operations.items()):
+        model = matrix.models[operation.model]
+        iam_roles = [r for r in model.roles_for(operation.kind.operation) if r.provider is Provider.IAM]
+        private = any(r.kind is RoleKind.PRIVATE for r in iam_roles)
+        public = any(r.kind is RoleKind.PUBLIC for r in iam_roles)
+        resource = (
+            f"arn:aws:appsync:{env.region}:{env.account_id}:apis/{API_ID}/types/{operation.type_name}"
+            f"/fields/{operation.field_name}"
+        )
+        if role_source == "authenticated":
+            iam_ok, iam_by = private, "AuthRolePolicy (Amplify)" if private else None
+        elif role_source == "unauthenticated":
+            iam_ok, iam_by = public, "UnauthRolePolicy (Amplify)" if public else None
+        else:
+            decision = evaluate(policies, "appsync:GraphQL", resource, context)
+            iam_ok, iam_by = decision.allowed, decision.decided_by.label if decision.decided_by else None
+        if is_admin:
+            auth_ok, auth_by = True, f"adminRoles ({role_name})"
+        elif role_source == "unauthenticated":
+            auth_ok, auth_by = public, "iam public rule" if public else None
+        else:
+            auth_ok, auth_by = private, "iam private rule" if private else None
+        allowed = iam_ok and auth_ok
+        if allowed:
+            reason = f"IAM: {iam_by}; @auth: {auth_by}"
+        elif not iam_ok:
+            reason = "IAM: no statement allows appsync:GraphQL on this field"
+        else:
+            who = "guests" if role_source == "unauthenticated" else "signed-in identity-pool users"
+            reason = f"@auth: no iam rule grants {operation.kind.operation.value} to {who}"
+        checks.append(
+            Check(
+                area="api",
+                location=key,
+                permission=operation.kind.operation.value,
+                action="appsync:GraphQL",
+                resource=resource,
+                allowed=allowed,
+                decided_by=(auth_by if allowed else iam_by),
+                reason=reason,
+            )
+        )
+    return checks
+
+
+def _role_name(role_source: str, env: AuthEnvironment) -> str:
+    if role_source == "authenticated":
+        return env.auth_role_name
+    if role_source == "unauthenticated":
+        return env.unauth_role_name
+    return env.group_role_name(role_source.removeprefix("group:"))
+
+
 def build_access_report(
     *,
     user: str | None,
@@ -170,6 +241,7 @@ def build_access_report(
     storage: StorageSettings | None,
     env: AuthEnvironment,
     env_name: str = "dev",
+    matrix: AccessMatrix | None = None,
 ) -> AccessReport:
     resolution = None if guest else resolve_roles(groups, group_file, env)
     source, policies = role_policies(resolution, group_file, storage)
@@ -192,11 +264,16 @@ def build_access_report(
         )
     if resolution is not None and resolution.is_group_role:
         notes.append(
-            "group roles do not get the API's AuthRolePolicy: `allow: private, provider: iam` rules do not "
-            "match them; grant appsync:GraphQL through customPolicies if they call an iam API"
+            "group roles do not get the API's AuthRolePolicy, so IAM refuses their appsync:GraphQL calls "
+            "unless customPolicies grant it (amplify-cli#5563)"
         )
     checks = _storage_checks(storage, policies, context, identity_id) if storage else []
     checks += _custom_policy_checks(group_file, policies, context)
+    if matrix is not None:
+        if Provider.IAM in matrix.auth_modes:
+            checks += _api_checks(matrix, source, policies, env, context)
+        else:
+            notes.append("the API has no iam auth mode: identity-pool credentials cannot call it")
     role_arn = unauthenticated_role_iam_arn(env) if resolution is None else resolution.effective_role_arn
     return AccessReport(
         user=user,
@@ -238,6 +315,14 @@ def _render(report: AccessReport) -> None:
             table.add_column(column, overflow="fold")
         for check in custom:
             table.add_row(check.action, check.resource, check.location, _cell(check))
+        console.print(table)
+    api = [c for c in report.checks if c.area == "api"]
+    if api:
+        table = Table(title="API (iam auth mode)")
+        for column in ("field", "operation", "decision", "why"):
+            table.add_column(column, overflow="fold")
+        for check in api:
+            table.add_row(check.location, check.permission, _cell(check), check.reason)
         console.print(table)
     for note in report.notes:
         console.print(f"note: {note}", markup=False)
@@ -290,8 +375,9 @@ def _load_inputs(
     "--schema",
     type=click.Path(path_type=Path, exists=True),
     default=None,
-    help="Where to look for the group and storage files (default: the current directory).",
+    help="The schema: adds the API's iam decisions; the group and storage files are looked for beside it.",
 )
+@auth_modes_option
 @click.option("--env-name", default="dev", show_default=True, help="Amplify environment, for ${env} in customPolicies.")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON on stdout.")
 @guarded
@@ -302,15 +388,22 @@ def access(
     group_file: Path | None,
     storage_file: Path | None,
     schema: Path | None,
+    auth_modes: str | None,
     env_name: str,
     as_json: bool,
 ) -> None:
-    """Which IAM role the identity pool gives a user, and what it may do on storage and in customPolicies."""
+    """Which IAM role the identity pool gives a user, and what it may do: storage, customPolicies, the API (iam)."""
     if guest and (user or groups):
         raise click.UsageError("--guest cannot be combined with --user or --groups")
     if not guest and not user:
         raise click.UsageError("give --user NAME (with --groups) or --guest")
     loaded, settings, diagnostics = _load_inputs(group_file, storage_file, schema)
+    matrix = None
+    if schema is not None and not has_errors(diagnostics):
+        project, found = load_project(schema, group_file_path=group_file, auth_modes=parse_auth_modes(auth_modes))
+        diagnostics += [d for d in found if d.severity is Severity.ERROR]
+        matrix = project.matrix if project else None
+    diagnostics += lint_group_file(loaded, str(group_file or "group file"))
     print_diagnostics(diagnostics)
     if has_errors(diagnostics):
         sys.exit(EXIT_INPUT_ERRORS)
@@ -322,6 +415,7 @@ def access(
         storage=settings,
         env=AuthEnvironment(),
         env_name=env_name,
+        matrix=matrix,
     )
     if as_json:
         click.echo(json.dumps(report.model_dump(mode="json"), indent=2))
