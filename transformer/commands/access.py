@@ -351,6 +351,8 @@ def _load_inputs(
     if storage_path is not None and loaded is not None:
         settings, found = load_storage_settings(storage_path, loaded)
         diagnostics += found
+    if loaded is not None and group_path is not None:
+        diagnostics += lint_group_file(loaded, str(group_path))
     return loaded or GroupFile([]), settings, diagnostics
 
 
@@ -403,7 +405,6 @@ def access(
         project, found = load_project(schema, group_file_path=group_file, auth_modes=parse_auth_modes(auth_modes))
         diagnostics += [d for d in found if d.severity is Severity.ERROR]
         matrix = project.matrix if project else None
-    diagnostics += lint_group_file(loaded, str(group_file or "group file"))
     print_diagnostics(diagnostics)
     if has_errors(diagnostics):
         sys.exit(EXIT_INPUT_ERRORS)

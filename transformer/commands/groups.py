@@ -17,6 +17,7 @@ import click
 from rich.table import Table
 
 from transformer.diagnostics import Diagnostic, error, has_errors
+from transformer.iam_policy import lint_group_file
 from transformer.parse import load_schema
 from transformer.precedence import (
     GROUP_FILE_NAME,
@@ -128,6 +129,8 @@ def list_groups(group_file: Path | None, schema: Path | None, as_json: bool) -> 
         fail_usage(f"no {GROUP_FILE_NAME} found here or in an Amplify project; pass --group-file FILE")
         return
     loaded, diagnostics = load_group_file(path)
+    if loaded is not None:
+        diagnostics += lint_group_file(loaded, str(path))
     print_diagnostics(diagnostics)
     if loaded is None:
         sys.exit(EXIT_INPUT_ERRORS)
