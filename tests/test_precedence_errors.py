@@ -117,9 +117,7 @@ CASES: list[tuple[str, Any, str, str]] = [
             {
                 "groupName": "A",
                 "precedence": 1,
-                "customPolicies": [
-                    {"PolicyName": "my policy", "PolicyDocument": {"Statement": [_statement()]}}
-                ],
+                "customPolicies": [{"PolicyName": "my policy", "PolicyDocument": {"Statement": [_statement()]}}],
             }
         ],
         "[0].customPolicies[0].PolicyName",
@@ -167,9 +165,7 @@ def test_all_problems_are_reported_at_once() -> None:
         {
             "groupName": "B",
             "precedence": 1,
-            "customPolicies": [
-                {"PolicyName": "p", "PolicyDocument": {"Statement": [_statement(Effect="Maybe")]}}
-            ],
+            "customPolicies": [{"PolicyName": "p", "PolicyDocument": {"Statement": [_statement(Effect="Maybe")]}}],
         },
         {"groupName": "B", "precedence": 1},
     ]
@@ -232,3 +228,17 @@ def test_single_statement_object_and_string_action_are_valid() -> None:
     assert group_file is not None and diagnostics == []
     statement = group_file.root[0].policies()[0].PolicyDocument.statements()[0]
     assert statement.NotAction == "s3:*" and statement.actions() == ["s3:*"]
+
+
+def test_repeated_keys_are_errors_with_their_path() -> None:
+    text = (
+        '[{"groupName": "A", "precedence": 1, "precedence": 2, "customPolicies": [{"PolicyName": "p", '
+        '"PolicyDocument": {"Statement": [{"Effect": "Allow", "Effect": "Deny", "Action": "s3:*", "Resource": "*"}]}}]}]'
+    )
+    group_file, diagnostics = parse_group_file(text, "g.json")
+    assert group_file is None
+    assert [d.json_path for d in diagnostics] == [
+        "[0].precedence",
+        "[0].customPolicies[0].PolicyDocument.Statement[0].Effect",
+    ]
+    assert all("appears more than once" in d.message for d in diagnostics)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -290,12 +291,10 @@ class GroupFile(RootModel[list[UserPoolGroup]]):
 def parse_group_file(text: str, file: str) -> tuple[GroupFile | None, list[Diagnostic]]:
     """Validate the file's text; returns the model only when there are no errors (warnings allowed)."""
     try:
-        data = json.loads(text)
+        data = json.loads(text, object_pairs_hook=_KeyTrackingDict.from_pairs)
     except json.JSONDecodeError as exc:
         return None, [
-            error(
-                "group-file-json", f"not valid JSON: {exc.msg}", file=file, line=exc.lineno, column=exc.colno
-            )
+            error("group-file-json", f"not valid JSON: {exc.msg}", file=file, line=exc.lineno, column=exc.colno)
         ]
     if not isinstance(data, list):
         return None, [
@@ -306,7 +305,7 @@ def parse_group_file(text: str, file: str) -> tuple[GroupFile | None, list[Diagn
             )
         ]
 
-    diagnostics = _structure_errors(data, file) + _duplicate_name_errors(data, file)
+    diagnostics = _duplicate_key_errors(data, file) + _structure_errors(data, file) + _duplicate_name_errors(data, file)
     if diagnostics:
         return None, diagnostics + _precedence_tie_warnings(data, file)
     group_file = GroupFile.model_validate(data)
@@ -381,6 +380,41 @@ def _message(err: Any) -> str:
     if field == "Statement" and kind == "too_short":
         return "a policy document needs at least one statement"
     return _MESSAGES.get(kind, err["msg"])
+
+
+class _KeyTrackingDict(dict[str, Any]):
+    """A parsed JSON object that remembers keys given more than once (JSON keeps only the last)."""
+
+    repeated: tuple[str, ...] = ()
+
+    @classmethod
+    def from_pairs(cls, pairs: list[tuple[str, Any]]) -> _KeyTrackingDict:
+        obj = cls(pairs)
+        if len(obj) != len(pairs):
+            counts = Counter(key for key, _ in pairs)
+            obj.repeated = tuple(key for key, count in counts.items() if count > 1)
+        return obj
+
+
+def _duplicate_key_errors(data: Any, file: str, location: tuple[int | str, ...] = ()) -> list[Diagnostic]:
+    found: list[Diagnostic] = []
+    if isinstance(data, _KeyTrackingDict):
+        for key in data.repeated:
+            found.append(
+                error(
+                    "group-file-duplicate-key",
+                    f'key "{key}" appears more than once in this object; only the last value would count',
+                    file=file,
+                    json_path=json_path((*location, key)),
+                )
+            )
+    if isinstance(data, dict):
+        for key, value in data.items():
+            found += _duplicate_key_errors(value, file, (*location, key))
+    elif isinstance(data, list):
+        for index, value in enumerate(data):
+            found += _duplicate_key_errors(value, file, (*location, index))
+    return found
 
 
 def _structure_errors(data: list[Any], file: str) -> list[Diagnostic]:
