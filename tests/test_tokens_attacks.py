@@ -170,7 +170,7 @@ def test_required_claims_must_be_present(state: LocalState, verifier: TokenVerif
     _refused(verifier, _signed_with_local_key(state, **{claim: None}), f'"{claim}"')
 
 
-@pytest.mark.parametrize("raw", ["", "Bearer ", "not-a-jwt", "a.b.c", "Bearer x.y"])
+@pytest.mark.parametrize("raw", ["", "Bearer ", "not-a-jwt", "a.b.c", "Bearer x.y", "W10.e30.x", "e30.e30.x", "e3=.e30.x"])
 def test_garbage_is_refused(verifier: TokenVerifier, raw: str) -> None:
     with pytest.raises(AuthenticationError):
         verifier.verify(raw)
