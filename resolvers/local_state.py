@@ -166,6 +166,11 @@ class LocalState:
         state = cls(project_dir)
         try:
             state.dir.mkdir(mode=0o700, exist_ok=True)
+            if state.dir.stat().st_mode & 0o077:
+                state.dir.chmod(0o700)
+            ignore = state.dir / ".gitignore"
+            if not ignore.exists():
+                write_private(ignore, "# gqlauth local secrets: never commit\n*\n")
         except OSError as exc:
             raise LocalStateError(f"{state.dir}: cannot create: {exc.strerror or exc}") from exc
         return state

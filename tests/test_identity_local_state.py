@@ -91,3 +91,11 @@ def test_explicit_project_wins_and_must_exist(tmp_path: Path) -> None:
 def test_no_project_found_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(LocalStateError, match="no project found.*--project DIR"):
         find_project(tmp_path)
+
+
+def test_state_directory_is_kept_out_of_git_and_tightened(tmp_path: Path) -> None:
+    (tmp_path / ".gqlauth").mkdir(mode=0o755)
+    (tmp_path / ".gqlauth").chmod(0o755)
+    state = LocalState.open(tmp_path)
+    assert _mode(state.dir) == 0o700
+    assert "*" in (state.dir / ".gitignore").read_text().splitlines()
