@@ -10,3 +10,7 @@ def register_runtime_commands(group: click.Group) -> None:
 
     group.add_command(token.token)
     group.add_command(credentials.credentials)
+    from resolvers.commands import explain, test
+
+    group.add_command(explain.explain)
+    group.add_command(test.test)

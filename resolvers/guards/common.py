@@ -133,7 +133,7 @@ def describe_role(
             return True, f"{where} {field} is yours ({value!r})"
         if value is None:
             return False, f"{where} {field} is empty"
-        return False, f"{where} {field} is {owner_readback(value)!r}'s, you are {owner_readback(claim.joined)!r}"
+        return False, f"{where} {field} is {owner_readback(value)}'s, you are {owner_readback(claim.joined)}"
     claim_name = role.group_claim or "cognito:groups"
     groups = user_groups(identity, claim_name)
     field = role.groups_field or "groups"
