@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import stat
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 
+from resolvers.issuer import issue_credentials
 from resolvers.local_state import LocalState, LocalStateError, find_project
 from transformer.environment import AuthEnvironment
 
@@ -99,3 +101,20 @@ def test_state_directory_is_kept_out_of_git_and_tightened(tmp_path: Path) -> Non
     state = LocalState.open(tmp_path)
     assert _mode(state.dir) == 0o700
     assert "*" in (state.dir / ".gitignore").read_text().splitlines()
+
+
+def test_concurrent_first_use_agrees_on_one_issuer_key(tmp_path: Path) -> None:
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        kids = set(pool.map(lambda _: LocalState.open(tmp_path).issuer_settings().kid, range(6)))
+    assert len(kids) == 1
+
+
+def test_credentials_issued_elsewhere_are_seen_by_a_running_server(tmp_path: Path) -> None:
+    server = LocalState.open(tmp_path)
+    assert server.find_credentials("ASIANOTHINGYET000000") is None
+    cli = LocalState.open(tmp_path)
+    first = issue_credentials(cli, cli.environment(), role_arn="arn:aws:iam::123456789012:role/r", authenticated=False)
+    assert server.find_credentials(first.access_key_id) == first
+    second = issue_credentials(cli, cli.environment(), role_arn="arn:aws:iam::123456789012:role/r", authenticated=False)
+    assert server.find_credentials(second.access_key_id) == second
+    assert server.find_credentials(first.access_key_id) == first
