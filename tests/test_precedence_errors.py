@@ -242,3 +242,12 @@ def test_repeated_keys_are_errors_with_their_path() -> None:
         "[0].customPolicies[0].PolicyDocument.Statement[0].Effect",
     ]
     assert all("appears more than once" in d.message for d in diagnostics)
+
+
+def test_long_group_name_warns_about_the_role_name_limit() -> None:
+    ok, diagnostics = parse_group_file(json.dumps([{"groupName": "G" * 35, "precedence": 1}]), "g.json")
+    assert ok is not None and diagnostics == []
+    ok, diagnostics = parse_group_file(json.dumps([{"groupName": "G" * 36, "precedence": 1}]), "g.json")
+    assert ok is not None
+    [too_long] = diagnostics
+    assert too_long.severity is Severity.WARNING and "64-character limit" in too_long.message

@@ -310,7 +310,8 @@ def parse_group_file(text: str, file: str) -> tuple[GroupFile | None, list[Diagn
         return None, diagnostics + _precedence_tie_warnings(data, file)
     group_file = GroupFile.model_validate(data)
     group_file._trailing_newline = text.endswith("\n")
-    return group_file, _precedence_tie_warnings(data, file) + _amplify_name_warnings(data, file)
+    warnings = _precedence_tie_warnings(data, file) + _amplify_name_warnings(data, file)
+    return group_file, warnings + _role_name_length_warnings(data, file)
 
 
 def load_group_file(path: Path) -> tuple[GroupFile | None, list[Diagnostic]]:
@@ -491,4 +492,23 @@ def _amplify_name_warnings(data: list[Any], file: str) -> list[Diagnostic]:
         )
         for index, name, _ in _named_groups(data)
         if not _AMPLIFY_GROUP_NAME.match(name)
+    ]
+
+
+SHORTEST_USER_POOL_ID = len("us-east-1_AbCdEfGhI")
+MAX_GROUP_NAME_FOR_ROLE = 64 - SHORTEST_USER_POOL_ID - len("-GroupRole")
+
+
+def _role_name_length_warnings(data: list[Any], file: str) -> list[Diagnostic]:
+    """Amplify names the group's role `<UserPoolId>-<groupName>GroupRole`; IAM allows 64 characters."""
+    return [
+        warning(
+            "group-role-name-too-long",
+            f'"{name}" is {len(name)} characters: the role name <UserPoolId>-{name}GroupRole would exceed IAM\'s '
+            f"64-character limit (groups used with a role should have at most {MAX_GROUP_NAME_FOR_ROLE})",
+            file=file,
+            json_path=f"[{index}].groupName",
+        )
+        for index, name, _ in _named_groups(data)
+        if len(name) > MAX_GROUP_NAME_FOR_ROLE
     ]
