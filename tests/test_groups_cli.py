@@ -178,3 +178,12 @@ def test_explicit_group_file_option(project: Path, tmp_path_factory: pytest.Temp
     elsewhere = tmp_path_factory.mktemp("elsewhere")
     code, out, _ = _run(elsewhere, "list", "--json", "--group-file", str(project / "user-pool-group-precedence.json"))
     assert code == 0 and len(json.loads(out)["groups"]) == 3
+
+
+def test_add_creates_the_file_beside_the_schema(tmp_path: Path, tmp_path_factory: pytest.TempPathFactory) -> None:
+    (tmp_path / "schema.graphql").write_text("type Post @model { id: ID! }")
+    elsewhere = tmp_path_factory.mktemp("cwd")
+    code, _, err = _run(elsewhere, "add", "Admins", "--schema", str(tmp_path / "schema.graphql"))
+    assert code == 0, err
+    assert _groups(tmp_path) == [{"groupName": "Admins", "precedence": 1}]
+    assert not (elsewhere / "user-pool-group-precedence.json").exists()

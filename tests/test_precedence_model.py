@@ -105,3 +105,13 @@ def test_find_group_file_in_amplify_project(tmp_path: Path) -> None:
     (target / "user-pool-group-precedence.json").write_text("[]")
     assert find_group_file(schema) == (target / "user-pool-group-precedence.json").resolve()
     assert find_group_file(schema.parent) == (target / "user-pool-group-precedence.json").resolve()
+
+
+def test_with_precedence_keeps_everything_else() -> None:
+    group_file, _ = parse_group_file('[{"note": 1, "precedence": 3, "groupName": "A"}]', "g.json")
+    assert group_file is not None
+    moved = group_file.root[0].with_precedence(0)
+    assert moved.to_json() == {"note": 1, "precedence": 0, "groupName": "A"}
+    assert list(moved.to_json()) == ["note", "precedence", "groupName"]
+    with pytest.raises(ValueError):
+        group_file.root[0].with_precedence(-1)

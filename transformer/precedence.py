@@ -246,6 +246,14 @@ class UserPoolGroup(_JsonObject):
     def policies(self) -> list[CustomPolicy]:
         return list(self.customPolicies or [])
 
+    def with_precedence(self, precedence: int) -> UserPoolGroup:
+        """The same group (unknown keys, policies, key order kept) with another precedence."""
+        if not 0 <= precedence <= MAX_PRECEDENCE:
+            raise ValueError(f"precedence must be from 0 to {MAX_PRECEDENCE}")
+        updated = self.model_copy(update={"precedence": precedence})
+        updated._key_order = self._key_order
+        return updated
+
 
 class GroupFile(RootModel[list[UserPoolGroup]]):
     """The whole file: groups in file order, names unique."""

@@ -22,7 +22,6 @@ from transformer.parse import load_schema
 from transformer.precedence import (
     GROUP_FILE_NAME,
     GroupFile,
-    UserPoolGroup,
     dump_group_file,
     find_group_file,
     load_group_file,
@@ -64,12 +63,16 @@ def locate_group_file(group_file: Path | None, schema: Path | None) -> Path | No
     return find_group_file(Path.cwd())
 
 
-def _load_for_edit(path: Path | None, *, create: bool) -> tuple[Path, GroupFile]:
-    """The current file; a new empty one when allowed. Exits 1 on invalid content, 2 when missing."""
+def _load_for_edit(path: Path | None, *, create: bool, schema: Path | None = None) -> tuple[Path, GroupFile]:
+    """The current file; a new empty one (beside the schema, else here) when allowed.
+
+    Exits 1 on invalid content, 2 when there is no file to edit.
+    """
     if path is None:
         if not create:
             fail_usage(f"no {GROUP_FILE_NAME} found here or in an Amplify project; pass --group-file FILE")
-        path = Path.cwd() / GROUP_FILE_NAME
+        home = resolve_schema_path(schema).parent if schema else Path.cwd()
+        path = home / GROUP_FILE_NAME
     if not path.exists() and create:
         return path, GroupFile([])
     group_file, diagnostics = load_group_file(path)
@@ -163,7 +166,7 @@ def list_groups(group_file: Path | None, schema: Path | None, as_json: bool) -> 
 @guarded
 def add(name: str, precedence: int | None, group_file: Path | None, schema: Path | None) -> None:
     """Add group NAME (created with the file if there is none yet)."""
-    path, current = _load_for_edit(locate_group_file(group_file, schema), create=True)
+    path, current = _load_for_edit(locate_group_file(group_file, schema), create=True, schema=schema)
     if current.get(name) is not None:
         _report([error("group-exists", f'group "{name}" already exists', file=str(path))])
     if precedence is None:
@@ -286,14 +289,7 @@ def order(names: tuple[str, ...], group_file: Path | None, schema: Path | None) 
         )
     ranked = [current.get(n) for n in names] + [g for g in current.by_precedence() if g.groupName not in names]
     precedence_of = {group.groupName: rank for rank, group in enumerate(ranked, start=1) if group is not None}
-    updated = [_with_precedence(group, precedence_of[group.groupName]) for group in current]
+    updated = [group.with_precedence(precedence_of[group.groupName]) for group in current]
     write_group_file_atomically(path, current.with_groups(updated))
     summary = ", ".join(f"{g.groupName}={precedence_of[g.groupName]}" for g in ranked if g is not None)
     stderr_console().print(f"{path}: precedence {summary}", markup=False)
-
-
-def _with_precedence(group: UserPoolGroup, precedence: int) -> UserPoolGroup:
-    """The same group (unknown keys, policies and key order kept) with a new precedence."""
-    updated = group.model_copy(update={"precedence": precedence})
-    updated._key_order = group._key_order
-    return updated
