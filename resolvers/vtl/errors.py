@@ -50,9 +50,15 @@ class VtlRuntimeError(Exception):
         return {"message": self.message, "errorType": self.error_type, "data": self.data, "errorInfo": self.info}
 
 
-class EvalError(Exception):
-    """Raised deep inside value helpers without a location; the renderer adds it and re-raises `VtlError`."""
+class EvalError(VtlError):
+    """Raised by value helpers, which know no location; the renderer re-raises it as a located `VtlError`.
+
+    Python callers of helpers such as `filters.dynamodb_expression` see it as a `VtlError`.
+    """
 
     def __init__(self, message: str) -> None:
-        self.message = message
         super().__init__(message)
+        self.args = (message,)
+
+    def __str__(self) -> str:
+        return self.message
