@@ -1,0 +1,123 @@
+"""`transform`: write every build output for a project, all or nothing.
+
+Emitters are callables `(project, out_dir) -> None` that write their files under `out_dir`. They run
+in the order of `EMITTERS` against a temporary folder beside the target, which replaces the target
+only when every emitter succeeded; on any error the target is left untouched.
+
+To add an emitter, append it to `EMITTERS`: either the callable itself, or a `"module:function"`
+string (imported when the transform runs, so the emitter's module need not import this one).
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import json
+import shutil
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from transformer.diagnostics import InputError, has_errors
+from transformer.emit_schema import emit_output_schema
+
+if TYPE_CHECKING:
+    from transformer.project import Project
+
+Emitter = Callable[["Project", Path], None]
+
+SCHEMA_FILE = "schema.graphql"
+MATRIX_FILE = "access-matrix.json"
+AUTH_STACK_FILE = "auth-stack.json"
+
+
+def emit_schema_file(project: Project, out_dir: Path) -> None:
+    (out_dir / SCHEMA_FILE).write_text(emit_output_schema(project.schema, project.matrix), encoding="utf-8")
+
+
+def emit_matrix_file(project: Project, out_dir: Path) -> None:
+    (out_dir / MATRIX_FILE).write_text(project.matrix.model_dump_json(indent=2) + "\n", encoding="utf-8")
+
+
+def emit_auth_stack_file(project: Project, out_dir: Path) -> None:
+    """`auth-stack.json` (groups, group roles, storage grants) when there is a group file."""
+    if project.group_file is None or importlib.util.find_spec("transformer.emit_auth_stack") is None:
+        return
+    from transformer.emit_auth_stack import emit_auth_stack
+    from transformer.storage import find_storage_settings, load_storage_settings
+
+    storage = getattr(project, "storage", None)
+    if storage is None:
+        storage_path = find_storage_settings(project.schema_path)
+        if storage_path is not None:
+            storage, diagnostics = load_storage_settings(storage_path, project.group_file)
+            if has_errors(diagnostics):
+                raise InputError(diagnostics)
+    template = emit_auth_stack(project.group_file, project.environment, storage)
+    (out_dir / AUTH_STACK_FILE).write_text(json.dumps(template, indent=2) + "\n", encoding="utf-8")
+
+
+EMITTERS: list[Emitter | str] = [
+    emit_schema_file,
+    emit_matrix_file,
+    "transformer.emit_vtl:emit_resolvers",
+    emit_auth_stack_file,
+]
+"""Every build output, in order. Append yours (a callable or "module:function")."""
+
+
+def resolve_emitter(entry: Emitter | str) -> Emitter:
+    if not isinstance(entry, str):
+        return entry
+    module_name, _, function_name = entry.partition(":")
+    function = getattr(importlib.import_module(module_name), function_name)
+    return function  # type: ignore[no-any-return]
+
+
+def transform(project: Project, out_dir: Path, emitters: list[Emitter | str] | None = None) -> list[Path]:
+    """Run every emitter into a fresh folder and put it in place of `out_dir`; returns the files written.
+
+    Raises whatever an emitter raises (e.g. `InputError`), leaving `out_dir` as it was.
+    """
+    target = out_dir.resolve()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent))
+    try:
+        for entry in EMITTERS if emitters is None else emitters:
+            resolve_emitter(entry)(project, staging)
+        written = sorted(p.relative_to(staging) for p in staging.rglob("*") if p.is_file())
+        _replace(staging, target)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return [target / p for p in written]
+
+
+def _replace(staging: Path, target: Path) -> None:
+    """Swap the staged folder in; the old folder is removed only after the new one is in place."""
+    if not target.exists():
+        staging.rename(target)
+        return
+    backup = target.with_name(f".{target.name}.old-{staging.name}")
+    target.rename(backup)
+    try:
+        staging.rename(target)
+    except OSError:
+        backup.rename(target)
+        raise
+    if backup.is_dir():
+        shutil.rmtree(backup, ignore_errors=True)
+    else:
+        backup.unlink(missing_ok=True)
+
+
+__all__ = [
+    "EMITTERS",
+    "Emitter",
+    "emit_auth_stack_file",
+    "emit_matrix_file",
+    "emit_schema_file",
+    "resolve_emitter",
+    "transform",
+]
