@@ -426,3 +426,101 @@ def _operator(stored: Any, op: str, value: Any) -> bool:
         elif not _PY_COMPARE[COMPARISONS[size_op]](size, size_value):
             return False
     return True
+
+
+KEY_CONDITION_OPERATORS = frozenset({"eq", "le", "lt", "ge", "gt", "between", "beginsWith"})
+COMPOSITE_SEPARATOR = "#"
+
+
+def composite_value(fields: Sequence[str], values: Mapping[str, Any]) -> tuple[str, bool]:
+    """The composite sort key string for the leading `fields` present in `values`, and whether all were."""
+    parts: list[str] = []
+    for name in fields:
+        if values.get(name) is None:
+            return COMPOSITE_SEPARATOR.join(parts), False
+        value = values[name]
+        if isinstance(value, bool) or not isinstance(value, str | int | float):
+            raise FilterError(f"sort key value for '{name}' must be a string or a number")
+        parts.append(str(value))
+    return COMPOSITE_SEPARATOR.join(parts), True
+
+
+def sort_key_condition(compiler: FilterCompiler, fields: Sequence[str], condition: Mapping[str, Any] | None) -> Sql:
+    """A `Model*KeyConditionInput` on one sort key field, or on several joined with `#` as Amplify stores them."""
+    if not condition:
+        return TRUE
+    if not isinstance(condition, Mapping):
+        raise FilterError("a key condition must be an object such as {eq: ...}")
+    unknown = sorted(set(condition) - KEY_CONDITION_OPERATORS)
+    if unknown:
+        raise FilterError(f"unknown key condition operator(s): {', '.join(unknown)}")
+    if len(fields) == 1:
+        return compiler.field_condition(fields[0], {k: v for k, v in condition.items() if v is not None})
+    paths = [compiler._path(name) for name in fields]
+    joined = f" || '{COMPOSITE_SEPARATOR}' || ".join(f"CAST({compiler._extract(p)} AS TEXT)" for p in paths)
+    expression = f"({joined})"
+    parts: list[Sql] = []
+    for op, value in condition.items():
+        if value is None:
+            continue
+        if op == "between":
+            if not isinstance(value, list | tuple) or len(value) != 2:
+                raise FilterError("between needs two key values")
+            low, _ = composite_value(fields, _mapping(value[0]))
+            high, _ = composite_value(fields, _mapping(value[1]))
+            parts.append(Sql(f"{expression} >= ? AND {expression} <= ?", (low, high)))
+            continue
+        text, complete = composite_value(fields, _mapping(value))
+        if op == "beginsWith" or (op == "eq" and not complete):
+            prefix = text if op == "beginsWith" or not text else text + COMPOSITE_SEPARATOR
+            parts.append(Sql(f"substr({expression}, 1, length(?)) = ?", (prefix, prefix)))
+        else:
+            parts.append(Sql(f"{expression} {COMPARISONS[op]} ?", (text,)))
+    return Sql.all(parts)
+
+
+def _mapping(value: Any) -> Mapping[str, Any]:
+    if not isinstance(value, Mapping):
+        raise FilterError("a composite key condition needs an object of sort key values")
+    return value
+
+
+def auth_filter_sql(compiler: FilterCompiler, auth_filter: Any) -> Sql:
+    """The guards' `AuthFilter` (any of `{field: {eq|in|contains|containsAny: value}}`) as SQL.
+
+    Same meaning as `AuthFilter.matches`: a missing or null field matches nothing; `contains` and
+    `containsAny` only match list fields. An empty filter matches nothing.
+    """
+    parts: list[Sql] = []
+    for condition in auth_filter.any_of:
+        path = compiler._path(condition.field)
+        op, value = condition.op, condition.value
+        if op == "eq":
+            parts.append(_auth_equals(compiler, path, value))
+        elif op == "in":
+            values = value if isinstance(value, list | tuple) else []
+            parts.append(Sql.any([_auth_equals(compiler, path, v) for v in values]))
+        elif op in ("contains", "containsAny"):
+            values = [value] if op == "contains" else (value if isinstance(value, list | tuple) else [])
+            parts.append(Sql.any([_auth_member(compiler, path, v) for v in values]))
+        else:
+            raise FilterError(f"unknown auth filter operator '{op}'")
+    return Sql.any(parts)
+
+
+def _auth_equals(compiler: FilterCompiler, path: str, value: Any) -> Sql:
+    if value is None or isinstance(value, list | tuple | Mapping):
+        return FALSE
+    return compiler._compare(path, "=", value)
+
+
+def _auth_member(compiler: FilterCompiler, path: str, value: Any) -> Sql:
+    if value is None or isinstance(value, list | tuple | Mapping):
+        return FALSE
+    kind = _kind(value)
+    element_types = ", ".join(repr(n) for n in _SQL_TYPES[kind])
+    return Sql(
+        f"{compiler._type(path)} = 'array' AND EXISTS (SELECT 1 FROM json_each({compiler.column}, '{path}') AS e "
+        f"WHERE e.type IN ({element_types}) AND e.value = ?)",
+        (int(value) if kind == "bool" else value,),
+    )

@@ -20,9 +20,10 @@ import base64
 import binascii
 import contextlib
 import json
+import logging
 import sqlite3
 import threading
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -31,6 +32,8 @@ from resolvers.filters import GRAPHQL_NAME, TRUE, FilterCompiler, Sql
 
 if TYPE_CHECKING:
     from transformer.matrix import AccessMatrix, ModelAccess
+
+logger = logging.getLogger(__name__)
 
 STORE_FORMAT = 1
 MEMORY = ":memory:"
@@ -97,7 +100,7 @@ class Ordering:
 @dataclass
 class _Transaction:
     depth: int = 0
-    owner: int | None = None
+    after_commit: list[Callable[[], None]] = field(default_factory=list)
 
 
 @dataclass
@@ -211,11 +214,31 @@ class Store:
             except BaseException:
                 self._tx.depth -= 1
                 if outermost:
+                    self._tx.after_commit.clear()
                     self._db.execute("ROLLBACK")
                 raise
             self._tx.depth -= 1
-            if outermost:
+            if not outermost:
+                return
+            try:
                 self._db.execute("COMMIT")
+            except BaseException:
+                self._tx.after_commit.clear()
+                raise
+            callbacks, self._tx.after_commit = self._tx.after_commit, []
+        for callback in callbacks:
+            try:
+                callback()
+            except Exception:  # noqa: BLE001 - the write is committed; a failing listener must not undo it
+                logger.exception("after-commit callback failed")
+
+    def after_commit(self, callback: Callable[[], None]) -> None:
+        """Run `callback` once the current transaction commits (at once when there is none)."""
+        with self._lock:
+            if self._tx.depth > 0:
+                self._tx.after_commit.append(callback)
+                return
+        callback()
 
     # -- keys -----------------------------------------------------------------------------------
 

@@ -1,0 +1,320 @@
+"""The local AppSync look-alike as one Starlette ASGI app.
+
+Routes (all owned here; another transport can be mounted beside them):
+
+* `POST /graphql` and `POST /`: queries and mutations. Credentials are checked first: bad or
+  missing ones get AppSync's 401 (`x-amzn-ErrorType: UnauthorizedException`). Everything after
+  that is HTTP 200 with AppSync-shaped errors, except a malformed body (400).
+* `GET /` and `GET /graphql`: the offline explorer; `/static/...` its assets.
+* `GET /.well-known/jwks.json`: the local issuer's keys.
+* `POST /dev/token` and `GET /dev/identities` (loopback callers only): mint a local token for a
+  user and groups; list the dev API key and the project's groups. For the explorer.
+* WebSocket `/graphql` and `/`: subscriptions over graphql-transport-ws; the credentials are the
+  `connection_init` payload (`{"Authorization": ...}` or `{"x-api-key": ...}`, or under `headers`).
+
+`create_app` returns the app; `app.state.core` (a `ServerCore`) holds the schema, store, event bus
+and authenticator for code that adds other transports or drives the app in tests.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import json
+import logging
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+from ariadne import graphql as run_graphql
+from ariadne import make_executable_schema
+from ariadne import subscribe as run_subscribe
+from ariadne.asgi import GraphQL
+from ariadne.asgi.handlers import GraphQLTransportWSHandler
+from graphql import GraphQLSchema
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.routing import Mount, Route, WebSocketRoute
+from starlette.staticfiles import StaticFiles
+from starlette.websockets import WebSocket
+
+from resolvers.authenticate import UNAUTHORIZED_HEADERS, Authenticator, unauthorized_response_body
+from resolvers.identity import AuthenticationError, Identity
+from resolvers.local_state import LocalState
+from resolvers.server.bindings import (
+    DataServices,
+    RelationLookup,
+    owner_readback_resolver,
+    relation_lookup,
+    relation_resolver,
+    root_resolvers,
+)
+from resolvers.server.errors import AppSyncError, format_error
+from resolvers.server.explorer import STATIC_DIR, explorer_html
+from resolvers.server.guard_wrapping import IDENTITY_KEY, GuardPolicy, OpenPolicy, Policy, wrap_schema
+from resolvers.server.pubsub import Subscriptions
+from resolvers.store import Store
+from transformer.emit_schema import APPSYNC_PRELUDE, emit_output_schema
+from transformer.environment import AuthEnvironment
+from transformer.matrix import AccessMatrix, RoleKind
+from transformer.project import Project
+from transformer.schema_model import ParsedSchema
+
+logger = logging.getLogger("gqlauth.server")
+
+
+class _ExpectedErrors(logging.Filter):
+    """Errors the API returns on purpose (denials, failed conditions, invalid queries) are not logged."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        error = record.exc_info[1] if record.exc_info else None
+        original = getattr(error, "original_error", None)
+        if error is not None and (original is None or isinstance(original, AppSyncError)):
+            return False
+        return not isinstance(error, AppSyncError)
+
+
+logger.addFilter(_ExpectedErrors())
+
+MAX_BODY_BYTES = 5 * 1024 * 1024
+WS_IDENTITY_SCOPE_KEY = "gqlauth.identity"
+
+
+def executable_schema(
+    schema: ParsedSchema,
+    matrix: AccessMatrix,
+    store: Store,
+    bus: Subscriptions,
+    policy: Policy,
+    output_sdl: str | None = None,
+) -> GraphQLSchema:
+    """The output schema with every generated operation bound to the store and wrapped with its guard."""
+    sdl = output_sdl if output_sdl is not None else emit_output_schema(schema, matrix)
+    graphql_schema = make_executable_schema(APPSYNC_PRELUDE + "\n" + sdl)
+    services = DataServices(matrix=matrix, store=store, bus=bus, schema=schema)
+    field_bindings: dict[str, tuple[Any, RelationLookup | None]] = {}
+    for name, access in matrix.models.items():
+        readback = {role.owner_field for role in access.roles.values()
+                    if role.kind is RoleKind.OWNER and role.owner_field and len(role.identity_claims) > 1}
+        if not matrix.parameters.use_sub_username_for_default_identity_claim:
+            readback = set()
+        for owner_field in readback:
+            field_bindings[f"{name}.{owner_field}"] = (owner_readback_resolver(owner_field), None)
+        model_def = schema.models.get(name)
+        if model_def is None:
+            continue
+        for model_field in model_def.fields:
+            if model_field.relation is None:
+                continue
+            lookup = relation_lookup(schema, model_def, model_field.name)
+            if lookup is not None:
+                key = f"{name}.{model_field.name}"
+                field_bindings[key] = (relation_resolver(services, lookup, key), lookup)
+    wrap_schema(graphql_schema, matrix, policy, services, root_resolvers(services), field_bindings)
+    return graphql_schema
+
+
+@dataclass
+class ServerCore:
+    """Everything a transport needs to run GraphQL requests for one project."""
+
+    schema: GraphQLSchema
+    matrix: AccessMatrix
+    env: AuthEnvironment
+    store: Store
+    bus: Subscriptions
+    authenticator: Authenticator
+    state: LocalState | None = None
+    project: Project | None = None
+    debug: bool = False
+    group_names: Sequence[str] = field(default_factory=tuple)
+
+    def context(self, request: Any, identity: Identity | None) -> dict[str, Any]:
+        return {"request": request, IDENTITY_KEY: identity, "core": self}
+
+    async def execute(self, data: Any, identity: Identity, request: Any = None) -> tuple[bool, dict[str, Any]]:
+        """Run a query or mutation as `identity` (no authentication: the caller did it)."""
+        return await run_graphql(self.schema, data, context_value=self.context(request, identity),
+                                 error_formatter=format_error, debug=self.debug, logger=logger.name)
+
+    async def subscribe(self, data: Any, identity: Identity, request: Any = None) -> tuple[bool, Any]:
+        """Start a subscription as `identity`: (True, async iterator of results) or (False, errors)."""
+        return await run_subscribe(self.schema, data, context_value=self.context(request, identity),
+                                   error_formatter=format_error, debug=self.debug, logger=logger.name)
+
+    def reset(self, records: Sequence[Mapping[str, Any]] = ()) -> None:
+        """Empty the store and hold exactly `records` (each with `__typename`)."""
+        self.store.reset(records)
+
+
+def is_loopback(request: Request | WebSocket) -> bool:
+    host = request.client.host if request.client else ""
+    if host in ("testclient", "localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+class AuthenticatingWSHandler(GraphQLTransportWSHandler):
+    """graphql-transport-ws whose `connection_init` payload carries the credentials.
+
+    A refused connection is closed with 4403 (Forbidden), as the protocol prescribes.
+    """
+
+    def __init__(self, core: ServerCore, **kwargs: Any) -> None:
+        super().__init__(connection_init_wait_timeout=timedelta(seconds=15), **kwargs)
+        self.core = core
+
+    async def handle_websocket_connection_init_message(self, websocket: WebSocket, message: dict,
+                                                       client_context: Any) -> None:
+        if client_context.connection_init_received:
+            await websocket.close(code=4429)
+            return
+        client_context.connection_init_received = True
+        payload = message.get("payload")
+        headers = _connection_headers(payload)
+        try:
+            identity = self.core.authenticator.authenticate(
+                "POST", "/graphql", "", headers, b"{}",
+                source_ip=websocket.client.host if websocket.client else None,
+            )
+        except AuthenticationError as exc:
+            await websocket.close(code=4403, reason=f"Forbidden: {exc.message}"[:120])
+            return
+        websocket.scope[WS_IDENTITY_SCOPE_KEY] = identity
+        await websocket.send_json({"type": GraphQLTransportWSHandler.GQL_CONNECTION_ACK})
+        client_context.connection_acknowledged = True
+
+
+def _connection_headers(payload: Any) -> dict[str, str]:
+    if not isinstance(payload, Mapping):
+        return {}
+    source = payload.get("headers") if isinstance(payload.get("headers"), Mapping) else payload
+    return {str(k): v for k, v in source.items() if isinstance(v, str)}
+
+
+def _error_body(error_type: str, message: str, status: int) -> JSONResponse:
+    return JSONResponse({"errors": [{"errorType": error_type, "message": message}]}, status_code=status)
+
+
+def create_app(
+    project: Project,
+    store: Store,
+    authenticator: Authenticator,
+    *,
+    state: LocalState | None = None,
+    bus: Subscriptions | None = None,
+    env: AuthEnvironment | None = None,
+    guards: bool = True,
+    explorer: bool = True,
+    dev_endpoints: bool = True,
+    debug: bool = False,
+) -> Starlette:
+    """The ASGI app serving `project` over `store`.
+
+    `guards=False` replaces every decision with "allowed" (benchmarks only). `env` defaults to the
+    authenticator's environment. `dev_endpoints` enables `/dev/token` and `/dev/identities` for
+    loopback callers when `state` is given.
+    """
+    environment = env or authenticator.env
+    events = bus or Subscriptions()
+    policy: Policy = GuardPolicy(project.matrix, environment) if guards else OpenPolicy()
+    schema = executable_schema(project.schema, project.matrix, store, events, policy)
+    core = ServerCore(
+        schema=schema, matrix=project.matrix, env=environment, store=store, bus=events,
+        authenticator=authenticator, state=state, project=project, debug=debug,
+        group_names=tuple(project.group_file.names()) if project.group_file is not None else (),
+    )
+
+    async def graphql_http(request: Request) -> Response:
+        body = await request.body()
+        if len(body) > MAX_BODY_BYTES:
+            return _error_body("BadRequestException", "The request body is too large", 413)
+        try:
+            identity = authenticator.authenticate(
+                request.method, request.url.path, request.url.query, dict(request.headers), body,
+                source_ip=request.client.host if request.client else None,
+            )
+        except AuthenticationError as exc:
+            return JSONResponse(unauthorized_response_body(exc.message), status_code=401,
+                                headers=dict(UNAUTHORIZED_HEADERS))
+        try:
+            data = json.loads(body)
+        except (ValueError, UnicodeDecodeError):
+            return _error_body("MalformedHttpRequestException", "The request body is not valid JSON", 400)
+        if not isinstance(data, dict) or not isinstance(data.get("query"), str):
+            return _error_body("BadRequestException", "The request body must be a JSON object with a \"query\"", 400)
+        _success, result = await core.execute(data, identity, request)
+        return JSONResponse(result, status_code=200)
+
+    async def explorer_page(request: Request) -> Response:
+        if not explorer:
+            return _error_body("NotFound", "No explorer on this server", 404)
+        return HTMLResponse(explorer_html())
+
+    async def jwks_document(request: Request) -> Response:
+        if state is None:
+            return _error_body("NotFound", "This server has no local issuer", 404)
+        from resolvers.issuer import jwks
+
+        return JSONResponse(jwks(state))
+
+    async def dev_token(request: Request) -> Response:
+        if state is None or not dev_endpoints or not is_loopback(request):
+            return _error_body("Forbidden", "Token minting is only available to local callers", 403)
+        try:
+            data = json.loads(await request.body())
+        except (ValueError, UnicodeDecodeError):
+            return _error_body("BadRequestException", "The request body is not valid JSON", 400)
+        user = data.get("user") if isinstance(data, dict) else None
+        groups = data.get("groups", []) if isinstance(data, dict) else []
+        if isinstance(groups, str):
+            groups = [g.strip() for g in groups.split(",") if g.strip()]
+        if not isinstance(user, str) or not user.strip() or not isinstance(groups, list) \
+                or not all(isinstance(g, str) for g in groups):
+            return _error_body("BadRequestException", "Expected {\"user\": \"alice\", \"groups\": [\"Admins\"]}", 400)
+        from resolvers.issuer import mint_token
+
+        role_resolution = None
+        if project.group_file is not None:
+            from transformer.group_roles import resolve_roles
+
+            try:
+                role_resolution = resolve_roles(groups, project.group_file, environment)
+            except Exception:  # noqa: BLE001 - roles are an extra; the token is valid without them
+                role_resolution = None
+        token = mint_token(state, user=user.strip(), groups=groups, role_resolution=role_resolution)
+        return JSONResponse({"token": token, "user": user.strip(), "groups": groups})
+
+    async def dev_identities(request: Request) -> Response:
+        if state is None or not dev_endpoints or not is_loopback(request):
+            return _error_body("Forbidden", "Only available to local callers", 403)
+        api_key = state.dev_api_key().key if "apiKey" in [m.value for m in project.matrix.auth_modes] else None
+        return JSONResponse({"apiKey": api_key, "groups": list(core.group_names),
+                             "authModes": [m.value for m in project.matrix.auth_modes]})
+
+    def ws_context(request: Any, _data: Any) -> dict[str, Any]:
+        return core.context(request, request.scope.get(WS_IDENTITY_SCOPE_KEY))
+
+    ws_app = GraphQL(schema, context_value=ws_context, error_formatter=format_error, debug=debug,
+                     websocket_handler=AuthenticatingWSHandler(core), logger=logger.name)
+
+    routes = [
+        Route("/graphql", graphql_http, methods=["POST"]),
+        Route("/", graphql_http, methods=["POST"]),
+        Route("/", explorer_page, methods=["GET"]),
+        Route("/graphql", explorer_page, methods=["GET"]),
+        Route("/.well-known/jwks.json", jwks_document, methods=["GET"]),
+        Route("/dev/token", dev_token, methods=["POST"]),
+        Route("/dev/identities", dev_identities, methods=["GET"]),
+        WebSocketRoute("/graphql", ws_app),
+        WebSocketRoute("/", ws_app),
+        Mount("/static", app=StaticFiles(directory=str(STATIC_DIR), check_dir=False), name="static"),
+    ]
+    app = Starlette(routes=routes)
+    app.state.core = core
+    return app
+

@@ -1,0 +1,449 @@
+"""Resolvers for every generated root operation and for the fields of `@model` types, over the store.
+
+These resolvers do the data work only. Every authorization decision is made by `guard_wrapping`,
+which wraps each of them and hands its verdict down in the `AUTH` keyword argument (a `Verdict`):
+the list filter to push into SQL, the create/update input after the guard (owner filled in), the
+stored record the decision was made on. A resolver called without a verdict refuses to run, so a
+resolver that somehow escaped wrapping fails closed.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from graphql import GraphQLResolveInfo
+
+from resolvers.filters import (
+    FilterError,
+    FilterEvaluator,
+    Sql,
+    auth_filter_sql,
+    sort_key_condition,
+)
+from resolvers.server.errors import AppSyncError, bad_request, conditional_check_failed
+from resolvers.server.pubsub import Subscription, Subscriptions
+from resolvers.store import ConditionFailed, ModelLayout, Ordering, Store, StoreError, now_iso
+from transformer.matrix import AccessMatrix, OperationKind, RootOperation
+from transformer.relations import camel_case, has_many_key, implicit_fields_for
+from transformer.schema_model import ModelDef, ParsedSchema, RelationKind
+
+AUTH = "__auth"
+"""The keyword a guard wrapper passes its verdict in; `__` names can never be GraphQL arguments."""
+
+MUTATION_MARK = "__operation"
+"""Amplify stamps `__operation: "Mutation"` on mutation results so that field resolvers redact them."""
+
+DEFAULT_LIMIT = 100
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """What the guard allowed, for the resolver to apply."""
+
+    filter: Any = None
+    """An `AuthFilter` (records outside it are invisible), or None for unrestricted."""
+    input: dict[str, Any] | None = None
+    stored: dict[str, Any] | None = None
+    stored_loaded: bool = False
+
+
+OPEN = Verdict()
+
+
+def is_from_mutation(source: Any) -> bool:
+    return isinstance(source, Mapping) and source.get(MUTATION_MARK) == "Mutation"
+
+
+def _verdict(args: dict[str, Any], where: str) -> Verdict:
+    verdict = args.pop(AUTH, None)
+    if not isinstance(verdict, Verdict):
+        raise AppSyncError(f"Not Authorized to access {where}", "Unauthorized")
+    return verdict
+
+
+def _coerce_default(type_name: str, text: str) -> Any:
+    if type_name == "Int":
+        return int(text)
+    if type_name == "Float":
+        return float(text)
+    if type_name == "Boolean":
+        return text.strip().lower() == "true"
+    return text
+
+
+def store_layouts(matrix: AccessMatrix, schema: ParsedSchema | None) -> list[ModelLayout]:
+    """The store's view of each model: served fields plus the implicit relation key fields."""
+    layouts = []
+    for name, access in matrix.models.items():
+        layout = ModelLayout.from_access(access)
+        if schema is not None:
+            implicit = [f.name for f in implicit_fields_for(schema, name)]
+            layout = ModelLayout(name=layout.name, key_fields=layout.key_fields,
+                                 fields=layout.fields | frozenset(implicit),
+                                 indexed_fields=tuple(dict.fromkeys([*layout.indexed_fields, *implicit])))
+        layouts.append(layout)
+    return layouts
+
+
+@dataclass
+class DataServices:
+    """What the resolvers work with."""
+
+    matrix: AccessMatrix
+    store: Store
+    bus: Subscriptions
+    schema: ParsedSchema | None = None
+    _evaluators: dict[str, FilterEvaluator] = field(default_factory=dict)
+
+    def evaluator(self, model: str) -> FilterEvaluator:
+        if model not in self._evaluators:
+            self._evaluators[model] = FilterEvaluator(self.store.layout(model).fields)
+        return self._evaluators[model]
+
+    def model_def(self, model: str) -> ModelDef | None:
+        return self.schema.models.get(model) if self.schema is not None else None
+
+
+def _data_errors(function: Callable[..., Any]) -> Callable[..., Any]:
+    """Store and filter refusals become AppSync errors (a client mistake is never a server error)."""
+
+    def call(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return function(*args, **kwargs)
+        except ConditionFailed:
+            raise conditional_check_failed() from None
+        except (FilterError, StoreError) as exc:
+            raise bad_request(str(exc)) from None
+
+    call.__name__ = getattr(function, "__name__", "resolver")
+    return call
+
+
+class ModelResolvers:
+    """The resolvers of one model's generated operations."""
+
+    def __init__(self, services: DataServices, model: str) -> None:
+        self.services = services
+        self.model = model
+        self.store = services.store
+        self.access = services.matrix.model(model)
+        self.layout = services.store.layout(model)
+        self.key_fields = self.layout.key_fields
+        self.compiler = services.store.compiler(model)
+        model_def = services.model_def(model)
+        self.defaults: dict[str, Any] = {}
+        if model_def is not None:
+            for f in model_def.fields:
+                if f.default is not None:
+                    self.defaults[f.name] = _coerce_default(f.type.name, f.default)
+        self.created_at = self.access.timestamps.get("createdAt") if self.access.timestamps else None
+        self.updated_at = self.access.timestamps.get("updatedAt") if self.access.timestamps else None
+
+    # -- helpers --------------------------------------------------------------------------------
+
+    def key_from(self, values: Mapping[str, Any]) -> dict[str, Any]:
+        return {name: values.get(name) for name in self.key_fields}
+
+    def where(self, verdict: Verdict, filter_input: Any) -> list[Sql]:
+        parts = [self.compiler.compile(filter_input)]
+        if verdict.filter is not None:
+            parts.append(auth_filter_sql(self.compiler, verdict.filter))
+        return parts
+
+    def page(self, operation: str, verdict: Verdict, args: Mapping[str, Any], *, partition: tuple[str, Any] | None,
+             sort_fields: tuple[str, ...], sort_condition: Any) -> dict[str, Any]:
+        limit = args.get("limit")
+        if limit is None:
+            limit = DEFAULT_LIMIT
+        where = self.where(verdict, args.get("filter"))
+        if partition is not None:
+            where.append(self.compiler.field_condition(partition[0], {"eq": partition[1]}))
+        if sort_fields:
+            where.append(sort_key_condition(self.compiler, sort_fields, sort_condition))
+        order = Ordering(fields=sort_fields, descending=args.get("sortDirection") == "DESC")
+        result = self.store.query(self.model, where=where, order=order, limit=limit,
+                                  next_token=args.get("nextToken"), scope=operation)
+        return {"items": result.items, "nextToken": result.next_token, "startedAt": None}
+
+    def publish_after_commit(self, topic: str | None, record: dict[str, Any]) -> None:
+        if topic:
+            event = {**record, MUTATION_MARK: "Mutation"}
+            self.store.after_commit(lambda: self.services.bus.publish(topic, event))
+
+    # -- queries --------------------------------------------------------------------------------
+
+    def get(self, operation: RootOperation) -> Callable[..., Any]:
+        @_data_errors
+        def resolve(_obj: Any, _info: GraphQLResolveInfo, **args: Any) -> dict[str, Any] | None:
+            _verdict(args, operation.key)
+            return self.store.get(self.model, self.key_from(args))
+
+        return resolve
+
+    def list(self, operation: RootOperation) -> Callable[..., Any]:
+        sort_fields = tuple(self.key_fields[1:])
+        sort_arg = camel_case(list(sort_fields)) if len(sort_fields) > 1 else (sort_fields[0] if sort_fields else None)
+
+        @_data_errors
+        def resolve(_obj: Any, _info: GraphQLResolveInfo, **args: Any) -> dict[str, Any]:
+            verdict = _verdict(args, operation.key)
+            partition_field = self.key_fields[0]
+            partition = (partition_field, args[partition_field]) if args.get(partition_field) is not None else None
+            if partition is None and sort_arg and args.get(sort_arg):
+                raise bad_request(f"a condition on the sort key needs the partition key '{partition_field}'")
+            return self.page(operation.key, verdict, args, partition=partition,
+                             sort_fields=sort_fields if partition else (),
+                             sort_condition=args.get(sort_arg) if sort_arg else None)
+
+        return resolve
+
+    def index_query(self, operation: RootOperation) -> Callable[..., Any]:
+        index = operation.index
+        assert index is not None
+        sort_fields = tuple(index.sort_key_fields)
+        sort_arg = camel_case(list(sort_fields)) if len(sort_fields) > 1 else (sort_fields[0] if sort_fields else None)
+
+        @_data_errors
+        def resolve(_obj: Any, _info: GraphQLResolveInfo, **args: Any) -> dict[str, Any]:
+            verdict = _verdict(args, operation.key)
+            value = args.get(index.partition_field)
+            if value is None:
+                raise bad_request(f"the index query needs '{index.partition_field}'")
+            return self.page(operation.key, verdict, args, partition=(index.partition_field, value),
+                             sort_fields=sort_fields, sort_condition=args.get(sort_arg) if sort_arg else None)
+
+        return resolve
+
+    # -- mutations ------------------------------------------------------------------------------
+
+    def _condition(self, args: Mapping[str, Any]) -> Sql | None:
+        condition = args.get("condition")
+        return None if condition is None else self.compiler.compile(condition)
+
+    def create(self, operation: RootOperation) -> Callable[..., Any]:
+        topic = operation.field_name
+
+        @_data_errors
+        def resolve(_obj: Any, _info: GraphQLResolveInfo, **args: Any) -> dict[str, Any]:
+            verdict = _verdict(args, operation.key)
+            values = dict(verdict.input if verdict.input is not None else args.get("input") or {})
+            if self.key_fields == ("id",) and values.get("id") is None:
+                values["id"] = str(uuid.uuid4())
+            now = now_iso()
+            for stamp in (self.created_at, self.updated_at):
+                if stamp and values.get(stamp) is None:
+                    values[stamp] = now
+            for name, default in self.defaults.items():
+                if values.get(name) is None:
+                    values[name] = default
+            self._check_fields(values)
+            with self.store.transaction():
+                record = self.store.insert(self.model, values, condition=self._condition(args))
+                self.publish_after_commit(topic, record)
+            return {**record, MUTATION_MARK: "Mutation"}
+
+        return resolve
+
+    def update(self, operation: RootOperation) -> Callable[..., Any]:
+        topic = operation.field_name
+
+        @_data_errors
+        def resolve(_obj: Any, _info: GraphQLResolveInfo, **args: Any) -> dict[str, Any]:
+            verdict = _verdict(args, operation.key)
+            values = dict(verdict.input if verdict.input is not None else args.get("input") or {})
+            self._check_fields(values)
+            with self.store.transaction():
+                stored = verdict.stored if verdict.stored_loaded else self.store.get(self.model, self.key_from(values))
+                if stored is None:
+                    raise ConditionFailed("no such record")
+                merged = {**stored, **values}
+                if self.updated_at and values.get(self.updated_at) is None:
+                    merged[self.updated_at] = now_iso()
+                record = self.store.replace(self.model, merged, condition=self._condition(args))
+                self.publish_after_commit(topic, record)
+            return {**record, MUTATION_MARK: "Mutation"}
+
+        return resolve
+
+    def delete(self, operation: RootOperation) -> Callable[..., Any]:
+        topic = operation.field_name
+
+        @_data_errors
+        def resolve(_obj: Any, _info: GraphQLResolveInfo, **args: Any) -> dict[str, Any]:
+            _verdict(args, operation.key)
+            values = args.get("input") or {}
+            with self.store.transaction():
+                record = self.store.delete(self.model, self.key_from(values), condition=self._condition(args))
+                self.publish_after_commit(topic, record)
+            return {**record, MUTATION_MARK: "Mutation"}
+
+        return resolve
+
+    def _check_fields(self, values: Mapping[str, Any]) -> None:
+        unknown = sorted(set(values) - self.layout.fields)
+        if unknown:
+            raise bad_request(f"unknown field(s) {', '.join(unknown)} on {self.model}")
+
+    # -- subscriptions --------------------------------------------------------------------------
+
+    def subscribe(self, operation: RootOperation) -> Callable[..., Any]:
+        """The events of the subscribed mutation that match the client's `filter` and field arguments."""
+        topic = operation.mutation or ""
+        evaluator = self.services.evaluator(self.model)
+        owner_fields = {r.owner_field for r in self.access.roles.values() if r.owner_field}
+
+        def subscribe(_obj: Any, _info: GraphQLResolveInfo, **args: Any) -> Subscription:
+            args.pop(AUTH, None)
+            client_filter = args.pop("filter", None)
+            try:
+                evaluator.validate(client_filter)
+            except FilterError as exc:
+                raise bad_request(str(exc)) from None
+            equal_to = {name: value for name, value in args.items() if value is not None}
+
+            def accept(record: Mapping[str, Any]) -> bool:
+                for name, wanted in equal_to.items():
+                    value = record.get(name)
+                    if name in owner_fields and isinstance(value, str):
+                        value = value.rsplit("::", 1)[-1]
+                    if value != wanted:
+                        return False
+                return evaluator.matches(client_filter, record, validated=True)
+
+            return self.services.bus.subscribe(topic, accept)
+
+        return subscribe
+
+
+def subscription_payload(event: Any, _info: GraphQLResolveInfo, **_args: Any) -> Any:
+    return event
+
+
+# -- fields of model types ------------------------------------------------------------------------
+
+def owner_readback_resolver(field_name: str) -> Callable[..., Any]:
+    """Owner fields with a `sub::username` claim read back as the part after the last `::`."""
+
+    def resolve(source: Any, _info: GraphQLResolveInfo, **_args: Any) -> Any:
+        value = source.get(field_name) if isinstance(source, Mapping) else None
+        if isinstance(value, str):
+            return value.rsplit("::", 1)[-1]
+        if isinstance(value, list):
+            return [v.rsplit("::", 1)[-1] if isinstance(v, str) else v for v in value]
+        return value
+
+    return resolve
+
+
+@dataclass(frozen=True)
+class RelationLookup:
+    """How a relational field finds its records: the related model, the fields to match and with what."""
+
+    kind: RelationKind
+    related: str
+    match_fields: tuple[str, ...]
+    """Fields of the related model (its key or index fields) to match."""
+    source_fields: tuple[str, ...]
+    """Fields of the source record whose values they must equal."""
+    sort_fields: tuple[str, ...] = ()
+    limit: int = DEFAULT_LIMIT
+
+
+def relation_lookup(schema: ParsedSchema, model: ModelDef, field_name: str) -> RelationLookup | None:
+    field_def = model.field(field_name)
+    if field_def is None or field_def.relation is None:
+        return None
+    relation = field_def.relation
+    related = schema.models.get(relation.related_model)
+    if related is None:
+        return None
+    if relation.kind is RelationKind.HAS_MANY:
+        key = has_many_key(schema, model, field_name)
+        if key is None:
+            return None
+        source = tuple(relation.fields) or tuple(model.primary_key)
+        return RelationLookup(kind=relation.kind, related=related.name, match_fields=(key.partition,),
+                              source_fields=source[:1], sort_fields=tuple(name for name, _ in key.sort),
+                              limit=relation.limit)
+    if relation.fields:
+        return RelationLookup(kind=relation.kind, related=related.name,
+                              match_fields=tuple(related.primary_key[: len(relation.fields)]),
+                              source_fields=tuple(relation.fields))
+    pk = related.primary_key
+    if relation.kind is RelationKind.BELONGS_TO:
+        parent_field = next(
+            (f.name for f in related.fields if f.relation is not None and f.relation.kind is RelationKind.HAS_MANY
+             and f.relation.related_model == model.name and not f.relation.fields and not f.relation.index_name),
+            None,
+        )
+        if parent_field is not None:
+            names = tuple(camel_case([related.name, parent_field, k]) for k in pk)
+            return RelationLookup(kind=relation.kind, related=related.name, match_fields=tuple(pk),
+                                  source_fields=names)
+    names = tuple(camel_case([model.name, field_name, k]) for k in pk)
+    return RelationLookup(kind=relation.kind, related=related.name, match_fields=tuple(pk), source_fields=names)
+
+
+def relation_resolver(services: DataServices, lookup: RelationLookup, where: str) -> Callable[..., Any]:
+    """Reads related records through the store, with the related model's read filter from the guard."""
+
+    @_data_errors
+    def resolve(source: Any, _info: GraphQLResolveInfo, **args: Any) -> Any:
+        verdict = _verdict(args, where)
+        if not isinstance(source, Mapping):
+            return None
+        values = [source.get(name) for name in lookup.source_fields]
+        many = lookup.kind is RelationKind.HAS_MANY
+        if any(v is None for v in values):
+            return {"items": [], "nextToken": None} if many else None
+        compiler = services.store.compiler(lookup.related)
+        where_parts = [compiler.compile({n: {"eq": v} for n, v in zip(lookup.match_fields, values, strict=True)})]
+        if verdict.filter is not None:
+            where_parts.append(auth_filter_sql(compiler, verdict.filter))
+        if not many:
+            page = services.store.query(lookup.related, where=where_parts, limit=1)
+            return page.items[0] if page.items else None
+        where_parts.append(compiler.compile(args.get("filter")))
+        if lookup.sort_fields:
+            where_parts.append(sort_key_condition(compiler, lookup.sort_fields, _sort_argument(args, lookup.sort_fields)))
+        limit = args.get("limit") or lookup.limit
+        page = services.store.query(lookup.related, where=where_parts, limit=limit, next_token=args.get("nextToken"),
+                                    order=Ordering(fields=lookup.sort_fields,
+                                                   descending=args.get("sortDirection") == "DESC"),
+                                    scope=where)
+        return {"items": page.items, "nextToken": page.next_token}
+
+    return resolve
+
+
+def _sort_argument(args: Mapping[str, Any], sort_fields: tuple[str, ...]) -> Any:
+    name = camel_case(list(sort_fields)) if len(sort_fields) > 1 else sort_fields[0]
+    return args.get(name)
+
+
+def root_resolvers(services: DataServices) -> dict[str, tuple[Callable[..., Any], Callable[..., Any] | None]]:
+    """`Type.field` -> (resolve, subscribe) for every generated root operation."""
+    bound: dict[str, tuple[Callable[..., Any], Callable[..., Any] | None]] = {}
+    per_model = {name: ModelResolvers(services, name) for name in services.matrix.models}
+    for key, operation in services.matrix.operations.items():
+        resolvers = per_model[operation.model]
+        kind = operation.kind
+        if kind is OperationKind.GET:
+            bound[key] = (resolvers.get(operation), None)
+        elif kind in (OperationKind.LIST, OperationKind.SYNC):
+            bound[key] = (resolvers.list(operation), None)
+        elif kind is OperationKind.INDEX_QUERY:
+            bound[key] = (resolvers.index_query(operation), None)
+        elif kind is OperationKind.CREATE:
+            bound[key] = (resolvers.create(operation), None)
+        elif kind is OperationKind.UPDATE:
+            bound[key] = (resolvers.update(operation), None)
+        elif kind is OperationKind.DELETE:
+            bound[key] = (resolvers.delete(operation), None)
+        else:
+            bound[key] = (subscription_payload, resolvers.subscribe(operation))
+    return bound
+

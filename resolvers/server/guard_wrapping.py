@@ -1,0 +1,371 @@
+"""Wraps every field's `resolve` and `subscribe` with its guard, once, when the schema is built.
+
+Middleware and ariadne extensions never see subscriptions over websockets, so enforcement lives in
+the schema itself: whatever runs the schema (HTTP, graphql-transport-ws, the AppSync real-time
+protocol, a direct `graphql()` call) runs these wrappers.
+
+* root operations: the guard decides first (create/update/delete/get/list/subscribe); update and
+  delete decide on the stored record inside the same transaction as the write;
+* fields of `@model` types: the field-level check (null + `Unauthorized`, or null without error for
+  a protected field in a mutation result or subscription payload); relational fields also get the
+  related model's read filter;
+* subscriptions: the subscribe-time decision, then the per-event filter on every event;
+* any other root field: denied unless a static rule on it admits the caller.
+
+The caller's identity comes from the GraphQL context (`context["identity"]`); a request without
+one is refused.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import AsyncIterator, Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from graphql import GraphQLField, GraphQLObjectType, GraphQLResolveInfo, GraphQLSchema, default_field_resolver
+
+from resolvers.filters import FilterError
+from resolvers.guards import (
+    AuthFilter,
+    Decision,
+    decide_create,
+    decide_delete,
+    decide_field_read,
+    decide_get,
+    decide_list,
+    decide_subscribe,
+    decide_update,
+    event_visible,
+    owner_readback_fields,
+    protected_fields,
+)
+from resolvers.identity import AuthType, Identity
+from resolvers.server.bindings import AUTH, OPEN, DataServices, RelationLookup, Verdict, is_from_mutation
+from resolvers.server.errors import AppSyncError, bad_request, unauthorized
+from resolvers.store import StoreError
+from transformer.environment import AuthEnvironment
+from transformer.matrix import AccessMatrix, OperationKind, RootOperation
+
+IDENTITY_KEY = "identity"
+ALLOWED = Decision(allowed=True)
+
+
+class Policy(Protocol):
+    """The decisions the wrappers ask for (the guards, or everything allowed for benchmarks)."""
+
+    def create(self, key: str, identity: Identity, input: Mapping[str, Any]) -> Decision: ...
+    def update(self, key: str, identity: Identity, input: Mapping[str, Any], stored: Mapping[str, Any] | None) -> Decision: ...
+    def delete(self, key: str, identity: Identity, stored: Mapping[str, Any] | None) -> Decision: ...
+    def get(self, key: str, identity: Identity, record: Mapping[str, Any] | None) -> Decision: ...
+    def list(self, key: str, identity: Identity) -> Decision: ...
+    def field_read(self, type_name: str, field_name: str, identity: Identity, source: Mapping[str, Any],
+                   from_mutation: bool) -> Decision: ...
+    def subscribe(self, key: str, identity: Identity, args: Mapping[str, Any]) -> Decision: ...
+    def event_visible(self, decision: Decision, record: Mapping[str, Any], model: str) -> bool: ...
+    def checks_field(self, type_name: str, field_name: str, identity: Identity) -> bool: ...
+
+
+@dataclass(frozen=True)
+class GuardPolicy:
+    matrix: AccessMatrix
+    env: AuthEnvironment
+
+    def create(self, key: str, identity: Identity, input: Mapping[str, Any]) -> Decision:
+        return decide_create(self.matrix, key, identity, input, self.env)
+
+    def update(self, key: str, identity: Identity, input: Mapping[str, Any], stored: Mapping[str, Any] | None) -> Decision:
+        return decide_update(self.matrix, key, identity, input, stored, self.env)
+
+    def delete(self, key: str, identity: Identity, stored: Mapping[str, Any] | None) -> Decision:
+        return decide_delete(self.matrix, key, identity, stored, self.env)
+
+    def get(self, key: str, identity: Identity, record: Mapping[str, Any] | None) -> Decision:
+        return decide_get(self.matrix, key, identity, record, self.env)
+
+    def list(self, key: str, identity: Identity) -> Decision:
+        return decide_list(self.matrix, key, identity, self.env)
+
+    def field_read(self, type_name: str, field_name: str, identity: Identity, source: Mapping[str, Any],
+                   from_mutation: bool) -> Decision:
+        return decide_field_read(self.matrix, type_name, field_name, identity, source,
+                                 from_mutation=from_mutation, env=self.env)
+
+    def subscribe(self, key: str, identity: Identity, args: Mapping[str, Any]) -> Decision:
+        return decide_subscribe(self.matrix, key, identity, args, self.env)
+
+    def event_visible(self, decision: Decision, record: Mapping[str, Any], model: str) -> bool:
+        return event_visible(decision, record, owner_readback_fields(self.matrix, model))
+
+    def checks_field(self, type_name: str, field_name: str, identity: Identity) -> bool:
+        """Unprotected fields need no call, except for Lambda callers (their `deniedFields`)."""
+        return field_name in protected_fields(self.matrix, type_name) or identity.auth_type is AuthType.LAMBDA
+
+
+class OpenPolicy:
+    """Everything allowed, nothing filtered: `create_app(guards=False)`, for measuring the guards' cost."""
+
+    def create(self, key: str, identity: Identity, input: Mapping[str, Any]) -> Decision:
+        return Decision(allowed=True, input=dict(input))
+
+    def update(self, key: str, identity: Identity, input: Mapping[str, Any], stored: Mapping[str, Any] | None) -> Decision:
+        return Decision(allowed=True, input=dict(input))
+
+    def delete(self, key: str, identity: Identity, stored: Mapping[str, Any] | None) -> Decision:
+        return ALLOWED
+
+    def get(self, key: str, identity: Identity, record: Mapping[str, Any] | None) -> Decision:
+        return ALLOWED
+
+    def list(self, key: str, identity: Identity) -> Decision:
+        return ALLOWED
+
+    def field_read(self, type_name: str, field_name: str, identity: Identity, source: Mapping[str, Any],
+                   from_mutation: bool) -> Decision:
+        return ALLOWED
+
+    def subscribe(self, key: str, identity: Identity, args: Mapping[str, Any]) -> Decision:
+        return ALLOWED
+
+    def event_visible(self, decision: Decision, record: Mapping[str, Any], model: str) -> bool:
+        return True
+
+    def checks_field(self, type_name: str, field_name: str, identity: Identity) -> bool:
+        return False
+
+
+def identity_of(info: GraphQLResolveInfo) -> Identity:
+    context = info.context
+    identity = context.get(IDENTITY_KEY) if isinstance(context, Mapping) else getattr(context, IDENTITY_KEY, None)
+    if not isinstance(identity, Identity):
+        raise unauthorized(info.field_name, info.parent_type.name)
+    return identity
+
+
+def _refuse(decision: Decision, field_name: str, type_name: str) -> AppSyncError:
+    if decision.message and decision.error_type:
+        return AppSyncError(decision.message, decision.error_type)
+    return unauthorized(field_name, type_name)
+
+
+Resolver = Callable[..., Any]
+
+
+class FilteredEvents:
+    """The events of a subscription that the subscriber's decision lets through."""
+
+    def __init__(self, source: Any, accept: Callable[[Mapping[str, Any]], bool]) -> None:
+        self._source = source
+        self._iterator = source.__aiter__()
+        self._accept = accept
+
+    def __aiter__(self) -> FilteredEvents:
+        return self
+
+    async def __anext__(self) -> Any:
+        while True:
+            event = await self._iterator.__anext__()
+            if self._accept(event):
+                return event
+
+    async def aclose(self) -> None:
+        close = getattr(self._source, "aclose", None)
+        if close is not None:
+            await close()
+
+
+class GuardWrapper:
+    def __init__(self, matrix: AccessMatrix, policy: Policy, services: DataServices) -> None:
+        self.matrix = matrix
+        self.policy = policy
+        self.services = services
+
+    # -- root operations ------------------------------------------------------------------------
+
+    def root(self, operation: RootOperation, resolve: Resolver) -> Resolver:
+        kind = operation.kind
+        key, field_name, type_name = operation.key, operation.field_name, operation.type_name
+        policy = self.policy
+
+        if kind is OperationKind.GET:
+            def guarded_get(obj: Any, info: GraphQLResolveInfo, **args: Any) -> Any:
+                identity = identity_of(info)
+                record = resolve(obj, info, **args, **{AUTH: OPEN})
+                decision = policy.get(key, identity, record)
+                if not decision.allowed:
+                    raise _refuse(decision, field_name, type_name)
+                return record
+            return guarded_get
+
+        if kind in (OperationKind.LIST, OperationKind.INDEX_QUERY, OperationKind.SYNC):
+            def guarded_list(obj: Any, info: GraphQLResolveInfo, **args: Any) -> Any:
+                decision = policy.list(key, identity_of(info))
+                if not decision.allowed:
+                    raise _refuse(decision, field_name, type_name)
+                return resolve(obj, info, **args, **{AUTH: Verdict(filter=decision.filter)})
+            return guarded_list
+
+        if kind is OperationKind.CREATE:
+            def guarded_create(obj: Any, info: GraphQLResolveInfo, **args: Any) -> Any:
+                decision = policy.create(key, identity_of(info), args.get("input") or {})
+                if not decision.allowed:
+                    raise _refuse(decision, field_name, type_name)
+                return resolve(obj, info, **args, **{AUTH: Verdict(input=decision.input)})
+            return guarded_create
+
+        if kind in (OperationKind.UPDATE, OperationKind.DELETE):
+            store = self.services.store
+            model = operation.model
+            key_fields = store.layout(model).key_fields
+            is_update = kind is OperationKind.UPDATE
+
+            def guarded_write(obj: Any, info: GraphQLResolveInfo, **args: Any) -> Any:
+                identity = identity_of(info)
+                values = args.get("input") or {}
+                try:
+                    with store.transaction():
+                        stored = store.get(model, {name: values.get(name) for name in key_fields})
+                        decision = (policy.update(key, identity, values, stored) if is_update
+                                    else policy.delete(key, identity, stored))
+                        if not decision.allowed:
+                            raise _refuse(decision, field_name, type_name)
+                        verdict = Verdict(input=decision.input if is_update else None, stored=stored,
+                                          stored_loaded=True)
+                        return resolve(obj, info, **args, **{AUTH: verdict})
+                except (StoreError, FilterError) as exc:
+                    raise bad_request(str(exc)) from None
+            return guarded_write
+
+        return self._subscription_payload(resolve)
+
+    def _subscription_payload(self, resolve: Resolver) -> Resolver:
+        def payload(event: Any, info: GraphQLResolveInfo, **args: Any) -> Any:
+            identity_of(info)
+            return resolve(event, info, **args)
+        return payload
+
+    def subscribe(self, operation: RootOperation, subscribe: Resolver) -> Resolver:
+        key, field_name, type_name, model = operation.key, operation.field_name, operation.type_name, operation.model
+        policy = self.policy
+
+        async def guarded_subscribe(obj: Any, info: GraphQLResolveInfo, **args: Any) -> AsyncIterator[Any]:
+            identity = identity_of(info)
+            decision = policy.subscribe(key, identity, args)
+            if not decision.allowed:
+                raise _refuse(decision, field_name, type_name)
+            source = subscribe(obj, info, **args, **{AUTH: OPEN})
+            if inspect.isawaitable(source):
+                source = await source
+            return FilteredEvents(source, lambda event: policy.event_visible(decision, event, model))
+
+        return guarded_subscribe
+
+    # -- fields ---------------------------------------------------------------------------------
+
+    def model_field(self, type_name: str, field_name: str, resolve: Resolver,
+                    relation: tuple[RelationLookup, str | None] | None) -> Resolver:
+        policy = self.policy
+
+        def related_verdict(info: GraphQLResolveInfo, identity: Identity) -> Verdict:
+            assert relation is not None
+            _lookup, list_key = relation
+            if list_key is None:
+                raise unauthorized(field_name, type_name)
+            decision = policy.list(list_key, identity)
+            if not decision.allowed:
+                raise unauthorized(field_name, type_name)
+            return Verdict(filter=decision.filter)
+
+        def guarded_field(source: Any, info: GraphQLResolveInfo, **args: Any) -> Any:
+            identity = identity_of(info)
+            if policy.checks_field(type_name, field_name, identity):
+                record = source if isinstance(source, Mapping) else {}
+                decision = policy.field_read(type_name, field_name, identity, record, is_from_mutation(record))
+                if not decision.allowed:
+                    raise _refuse(decision, field_name, type_name)
+                if field_name in decision.hidden_fields:
+                    return None
+            if relation is not None:
+                try:
+                    return resolve(source, info, **args, **{AUTH: related_verdict(info, identity)})
+                except (StoreError, FilterError) as exc:
+                    raise bad_request(str(exc)) from None
+            return resolve(source, info, **args)
+
+        return guarded_field
+
+    def other_root_field(self, type_name: str, field_name: str, resolve: Resolver) -> Resolver:
+        """A root field the transform did not generate: only a static rule on it lets a caller in."""
+        rules = {(a.type_name, a.field_name) for a in self.matrix.non_model_fields}
+        policy = self.policy
+
+        def guarded(obj: Any, info: GraphQLResolveInfo, **args: Any) -> Any:
+            identity = identity_of(info)
+            if (type_name, field_name) not in rules and not isinstance(policy, OpenPolicy):
+                raise unauthorized(field_name, type_name)
+            decision = policy.field_read(type_name, field_name, identity, {}, False)
+            if not decision.allowed:
+                raise _refuse(decision, field_name, type_name)
+            return resolve(obj, info, **args)
+
+        return guarded
+
+
+def relation_list_operation(matrix: AccessMatrix, model: str) -> str | None:
+    """The operation whose read rules govern a relational read of `model` (its list query)."""
+    candidates = [op for op in matrix.operations_of(model)
+                  if op.kind in (OperationKind.LIST, OperationKind.INDEX_QUERY, OperationKind.SYNC)]
+    candidates.sort(key=lambda op: (op.kind is not OperationKind.LIST, op.key))
+    return candidates[0].key if candidates else None
+
+
+def wrap_schema(
+    schema: GraphQLSchema,
+    matrix: AccessMatrix,
+    policy: Policy,
+    services: DataServices,
+    root_bindings: Mapping[str, tuple[Resolver, Resolver | None]],
+    field_bindings: Mapping[str, tuple[Resolver, RelationLookup | None]],
+) -> None:
+    """Install the bound resolvers, each wrapped with its guard, on every field of `schema`."""
+    wrapper = GuardWrapper(matrix, policy, services)
+    roots = {t.name for t in (schema.query_type, schema.mutation_type, schema.subscription_type) if t is not None}
+    for type_name, graphql_type in schema.type_map.items():
+        if not isinstance(graphql_type, GraphQLObjectType) or type_name.startswith("__"):
+            continue
+        for field_name, graphql_field in graphql_type.fields.items():
+            key = f"{type_name}.{field_name}"
+            operation = matrix.operations.get(key)
+            if operation is not None and key in root_bindings:
+                resolve, subscribe = root_bindings[key]
+                graphql_field.resolve = wrapper.root(operation, resolve)
+                if subscribe is not None:
+                    graphql_field.subscribe = wrapper.subscribe(operation, subscribe)
+            elif type_name in roots:
+                _wrap_other_root(wrapper, graphql_field, type_name, field_name)
+            elif type_name in matrix.models:
+                resolve, lookup = field_bindings.get(key, (None, None))
+                relation = (lookup, relation_list_operation(matrix, lookup.related)) if lookup else None
+                graphql_field.resolve = wrapper.model_field(type_name, field_name,
+                                                            resolve or default_field_resolver, relation)
+
+
+def _wrap_other_root(wrapper: GuardWrapper, graphql_field: GraphQLField, type_name: str, field_name: str) -> None:
+    graphql_field.resolve = wrapper.other_root_field(type_name, field_name,
+                                                     graphql_field.resolve or default_field_resolver)
+    if graphql_field.subscribe is not None or type_name == "Subscription":
+        async def refused(_obj: Any, info: GraphQLResolveInfo, **_args: Any) -> Any:
+            raise unauthorized(field_name, type_name)
+        graphql_field.subscribe = refused
+
+
+__all__ = [
+    "IDENTITY_KEY",
+    "AuthFilter",
+    "GuardPolicy",
+    "GuardWrapper",
+    "OpenPolicy",
+    "Policy",
+    "identity_of",
+    "wrap_schema",
+]

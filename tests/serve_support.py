@@ -1,0 +1,72 @@
+"""Helpers for the server tests: a served copy of the blog sample, tokens, and GraphQL calls."""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.testclient import TestClient
+
+from resolvers.authenticate import Authenticator
+from resolvers.issuer import mint_token
+from resolvers.local_state import LocalState
+from resolvers.server.app import create_app
+from resolvers.server.bindings import store_layouts
+from resolvers.store import Store
+from transformer.project import Project, load_project
+from transformer.rules import Provider
+
+REPO = Path(__file__).resolve().parents[1]
+BLOG = REPO / "samples" / "blog"
+
+CREATE_POST = "mutation C($input: CreatePostInput!) { createPost(input: $input) { id title content owner internalNotes } }"
+GET_POST = "query G($id: ID!) { getPost(id: $id) { id title content owner internalNotes } }"
+LIST_POSTS = ("query L($filter: ModelPostFilterInput, $limit: Int, $nextToken: String) "
+              "{ listPosts(filter: $filter, limit: $limit, nextToken: $nextToken) { items { id title owner } nextToken } }")
+
+
+@dataclass
+class Served:
+    project: Project
+    state: LocalState
+    store: Store
+    authenticator: Authenticator
+    app: Starlette
+    client: TestClient
+
+    def token(self, user: str, groups: list[str] | None = None) -> str:
+        return mint_token(self.state, user=user, groups=groups or [])
+
+    @property
+    def api_key(self) -> str:
+        return self.state.dev_api_key().key
+
+    def call(self, query: str, variables: dict[str, Any] | None = None, *, token: str | None = None,
+             api_key: str | None = None, headers: dict[str, str] | None = None) -> tuple[int, dict[str, Any]]:
+        sent = dict(headers or {})
+        if token is not None:
+            sent["authorization"] = token
+        if api_key is not None:
+            sent["x-api-key"] = api_key
+        response = self.client.post("/graphql", json={"query": query, "variables": variables or {}}, headers=sent)
+        return response.status_code, response.json()
+
+
+def blog_project(tmp_path: Path, modes: list[Provider] | None = None) -> tuple[Path, Project]:
+    target = tmp_path / "blog"
+    shutil.copytree(BLOG, target)
+    project, diagnostics = load_project(target, auth_modes=modes or [Provider.USER_POOLS, Provider.API_KEY])
+    assert project is not None, diagnostics
+    return target, project
+
+
+def serve_blog(tmp_path: Path, *, db: str = ":memory:", guards: bool = True) -> Served:
+    directory, project = blog_project(tmp_path)
+    state = LocalState.open(directory)
+    authenticator = Authenticator(state, state.environment(), [m.value for m in project.matrix.auth_modes])
+    store = Store(db, store_layouts(project.matrix, project.schema))
+    app = create_app(project, store, authenticator, state=state, guards=guards)
+    return Served(project, state, store, authenticator, app, TestClient(app))
