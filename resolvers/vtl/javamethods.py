@@ -350,21 +350,23 @@ def _bad_compare(other: Any) -> int:
     raise EvalError(f"cannot compare a number with {java_type_name(other)}")
 
 
+_TABLES: dict[type, dict[str, Method]] = {
+    str: STRING_METHODS,
+    bool: BOOLEAN_METHODS,
+    int: NUMBER_METHODS,
+    float: NUMBER_METHODS,
+    list: LIST_METHODS,
+    dict: MAP_METHODS,
+}
+
+
 def _methods_for(target: Any) -> dict[str, Method] | None:
-    if isinstance(target, str):
-        return STRING_METHODS
-    if isinstance(target, bool):
-        return BOOLEAN_METHODS
-    if isinstance(target, int | float):
-        return NUMBER_METHODS
-    if isinstance(target, list):
-        return LIST_METHODS
-    if isinstance(target, dict):
-        return MAP_METHODS
-    return None
+    table = _TABLES.get(type(target))
+    if table is not None:
+        return table
+    return next((t for kind, t in _TABLES.items() if isinstance(target, kind)), None)
 
 
-@lru_cache(maxsize=1024)
 def _arity(fn: Method) -> tuple[int, int]:
     """(min, max) positional arguments a template may pass; max -1 means unbounded."""
     code = fn.__code__
@@ -374,20 +376,34 @@ def _arity(fn: Method) -> tuple[int, int]:
     return positional - optional, -1 if variadic else positional
 
 
+_DISPATCH: dict[tuple[type, str], tuple[Method, int, int] | None] = {}
+
+
+def _resolve(target: Any, name: str) -> tuple[Method, int, int] | None:
+    key = (type(target), name)
+    try:
+        return _DISPATCH[key]
+    except KeyError:
+        pass
+    if isinstance(target, HostObject):
+        fn = getattr(type(target), "m_" + name, None)
+    else:
+        table = _methods_for(target)
+        fn = table.get(name) if table is not None else None
+    entry = None if fn is None else (fn, *_arity(fn))
+    if len(_DISPATCH) < 4096:
+        _DISPATCH[key] = entry
+    return entry
+
+
 def call_method(target: Any, name: str, args: list[Any]) -> Any:
     """`$target.name(args)`. A method on null yields null (Velocity); an unknown method is an error."""
     if target is None:
         return None
-    if isinstance(target, HostObject):
-        fn = getattr(type(target), "m_" + name, None)
-        if fn is None:
-            raise EvalError(f"unknown method {name}() on {target.java_type}")
-    else:
-        table = _methods_for(target)
-        fn = table.get(name) if table is not None else None
-        if fn is None:
-            raise EvalError(f"unknown method {name}() on {java_type_name(target)}")
-    low, high = _arity(fn)
+    entry = _resolve(target, name)
+    if entry is None:
+        raise EvalError(f"unknown method {name}() on {java_type_name(target)}")
+    fn, low, high = entry
     if len(args) < low or (high >= 0 and len(args) > high):
         expected = f"{low}" if low == high else f"{low}..{'n' if high < 0 else high}"
         raise EvalError(f"{name}() takes {expected} argument(s), got {len(args)}")
