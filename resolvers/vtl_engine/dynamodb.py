@@ -1,0 +1,211 @@
+"""A DynamoDB data source for the template engine: the requests AppSync sends, run on an in-memory table.
+
+`DynamoDBDataSource.invoke(request)` takes a rendered request mapping template (GetItem, PutItem,
+UpdateItem, DeleteItem, Query, Scan; version 2018-05-29) and returns `(result, error)` the way
+AppSync hands them to the response template (`$ctx.result`, `$ctx.error`). As in DynamoDB, a
+page's `limit` counts items read before the filter is applied.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from collections.abc import Iterable, Mapping
+from decimal import Decimal
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict
+
+from resolvers.vtl_engine.expressions import ExpressionError, apply_update, compile_condition
+
+CONDITION_FAILED = "DynamoDB:ConditionalCheckFailedException"
+BAD_REQUEST = "DynamoDB:ValidationException"
+
+
+class DataSourceError(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    message: str
+    type: str
+
+
+def from_attribute(value: Any) -> Any:
+    """A typed attribute value (`{"S": "x"}`) as a plain value."""
+    if not isinstance(value, Mapping) or len(value) != 1:
+        raise ExpressionError(f"not a DynamoDB attribute value: {value!r}")
+    (kind, inner), = value.items()
+    if kind in ("S", "B", "BOOL"):
+        return inner
+    if kind == "N":
+        number = Decimal(str(inner))
+        return int(number) if number == number.to_integral_value() else float(number)
+    if kind == "NULL":
+        return None
+    if kind == "L":
+        return [from_attribute(v) for v in inner]
+    if kind == "M":
+        return {k: from_attribute(v) for k, v in inner.items()}
+    if kind in ("SS", "BS"):
+        return list(inner)
+    if kind == "NS":
+        return [from_attribute({"N": v}) for v in inner]
+    raise ExpressionError(f"unknown DynamoDB attribute type {kind!r}")
+
+
+def plain_map(values: Mapping[str, Any] | None) -> dict[str, Any]:
+    return {k: from_attribute(v) for k, v in (values or {}).items()}
+
+
+class TableSpec(BaseModel):
+    """A table's key: partition key, optional sort key, and its global secondary indexes."""
+
+    model_config = ConfigDict(frozen=True)
+
+    name: str
+    partition_key: str
+    sort_key: str | None = None
+    indexes: dict[str, tuple[str, str | None]] = {}
+
+
+class MemoryTable:
+    """Items of one table, keyed by their primary key, in insertion order."""
+
+    def __init__(self, spec: TableSpec) -> None:
+        self.spec = spec
+        self.items: dict[tuple[Any, ...], dict[str, Any]] = {}
+
+    def key_of(self, item: Mapping[str, Any]) -> tuple[Any, ...]:
+        fields = [self.spec.partition_key] + ([self.spec.sort_key] if self.spec.sort_key else [])
+        missing = [f for f in fields if item.get(f) is None]
+        if missing:
+            raise ExpressionError(f"the key is missing {', '.join(missing)}")
+        return tuple(json.dumps(item[f], sort_keys=True) for f in fields)
+
+    def load(self, items: Iterable[Mapping[str, Any]]) -> None:
+        for item in items:
+            self.items[self.key_of(item)] = dict(item)
+
+
+def _encode_token(offset: int) -> str:
+    return base64.urlsafe_b64encode(json.dumps({"offset": offset}).encode()).decode()
+
+
+def _decode_token(token: str) -> int:
+    try:
+        offset = json.loads(base64.urlsafe_b64decode(token.encode()))["offset"]
+    except (ValueError, KeyError, TypeError, binascii.Error) as exc:
+        raise ExpressionError("invalid nextToken") from exc
+    if not isinstance(offset, int) or offset < 0:
+        raise ExpressionError("invalid nextToken")
+    return offset
+
+
+class DynamoDBDataSource:
+    def __init__(self, table: MemoryTable) -> None:
+        self.table = table
+
+    def invoke(self, request: Mapping[str, Any]) -> tuple[Any, DataSourceError | None]:
+        operation = request.get("operation")
+        handler = {
+            "GetItem": self._get,
+            "PutItem": self._put,
+            "UpdateItem": self._update,
+            "DeleteItem": self._delete,
+            "Query": self._query,
+            "Scan": self._scan,
+        }.get(str(operation))
+        if handler is None:
+            return None, DataSourceError(message=f"unsupported operation {operation!r}", type=BAD_REQUEST)
+        try:
+            return handler(request)
+        except ExpressionError as exc:
+            return None, DataSourceError(message=str(exc), type=BAD_REQUEST)
+
+    def _existing(self, request: Mapping[str, Any]) -> tuple[tuple[Any, ...], dict[str, Any] | None]:
+        key = plain_map(request.get("key"))
+        table_key = self.table.key_of(key)
+        return table_key, self.table.items.get(table_key)
+
+    @staticmethod
+    def _condition_holds(request: Mapping[str, Any], current: Mapping[str, Any] | None) -> bool:
+        condition = request.get("condition")
+        if not condition:
+            return True
+        predicate = compile_condition(
+            condition["expression"], condition.get("expressionNames"), plain_map(condition.get("expressionValues"))
+        )
+        return predicate(current or {})
+
+    def _get(self, request: Mapping[str, Any]) -> tuple[Any, DataSourceError | None]:
+        _, current = self._existing(request)
+        return (dict(current) if current else None), None
+
+    def _put(self, request: Mapping[str, Any]) -> tuple[Any, DataSourceError | None]:
+        table_key, current = self._existing(request)
+        if not self._condition_holds(request, current):
+            return None, _condition_failed()
+        item = {**plain_map(request.get("key")), **plain_map(request.get("attributeValues"))}
+        self.table.items[table_key] = item
+        return dict(item), None
+
+    def _update(self, request: Mapping[str, Any]) -> tuple[Any, DataSourceError | None]:
+        table_key, current = self._existing(request)
+        if not self._condition_holds(request, current):
+            return None, _condition_failed()
+        item = dict(current) if current else plain_map(request.get("key"))
+        update = request.get("update") or {}
+        if update.get("expression"):
+            apply_update(item, update["expression"], update.get("expressionNames"), plain_map(update.get("expressionValues")))
+        self.table.items[table_key] = item
+        return dict(item), None
+
+    def _delete(self, request: Mapping[str, Any]) -> tuple[Any, DataSourceError | None]:
+        table_key, current = self._existing(request)
+        if not self._condition_holds(request, current):
+            return None, _condition_failed()
+        self.table.items.pop(table_key, None)
+        return (dict(current) if current else None), None
+
+    def _page(self, request: Mapping[str, Any], candidates: list[dict[str, Any]]) -> tuple[Any, DataSourceError | None]:
+        start = _decode_token(request["nextToken"]) if request.get("nextToken") else 0
+        limit = request.get("limit")
+        if limit is not None and (not isinstance(limit, int) or limit < 1):
+            raise ExpressionError("limit must be a positive integer")
+        end = len(candidates) if limit is None else min(len(candidates), start + limit)
+        scanned = candidates[start:end]
+        keep = lambda item: True  # noqa: E731
+        filter_spec = request.get("filter")
+        if filter_spec and filter_spec.get("expression"):
+            keep = compile_condition(
+                filter_spec["expression"], filter_spec.get("expressionNames"), plain_map(filter_spec.get("expressionValues"))
+            )
+        items = [dict(item) for item in scanned if keep(item)]
+        next_token = _encode_token(end) if end < len(candidates) else None
+        return {"items": items, "scannedCount": len(scanned), "nextToken": next_token}, None
+
+    def _scan(self, request: Mapping[str, Any]) -> tuple[Any, DataSourceError | None]:
+        return self._page(request, list(self.table.items.values()))
+
+    def _query(self, request: Mapping[str, Any]) -> tuple[Any, DataSourceError | None]:
+        query = request.get("query") or {}
+        if not query.get("expression"):
+            raise ExpressionError("Query needs a key condition expression")
+        matches = compile_condition(query["expression"], query.get("expressionNames"), plain_map(query.get("expressionValues")))
+        index = request.get("index")
+        if index is not None:
+            if index not in self.table.spec.indexes:
+                raise ExpressionError(f"the table has no index {index!r}")
+            partition, sort = self.table.spec.indexes[index]
+        else:
+            partition, sort = self.table.spec.partition_key, self.table.spec.sort_key
+        found = [item for item in self.table.items.values() if partition in item and (sort is None or sort in item) and matches(item)]
+        if sort is not None:
+            found.sort(key=lambda item: json.dumps(item[sort]) if not isinstance(item[sort], str | int | float) else item[sort])
+            if request.get("scanIndexForward") is False:
+                found.reverse()
+        return self._page(request, found)
+
+
+def _condition_failed() -> DataSourceError:
+    return DataSourceError(message="The conditional request failed", type=CONDITION_FAILED)

@@ -1,0 +1,82 @@
+"""The auth slot of get, list and index queries: an auth filter applied in the DynamoDB request.
+
+API key, Lambda, IAM, `private` and static-group roles authorize the read outright. Otherwise owner
+and dynamic-group roles become filter clauses, ORed into `$ctx.stash.authFilter`, that the data
+slot ANDs with the caller's filter: owner `eq` (or `contains` for a list field) the joined claim
+and each claim part that is present; groups `in` the caller's groups (or one `contains` per group
+for a list field). Deny only when nothing authorized and no clause could be built.
+"""
+
+from __future__ import annotations
+
+from transformer.emit_vtl.auth_common import open_auth
+from transformer.emit_vtl.grants import read_roles
+from transformer.emit_vtl.identity import (
+    IdentityNames,
+    admin_role_bypass,
+    claim_expression,
+    owner_claims,
+    provider_sections,
+    split_roles,
+    static_condition,
+)
+from transformer.emit_vtl.vtl import VtlWriter, empty_payload, q
+from transformer.matrix import ModelAccess, Role, RoleKind
+from transformer.rules import Operation, Provider
+
+
+def read_auth_request(model: ModelAccess, op: Operation) -> str:
+    w = VtlWriter()
+    open_auth(w)
+    admin_role_bypass(w, "{}")
+    w.line("#set($authFilter = [])")
+    provider_sections(w, read_roles(model, op), _emit_read_roles)
+    with w.block("#if(!$isAuthorized && $authFilter.isEmpty())"):
+        w.line("$util.unauthorized()")
+    with w.block("#if(!$isAuthorized)"):
+        w.qr("$ctx.stash.put('authFilter', {'or': $authFilter})")
+    w.line(empty_payload())
+    return w.text()
+
+
+def _emit_read_roles(w: VtlWriter, provider: Provider, roles: list[Role], names: IdentityNames) -> None:
+    if provider in (Provider.API_KEY, Provider.FUNCTION):
+        if any(r.kind in (RoleKind.PUBLIC, RoleKind.CUSTOM) for r in roles):
+            w.line("#set($isAuthorized = true)")
+        return
+    if provider is Provider.IAM:
+        for role in roles:
+            with w.block(f"#if({static_condition(role, w, names)})"):
+                w.line("#set($isAuthorized = true)")
+        return
+    private, static, owners, dynamic = split_roles(roles)
+    if private:
+        w.line("#set($isAuthorized = true)")
+    for role in static:
+        with w.block(f"#if({static_condition(role, w, names)})"):
+            w.line("#set($isAuthorized = true)")
+    for role in owners:
+        _owner_clauses(w, role, names)
+    for role in dynamic:
+        groups = names.groups_var(w, role.group_claim or "cognito:groups")
+        field = q(role.groups_field or "groups")
+        if role.groups_field_is_list:
+            with w.block(f"#foreach($group in {groups})"):
+                w.qr(f"$authFilter.add({{{field}: {{'contains': $group}}}})")
+        else:
+            with w.block(f"#if(!{groups}.isEmpty())"):
+                w.qr(f"$authFilter.add({{{field}: {{'in': {groups}}}}})")
+
+
+def _owner_clauses(w: VtlWriter, role: Role, names: IdentityNames) -> None:
+    field = q(role.owner_field or "owner")
+    operator = q("contains" if role.owner_field_is_list else "eq")
+    valid, _, full = owner_claims(w, role, names)
+    with w.block(f"#if({valid})"):
+        w.qr(f"$authFilter.add({{{field}: {{{operator}: {full}}}}})")
+    claims = role.identity_claims or ("username",)
+    if len(claims) > 1:
+        for claim in claims:
+            value = claim_expression(claim)
+            with w.block(f"#if(!$util.isNull({value}))"):
+                w.qr(f"$authFilter.add({{{field}: {{{operator}: {value}}}}})")

@@ -1,0 +1,108 @@
+"""The auth slot of subscriptions: a subscribe-time decision plus an enhanced filter on every event.
+
+API key, Lambda, IAM, `private` and static-group roles subscribe to everything. An owner argument
+(`onCreatePost(owner:)`) equal to one of the caller's claims also admits the caller; a different
+one is refused. Otherwise owner and dynamic-group roles become event filters on the published
+record (owner `eq`/`contains` the last claim, the read-back form; groups `in`/`containsAny` the
+caller's groups), stashed as `authSubscriptionFilter` (a list, ORed); the data slot ANDs them with
+the client's filter through `$extensions.setSubscriptionFilter`.
+"""
+
+from __future__ import annotations
+
+from transformer.emit_vtl.auth_common import open_auth
+from transformer.emit_vtl.grants import read_roles
+from transformer.emit_vtl.identity import (
+    IdentityNames,
+    admin_role_bypass,
+    claim_expression,
+    owner_claims,
+    provider_sections,
+    split_roles,
+    static_condition,
+)
+from transformer.emit_vtl.vtl import VtlWriter, empty_payload, q
+from transformer.matrix import ModelAccess, Role, RoleKind
+from transformer.rules import Operation, Provider
+
+
+def subscription_auth_request(model: ModelAccess) -> str:
+    w = VtlWriter()
+    open_auth(w)
+    admin_role_bypass(w, "{}")
+    w.line("#set($ownerFilters = [])")
+    w.line("#set($groupFilters = [])")
+    w.line("#set($validOwnerArgument = false)")
+    provider_sections(w, read_roles(model, Operation.LISTEN), _emit_listen_roles)
+    w.line("#set($runtimeFilters = [])")
+    w.qr("$runtimeFilters.addAll($ownerFilters)")
+    w.qr("$runtimeFilters.addAll($groupFilters)")
+    w.line("#set($ownerArgumentOnly = $validOwnerArgument && $runtimeFilters.size() == 1)")
+    w.line("#if(!$ownerArgumentOnly && (!$isAuthorized || $validOwnerArgument) && !$runtimeFilters.isEmpty())")
+    w.line("  $util.qr($ctx.stash.put('authSubscriptionFilter', $runtimeFilters))")
+    w.line("  #set($isAuthorized = true)")
+    w.line("#elseif($ownerArgumentOnly)")
+    w.line("  $util.qr($ctx.stash.put('authSubscriptionFilter', [$ownerArgumentFilter]))")
+    w.line("#end")
+    with w.block("#if(!$isAuthorized)"):
+        w.line("$util.unauthorized()")
+    w.line(empty_payload())
+    return w.text()
+
+
+def _emit_listen_roles(w: VtlWriter, provider: Provider, roles: list[Role], names: IdentityNames) -> None:
+    if provider in (Provider.API_KEY, Provider.FUNCTION):
+        if any(r.kind in (RoleKind.PUBLIC, RoleKind.CUSTOM) for r in roles):
+            w.line("#set($isAuthorized = true)")
+        return
+    if provider is Provider.IAM:
+        for role in roles:
+            with w.block(f"#if({static_condition(role, w, names)})"):
+                w.line("#set($isAuthorized = true)")
+        return
+    private, static, owners, dynamic = split_roles(roles)
+    if private:
+        w.line("#set($isAuthorized = true)")
+    for role in static:
+        with w.block(f"#if(!$isAuthorized && {static_condition(role, w, names)})"):
+            w.line("#set($isAuthorized = true)")
+    for role in owners:
+        _owner_role(w, role, names)
+    for role in dynamic:
+        groups = names.groups_var(w, role.group_claim or "cognito:groups")
+        operator = q("containsAny" if role.groups_field_is_list else "in")
+        with w.block(f"#if(!{groups}.isEmpty())"):
+            w.qr(f"$groupFilters.add({{{q(role.groups_field or 'groups')}: {{{operator}: {groups}}}}})")
+
+
+def _owner_role(w: VtlWriter, role: Role, names: IdentityNames) -> None:
+    field = q(role.owner_field or "owner")
+    operator = q("contains" if role.owner_field_is_list else "eq")
+    valid, candidates, _ = owner_claims(w, role, names)
+    claims = role.identity_claims or ("username",)
+    argument = f"$ctx.args.get({field})"
+    with w.block(f"#if({valid})"):
+        w.qr(f"$ownerFilters.add({{{field}: {{{operator}: {claim_expression(claims[-1])}}}}})")
+        supplied = (
+            f"!$util.isNull({argument}) && {argument} != ''"
+            f" && !($util.isList({argument}) && {argument}.isEmpty())"
+        )
+        with w.block(f"#if(!$isAuthorized && {supplied})"), w.block(f"#if({candidates}.contains({argument}))"):
+            w.line("#set($isAuthorized = true)")
+            w.line("#set($validOwnerArgument = true)")
+            w.line(f"#set($ownerArgumentFilter = {{{field}: {{{operator}: {argument}}}}})")
+            w.else_()
+            w.line("$util.unauthorized()")
+
+
+def subscription_data_request() -> str:
+    return empty_payload() + "\n"
+
+
+def subscription_data_response() -> str:
+    """Apply the client's filter ANDed with the auth filter; the subscribe call itself returns null."""
+    w = VtlWriter()
+    with w.block("#if(!$util.isNull($ctx.args.filter) || !$util.isNull($ctx.stash.authSubscriptionFilter))"):
+        w.qr("$extensions.setSubscriptionFilter($util.transform.toSubscriptionFilter($ctx.args.filter, null, $ctx.stash.authSubscriptionFilter))")
+    w.line("$util.toJson(null)")
+    return w.text()

@@ -1,0 +1,240 @@
+"""The pipeline layout: which functions (slots) each resolver runs, and the files they are written to.
+
+Every generated root field gets a pipeline `init -> auth -> postAuth -> data`; fields that read
+rules protect (or owner fields read back as their last claim) get `init -> auth -> data` field
+resolvers. Each function is written as `<Type>.<field>.<slot>.<n>.req.vtl` / `.res.vtl`. A model
+without `@auth` has no auth slot, so postAuth denies it (unless sandbox mode). The pipeline's own
+before/after templates are the fixed `BEFORE_TEMPLATE` / `AFTER_TEMPLATE`.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from enum import StrEnum
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict
+
+from transformer.emit_vtl import (
+    auth_create,
+    auth_field,
+    auth_read,
+    auth_subscription,
+    auth_update_delete,
+    data_dynamodb,
+)
+from transformer.emit_vtl.grants import model_has_auth, protected_fields, read_back_fields
+from transformer.emit_vtl.slots import init_request, pass_through_response, post_auth_request
+from transformer.emit_vtl.vtl import empty_payload
+from transformer.environment import AuthEnvironment
+from transformer.matrix import AccessMatrix, ModelAccess, OperationKind, RootOperation
+
+NONE_DATA_SOURCE = "NONE"
+BEFORE_TEMPLATE = "{}\n"
+AFTER_TEMPLATE = "$util.toJson($ctx.prev.result)\n"
+
+
+class Slot(StrEnum):
+    INIT = "init"
+    AUTH = "auth"
+    POST_AUTH = "postAuth"
+    DATA = "data"
+
+
+def table_data_source(model: str) -> str:
+    return f"{model}Table"
+
+
+class PipelineFunction(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    slot: Slot
+    index: int = 1
+    data_source: str = NONE_DATA_SOURCE
+    request: str
+    response: str
+
+    @property
+    def uses_table(self) -> bool:
+        return self.data_source != NONE_DATA_SOURCE
+
+
+class PipelineKind(StrEnum):
+    OPERATION = "operation"
+    FIELD = "field"
+
+
+class Pipeline(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    type_name: str
+    field_name: str
+    kind: PipelineKind
+    model: str | None
+    operation: OperationKind | None = None
+    functions: tuple[PipelineFunction, ...]
+
+    @property
+    def key(self) -> str:
+        return f"{self.type_name}.{self.field_name}"
+
+    def file_stem(self, function: PipelineFunction) -> str:
+        return f"{self.type_name}.{self.field_name}.{function.slot.value}.{function.index}"
+
+    def files(self) -> dict[str, str]:
+        out: dict[str, str] = {}
+        for function in self.functions:
+            stem = self.file_stem(function)
+            out[f"{stem}.req.vtl"] = function.request
+            out[f"{stem}.res.vtl"] = function.response
+        return out
+
+
+def _none(slot: Slot, request: str, response: str | None = None) -> PipelineFunction:
+    return PipelineFunction(slot=slot, request=request, response=response or pass_through_response())
+
+
+def _auth_function(model: ModelAccess, op: RootOperation, matrix: AccessMatrix) -> PipelineFunction | None:
+    if not model_has_auth(model):
+        return None
+    kind = op.kind
+    if kind is OperationKind.CREATE:
+        return _none(Slot.AUTH, auth_create.create_auth_request(model, matrix.parameters))
+    if kind is OperationKind.UPDATE:
+        return PipelineFunction(
+            slot=Slot.AUTH,
+            data_source=table_data_source(model.name),
+            request=auth_update_delete.stored_item_request(model),
+            response=auth_update_delete.update_auth_response(model, matrix.parameters),
+        )
+    if kind is OperationKind.DELETE:
+        return PipelineFunction(
+            slot=Slot.AUTH,
+            data_source=table_data_source(model.name),
+            request=auth_update_delete.stored_item_request(model),
+            response=auth_update_delete.delete_auth_response(model),
+        )
+    if kind in {OperationKind.ON_CREATE, OperationKind.ON_UPDATE, OperationKind.ON_DELETE}:
+        return _none(Slot.AUTH, auth_subscription.subscription_auth_request(model))
+    return _none(Slot.AUTH, auth_read.read_auth_request(model, kind.operation))
+
+
+def _data_function(model: ModelAccess, op: RootOperation) -> PipelineFunction:
+    table = table_data_source(model.name)
+    kind = op.kind
+    if kind is OperationKind.CREATE:
+        return PipelineFunction(slot=Slot.DATA, data_source=table, request=data_dynamodb.create_request(model), response=data_dynamodb.mutation_response())
+    if kind is OperationKind.UPDATE:
+        return PipelineFunction(slot=Slot.DATA, data_source=table, request=data_dynamodb.update_request(model), response=data_dynamodb.mutation_response())
+    if kind is OperationKind.DELETE:
+        return PipelineFunction(slot=Slot.DATA, data_source=table, request=data_dynamodb.delete_request(model), response=data_dynamodb.mutation_response())
+    if kind is OperationKind.GET:
+        return PipelineFunction(slot=Slot.DATA, data_source=table, request=data_dynamodb.get_request(model), response=data_dynamodb.get_response())
+    if kind is OperationKind.INDEX_QUERY and op.index is not None:
+        return PipelineFunction(slot=Slot.DATA, data_source=table, request=data_dynamodb.index_query_request(op.index), response=data_dynamodb.list_response())
+    if kind in {OperationKind.LIST, OperationKind.SYNC, OperationKind.INDEX_QUERY}:
+        return PipelineFunction(slot=Slot.DATA, data_source=table, request=data_dynamodb.list_request(model), response=data_dynamodb.list_response())
+    return _none(Slot.DATA, auth_subscription.subscription_data_request(), auth_subscription.subscription_data_response())
+
+
+def operation_pipeline(matrix: AccessMatrix, op: RootOperation, environment: AuthEnvironment) -> Pipeline:
+    model = matrix.model(op.model)
+    functions = [_none(Slot.INIT, init_request(op.type_name, op.field_name, model.name, environment))]
+    auth = _auth_function(model, op, matrix)
+    if auth is not None:
+        functions.append(auth)
+    functions.append(_none(Slot.POST_AUTH, post_auth_request(matrix.parameters)))
+    functions.append(_data_function(model, op))
+    return Pipeline(
+        type_name=op.type_name,
+        field_name=op.field_name,
+        kind=PipelineKind.OPERATION,
+        model=model.name,
+        operation=op.kind,
+        functions=tuple(functions),
+    )
+
+
+def field_pipelines(matrix: AccessMatrix, model: ModelAccess, environment: AuthEnvironment) -> list[Pipeline]:
+    restricted = set(protected_fields(model)) if model_has_auth(model) else set()
+    read_back = read_back_fields(matrix, model)
+    redact_mutations = model.subscription_level == "on"
+    pipelines = []
+    for field in model.fields:
+        if field.name not in restricted and field.name not in read_back:
+            continue
+        functions = [_none(Slot.INIT, init_request(model.name, field.name, None, environment))]
+        if field.name in restricted:
+            functions.append(_none(Slot.AUTH, auth_field.field_auth_request(model, field.name)))
+        functions.append(
+            _none(
+                Slot.DATA,
+                auth_field.field_value_request(),
+                auth_field.field_value_response(
+                    field.name,
+                    null_for_mutations=field.name in restricted and redact_mutations,
+                    read_back=read_back.get(field.name),
+                ),
+            )
+        )
+        pipelines.append(
+            Pipeline(type_name=model.name, field_name=field.name, kind=PipelineKind.FIELD, model=model.name, functions=tuple(functions))
+        )
+    return pipelines
+
+
+def build_pipelines(matrix: AccessMatrix, environment: AuthEnvironment) -> list[Pipeline]:
+    """Every resolver pipeline the API needs, operations first, in a stable order."""
+    pipelines = [operation_pipeline(matrix, op, environment) for op in matrix.operations.values()]
+    for model in matrix.models.values():
+        pipelines.extend(field_pipelines(matrix, model, environment))
+    return pipelines
+
+
+def pipeline_index(pipelines: list[Pipeline]) -> dict[str, Pipeline]:
+    return {pipeline.key: pipeline for pipeline in pipelines}
+
+
+def resolver_files(pipelines: list[Pipeline]) -> dict[str, str]:
+    files: dict[str, str] = {}
+    for pipeline in pipelines:
+        files.update(pipeline.files())
+    return files
+
+
+def write_resolvers(pipelines: list[Pipeline], out_dir: Path) -> list[Path]:
+    """Write `out_dir/resolvers/*.vtl` atomically: a fresh folder is renamed over the old one."""
+    target = out_dir / "resolvers"
+    out_dir.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=".resolvers-", dir=out_dir))
+    written = []
+    for name, text in sorted(resolver_files(pipelines).items()):
+        (staging / name).write_text(text, encoding="utf-8")
+        written.append(target / name)
+    if target.exists():
+        old = target.with_name(f".resolvers-old-{os.getpid()}")
+        target.rename(old)
+        staging.rename(target)
+        shutil.rmtree(old, ignore_errors=True)
+    else:
+        staging.rename(target)
+    return written
+
+
+__all__ = [
+    "AFTER_TEMPLATE",
+    "BEFORE_TEMPLATE",
+    "NONE_DATA_SOURCE",
+    "Pipeline",
+    "PipelineFunction",
+    "PipelineKind",
+    "Slot",
+    "build_pipelines",
+    "empty_payload",
+    "pipeline_index",
+    "resolver_files",
+    "table_data_source",
+    "write_resolvers",
+]

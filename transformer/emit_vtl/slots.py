@@ -1,0 +1,44 @@
+"""The init and postAuth slots every operation pipeline has."""
+
+from __future__ import annotations
+
+from transformer.emit_vtl.identity import admin_role_bypass
+from transformer.emit_vtl.vtl import VtlWriter, empty_payload, q, q_list
+from transformer.environment import AuthEnvironment
+from transformer.matrix import TransformParameters
+
+
+def init_request(type_name: str, field_name: str, model: str | None, environment: AuthEnvironment) -> str:
+    """Stash what later slots read: names, the identity pool's roles, and the IAM admin roles."""
+    w = VtlWriter()
+    w.qr(f"$ctx.stash.put('typeName', {q(type_name)})")
+    w.qr(f"$ctx.stash.put('fieldName', {q(field_name)})")
+    w.qr("$ctx.stash.put('conditions', [])")
+    w.qr("$ctx.stash.put('connectionAttributes', {})")
+    if model is not None:
+        w.qr(f"$ctx.stash.put('metadata', {{'dataSourceType': 'AMAZON_DYNAMODB', 'modelName': {q(model)}}})")
+        w.qr(f"$ctx.stash.put('tableName', {q(model)})")
+    w.qr(f"$ctx.stash.put('authRole', {q(environment.auth_role_arn)})")
+    w.qr(f"$ctx.stash.put('unauthRole', {q(environment.unauth_role_arn)})")
+    w.qr(f"$ctx.stash.put('identityPoolId', {q(environment.identity_pool_id)})")
+    w.qr(f"$ctx.stash.put('adminRoles', {q_list(environment.admin_roles)})")
+    w.line(empty_payload())
+    return w.text()
+
+
+def post_auth_request(parameters: TransformParameters) -> str:
+    """Deny a model without `@auth`, unless sandbox mode lets API keys in or the caller is an IAM admin role."""
+    w = VtlWriter()
+    with w.block("#if($ctx.stash.get('hasAuth') != true)"):
+        if parameters.sandbox_mode_enabled:
+            with w.block("#if($util.authType() == 'API Key Authorization')"):
+                w.line("#return({})")
+        admin_role_bypass(w, "{}")
+        w.line("$util.unauthorized()")
+    w.line(empty_payload())
+    return w.text()
+
+
+def pass_through_response() -> str:
+    """A deciding function's response: nothing for the next function."""
+    return "$util.toJson({})\n"

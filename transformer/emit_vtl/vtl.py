@@ -1,0 +1,68 @@
+"""Small helpers for writing VTL text: literals that can never be interpolated, and an indenting writer.
+
+Every constant taken from the schema (field names, group names, claims) reaches a template as a
+single-quoted VTL string, which Velocity never interpolates, so a `$` or `#` in a name stays text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+
+MAPPING_VERSION = "2018-05-29"
+
+
+def q(text: str) -> str:
+    """A single-quoted VTL string literal (`'` is doubled, as Velocity expects)."""
+    return "'" + text.replace("'", "''") + "'"
+
+
+def q_list(items: Iterable[str]) -> str:
+    return "[" + ", ".join(q(item) for item in items) + "]"
+
+
+def q_map(entries: dict[str, str]) -> str:
+    """A VTL map literal whose values are already VTL expressions."""
+    return "{" + ", ".join(f"{q(key)}: {value}" for key, value in entries.items()) + "}"
+
+
+class VtlWriter:
+    """Collects template lines with two-space indentation inside `#if`/`#foreach` blocks."""
+
+    def __init__(self) -> None:
+        self._lines: list[str] = []
+        self._depth = 0
+
+    def line(self, text: str) -> None:
+        self._lines.append("  " * self._depth + text)
+
+    def lines(self, texts: Iterable[str]) -> None:
+        for text in texts:
+            self.line(text)
+
+    def qr(self, expression: str) -> None:
+        """A call whose value must not be rendered."""
+        self.line(f"$util.qr({expression})")
+
+    @contextmanager
+    def block(self, opening: str) -> Iterator[None]:
+        self.line(opening)
+        self._depth += 1
+        try:
+            yield
+        finally:
+            self._depth -= 1
+            self.line("#end")
+
+    def else_(self) -> None:
+        self._depth -= 1
+        self.line("#else")
+        self._depth += 1
+
+    def text(self) -> str:
+        return "\n".join(self._lines) + "\n"
+
+
+def empty_payload() -> str:
+    """The request a NONE data source function sends when it only decides."""
+    return '{"version": "' + MAPPING_VERSION + '", "payload": {}}'
