@@ -45,7 +45,7 @@ class Reason:
 
 @dataclass(frozen=True, slots=True)
 class Condition:
-    """`{field: {op: value}}`, one entry of Amplify's `authFilter.or` list."""
+    """`{field: {op: value}}`, one entry of Amplify's `authFilter.or` list (`in`/`containsAny` take a tuple)."""
 
     field: str
     op: ConditionOp
@@ -68,7 +68,8 @@ class Condition:
         return isinstance(self.value, list | tuple) and any(item in stored for item in self.value)
 
     def to_json(self) -> dict[str, Any]:
-        return {self.field: {self.op: self.value}}
+        value = list(self.value) if isinstance(self.value, tuple) else self.value
+        return {self.field: {self.op: value}}
 
 
 @dataclass(frozen=True, slots=True)

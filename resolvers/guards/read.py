@@ -58,7 +58,7 @@ def group_conditions(grant_role: Any, identity: Identity) -> list[Condition]:
         return []
     if grant_role.groups_field_is_list:
         return [Condition(field, "contains", group) for group in groups if group]
-    return [Condition(field, "in", list(groups))]
+    return [Condition(field, "in", tuple(groups))]
 
 
 def query_access(plan: OperationPlan, provider: Provider, identity: Identity, env: AuthEnvironment) -> QueryAccess | None:

@@ -90,7 +90,7 @@ def decide_subscribe(
         groups = user_groups(identity, role.group_claim or "cognito:groups")
         if groups:
             group_filters.append(
-                Condition(role.groups_field or "groups", "containsAny" if role.groups_field_is_list else "in", groups)
+                Condition(role.groups_field or "groups", "containsAny" if role.groups_field_is_list else "in", tuple(groups))
             )
     runtime = owner_filters + group_filters
     event_filter: AuthFilter | None = None
