@@ -1,0 +1,201 @@
+"""Warnings about rules that do something other than what their author probably meant.
+
+None of these stop a build (Amplify accepts every one of these schemas); each names the model, field
+or group concerned and what to do about it. Precedence ties are reported by the group file loader.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from transformer.diagnostics import Diagnostic, warning
+from transformer.emit_permissions import role_label
+from transformer.matrix import AccessMatrix, ModelAccess, Role, RoleKind
+from transformer.precedence import GROUP_FILE_NAME, GroupFile
+from transformer.rules import DEFAULT_GROUP_CLAIM, READ_OPERATIONS, AuthRule, Operation, Provider, SourceLocation
+from transformer.schema_model import ParsedSchema
+
+
+def _where(location: SourceLocation | None) -> dict[str, object]:
+    if location is None:
+        return {}
+    return {"file": location.file, "line": location.line, "column": location.column}
+
+
+def _all_rules(schema: ParsedSchema) -> list[AuthRule]:
+    rules: list[AuthRule] = []
+    for model in schema.models.values():
+        rules.extend(model.rules or ())
+        rules.extend(r for f in model.fields for r in f.rules or ())
+    for extra in schema.non_model_field_rules:
+        rules.extend(extra.rules)
+    return rules
+
+
+def owner_reassignment(schema: ParsedSchema, matrix: AccessMatrix) -> list[Diagnostic]:
+    """Amplify's `ownerCanReassignWarning`: an owner who may update the owner field can give the record away."""
+    if matrix.parameters.strict_owner:
+        return []
+    found: list[Diagnostic] = []
+    for access in matrix.models.values():
+        for role in access.roles.values():
+            field = role.owner_field
+            if role.kind is not RoleKind.OWNER or field is None or field in access.primary_key:
+                continue
+            if field not in access.fields_for(role.name, Operation.UPDATE):
+                continue
+            owner_arg = "" if field == "owner" else f', ownerField: "{field}"'
+            if role.provider is not Provider.USER_POOLS:
+                owner_arg += f", provider: {role.provider.value}"
+            field_type = "[String]" if role.owner_field_is_list else "String"
+            found.append(
+                warning(
+                    "lint.owner-reassign",
+                    f"owners may reassign ownership of {access.name}: role {role.name} may update its own "
+                    f"'{field}' field, so an owner can hand the record to another user (Amplify allows this). "
+                    f"To lock it: {field}: {field_type} @auth(rules: [{{allow: owner{owner_arg}, operations: "
+                    f"[read, delete]}}]) (and repeat there the read rules other roles need), or enable strict owner.",
+                    **_where(role.location),
+                )
+            )
+    return found
+
+
+def substring_group_claims(schema: ParsedSchema) -> list[Diagnostic]:
+    found: list[Diagnostic] = []
+    seen: set[tuple[object, ...]] = set()
+    for rule in _all_rules(schema):
+        if not rule.is_static_group or rule.group_claim == DEFAULT_GROUP_CLAIM:
+            continue
+        key = (rule.location, rule.group_claim, rule.groups)
+        if key in seen:
+            continue
+        seen.add(key)
+        groups = ", ".join(rule.groups or ())
+        found.append(
+            warning(
+                "lint.group-claim-substring",
+                f"static group rule ({groups}) reads the custom claim '{rule.group_claim}': when that claim "
+                "is a plain string, Amplify's check is a substring test (group 'Admin' also matches a claim "
+                "'SuperAdmins'). Make the claim a JSON list, or use cognito:groups.",
+                **_where(rule.location),
+            )
+        )
+    return found
+
+
+def unused_groups(schema: ParsedSchema, group_file: GroupFile | None, group_file_path: Path | None) -> list[Diagnostic]:
+    if group_file is None:
+        return []
+    named = {g for rule in _all_rules(schema) if rule.is_static_group for g in rule.groups or ()}
+    file = str(group_file_path) if group_file_path is not None else GROUP_FILE_NAME
+    return [
+        warning(
+            "lint.group-unused",
+            f'group "{group.groupName}" is in the group file but no @auth rule names it: for the API its '
+            "members are just signed-in users",
+            file=file,
+            json_path=f"[{index}].groupName",
+        )
+        for index, group in enumerate(group_file.root)
+        if group.groupName not in named
+    ]
+
+
+def _private_reads(access: ModelAccess, provider: Provider, field: str) -> bool:
+    """Whether every signed-in user of `provider` may read `field` (then no role of it is short of it)."""
+    private = next(
+        (r for r in access.roles.values() if r.kind is RoleKind.PRIVATE and r.provider is provider),
+        None,
+    )
+    return private is not None and any(field in access.fields_for(private.name, op) for op in READ_OPERATIONS)
+
+
+def unreadable_required_fields(schema: ParsedSchema, matrix: AccessMatrix) -> list[Diagnostic]:
+    found: list[Diagnostic] = []
+    for access in matrix.models.values():
+        readers = [
+            r for r in access.roles.values() if any(access.fields_for(r.name, op) for op in (Operation.GET, Operation.LIST))
+        ]
+        model = schema.models.get(access.name)
+        for field in access.fields:
+            if not field.type.required:
+                continue
+            short: list[Role] = [
+                r
+                for r in readers
+                if not any(field.name in access.fields_for(r.name, op) for op in (Operation.GET, Operation.LIST))
+                and not (r.provider is not Provider.IAM and _private_reads(access, r.provider, field.name))
+            ]
+            if not short:
+                continue
+            declared = model.field(field.name) if model is not None else None
+            names = ", ".join(role_label(r) for r in short)
+            found.append(
+                warning(
+                    "lint.required-field-unreadable",
+                    f"{access.name}.{field.name} is required ({field.type.sdl()}) but {names} may read "
+                    f"{access.name} and not {field.name}: the field resolves to null, which nulls the whole "
+                    f"{access.name} for them. Give them read on {field.name}, or make it nullable.",
+                    **_where(declared.location if declared is not None else None),
+                )
+            )
+    return found
+
+
+def withheld_deletes(schema: ParsedSchema, matrix: AccessMatrix) -> list[Diagnostic]:
+    """A role the model's rules let delete, that never can: delete needs delete on every field."""
+    found: list[Diagnostic] = []
+    for access in matrix.models.values():
+        model = schema.models.get(access.name)
+        for role in access.roles.values():
+            allowed = access.fields_for(role.name, Operation.DELETE)
+            if not allowed or len(allowed) == len(access.fields):
+                continue
+            from_model_rules = any(
+                (served := access.field(name)) is not None and not served.has_field_rules for name in allowed
+            )
+            if not from_model_rules:
+                continue
+            withheld = [f for f in access.field_names() if f not in allowed]
+            location = None
+            if model is not None:
+                first = model.field(withheld[0])
+                location = first.location if first is not None else None
+            found.append(
+                warning(
+                    "lint.delete-withheld",
+                    f"{role_label(role)} may delete {access.name} by the model's rules but never can: field-level "
+                    f"rules on {', '.join(withheld)} do not grant it delete, and deleting a record needs delete on "
+                    "every field (as in Amplify). Add delete for it to those field rules, or drop delete from the "
+                    "model rule.",
+                    **_where(location or role.location),
+                )
+            )
+    return found
+
+
+def lint(
+    schema: ParsedSchema,
+    matrix: AccessMatrix,
+    group_file: GroupFile | None,
+    group_file_path: Path | None = None,
+) -> list[Diagnostic]:
+    """Every lint warning for a loaded project."""
+    return [
+        *owner_reassignment(schema, matrix),
+        *substring_group_claims(schema),
+        *unused_groups(schema, group_file, group_file_path),
+        *unreadable_required_fields(schema, matrix),
+        *withheld_deletes(schema, matrix),
+    ]
+
+
+__all__ = [
+    "lint",
+    "owner_reassignment",
+    "substring_group_claims",
+    "unreadable_required_fields",
+    "unused_groups",
+    "withheld_deletes",
+]
