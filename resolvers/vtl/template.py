@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+from .errors import VtlSyntaxError
 from .nodes import MacroDef, Node
 from .parser import line_and_column, parse_template
 
@@ -22,7 +23,10 @@ class Template:
     @classmethod
     def parse(cls, text: str, name: str = "<template>") -> Template:
         """Parse `text`; raises `VtlSyntaxError` (with name, line, column) on bad syntax."""
-        nodes, macros = parse_template(text, name)
+        try:
+            nodes, macros = parse_template(text, name)
+        except RecursionError:
+            raise VtlSyntaxError("template nesting is too deep", name) from None
         return cls(name, text, nodes, macros)
 
     def location(self, pos: int) -> tuple[int, int]:
