@@ -17,9 +17,8 @@ def emit_denied_check(w: VtlWriter, fields: str, passes: Sequence[str]) -> None:
     into `$deniedFields` (each once, in that order); fail with `Unauthorized on [...]`."""
     w.line("#set($deniedFields = [])")
     for condition in passes:
-        with w.block(f"#foreach($inputField in {fields})"):
-            with w.block(f"#if(({condition}) && !$deniedFields.contains($inputField))"):
-                w.qr("$deniedFields.add($inputField)")
+        with w.block(f"#foreach($inputField in {fields})", f"#if(({condition}) && !$deniedFields.contains($inputField))"):
+            w.qr("$deniedFields.add($inputField)")
     with w.block("#if(!$deniedFields.isEmpty())"):
         w.line("#set($deniedMessage = 'Unauthorized on ')")
         w.line("$util.error($deniedMessage.concat($deniedFields.toString()), 'Unauthorized')")

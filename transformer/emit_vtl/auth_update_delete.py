@@ -130,12 +130,10 @@ def update_auth_response(model: ModelAccess, parameters: TransformParameters) ->
             ],
         )
     if strict:
-        with w.block("#if(!$nonOwnerHit)"):
-            with w.block("#foreach($ownerField in $ownerHitFields)"):
-                changed = f"$ctx.args.input.containsKey($ownerField) && $ctx.args.input.get($ownerField) != {STORED}.get($ownerField)"
-                with w.block(f"#if({changed})"):
-                    w.line("#set($deniedMessage = 'Unauthorized on [')")
-                    w.line("$util.error($deniedMessage.concat($ownerField).concat(']'), 'Unauthorized')")
+        changed = f"$ctx.args.input.containsKey($ownerField) && $ctx.args.input.get($ownerField) != {STORED}.get($ownerField)"
+        with w.block("#if(!$nonOwnerHit)", "#foreach($ownerField in $ownerHitFields)", f"#if({changed})"):
+            w.line("#set($deniedMessage = 'Unauthorized on [')")
+            w.line("$util.error($deniedMessage.concat($ownerField).concat(']'), 'Unauthorized')")
     w.line("$util.toJson({})")
     return w.text()
 

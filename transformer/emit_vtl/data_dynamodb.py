@@ -78,9 +78,8 @@ def create_request(model: ModelAccess) -> str:
     w.qr(f"$item.put('__typename', {q(model.name)})")
     w.line("#set($attributes = {})")
     w.line(f"#set($keyFields = {q_list(model.primary_key)})")
-    with w.block("#foreach($entry in $item.entrySet())"):
-        with w.block("#if(!$util.isNull($entry.value) && !$keyFields.contains($entry.key))"):
-            w.qr("$attributes.put($entry.key, $entry.value)")
+    with w.block("#foreach($entry in $item.entrySet())", "#if(!$util.isNull($entry.value) && !$keyFields.contains($entry.key))"):
+        w.qr("$attributes.put($entry.key, $entry.value)")
     w.line(f"#set($condition = {_key_condition(model, 'attribute_not_exists')})")
     _merge_user_condition(w, "$condition")
     w.line(

@@ -33,9 +33,12 @@ def emit_record_match(w: VtlWriter, role: Role, names: IdentityNames, record: st
 def emit_value_match(w: VtlWriter, value: str, accepted: str, value_is_list: bool, flag: str) -> None:
     """`flag` := the record value (a scalar, or any element of a list) is in the `accepted` list."""
     if value_is_list:
-        with w.block(f"#if($util.isList({value}))"), w.block(f"#foreach($recordEntry in {value})"):
-            with w.block(f"#if(!$util.isNull($recordEntry) && {accepted}.contains($recordEntry))"):
-                w.line(f"#set({flag} = true)")
+        with w.block(
+            f"#if($util.isList({value}))",
+            f"#foreach($recordEntry in {value})",
+            f"#if(!$util.isNull($recordEntry) && {accepted}.contains($recordEntry))",
+        ):
+            w.line(f"#set({flag} = true)")
         return
     with w.block(f"#if(!$util.isNull({value}) && !$util.isList({value}) && {accepted}.contains({value}))"):
         w.line(f"#set({flag} = true)")

@@ -45,14 +45,17 @@ class VtlWriter:
         self.line(f"$util.qr({expression})")
 
     @contextmanager
-    def block(self, opening: str) -> Iterator[None]:
-        self.line(opening)
-        self._depth += 1
+    def block(self, *openings: str) -> Iterator[None]:
+        """Nested `#if`/`#foreach` blocks, closed with `#end` in reverse order."""
+        for opening in openings:
+            self.line(opening)
+            self._depth += 1
         try:
             yield
         finally:
-            self._depth -= 1
-            self.line("#end")
+            for _ in openings:
+                self._depth -= 1
+                self.line("#end")
 
     def else_(self) -> None:
         self._depth -= 1
