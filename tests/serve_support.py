@@ -63,8 +63,30 @@ def blog_project(tmp_path: Path, modes: list[Provider] | None = None) -> tuple[P
     return target, project
 
 
+NOTES_SCHEMA = """
+type Note @model @auth(rules: [{allow: owner}, {allow: groups, groups: ["Admins"]}]) {
+  id: ID!
+  title: String
+  secret: String @auth(rules: [{allow: owner}])
+}
+"""
+
+
+def serve_schema(tmp_path: Path, sdl: str, modes: list[Provider] | None = None, *, db: str = ":memory:") -> Served:
+    directory = tmp_path / "project"
+    directory.mkdir()
+    (directory / "schema.graphql").write_text(sdl)
+    project, diagnostics = load_project(directory, auth_modes=modes or [Provider.USER_POOLS, Provider.API_KEY])
+    assert project is not None, diagnostics
+    return _serve(directory, project, db, guards=True)
+
+
 def serve_blog(tmp_path: Path, *, db: str = ":memory:", guards: bool = True) -> Served:
     directory, project = blog_project(tmp_path)
+    return _serve(directory, project, db, guards=guards)
+
+
+def _serve(directory: Path, project: Project, db: str, *, guards: bool) -> Served:
     state = LocalState.open(directory)
     authenticator = Authenticator(state, state.environment(), [m.value for m in project.matrix.auth_modes])
     store = Store(db, store_layouts(project.matrix, project.schema))

@@ -14,3 +14,7 @@ def register_runtime_commands(group: click.Group) -> None:
 
     group.add_command(explain.explain)
     group.add_command(test.test)
+    from resolvers.commands import data, serve
+
+    group.add_command(serve.serve)
+    group.add_command(data.data)

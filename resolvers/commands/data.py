@@ -1,0 +1,55 @@
+"""`gqlauth data load FILE.json [--replace]` and `gqlauth data dump`: seed and export the local store."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from resolvers.commands.serve import load_records_file, open_project, open_store
+from transformer.commands.options import auth_modes_option, group_file_option
+from transformer.report import guarded, stderr_console
+
+project_option = click.option(
+    "--project", "target", type=click.Path(path_type=Path, exists=True), default=None,
+    help="Project directory or schema (default: found from the current directory).",
+)
+db_option = click.option("--db", default=None, help="SQLite file (default: .gqlauth/data.sqlite3).")
+
+
+@click.group("data")
+def data() -> None:
+    """Seed and export the local store of `gqlauth serve`."""
+
+
+@data.command("load")
+@click.argument("file", type=click.Path(path_type=Path, dir_okay=False, exists=True))
+@click.option("--replace", is_flag=True, help="Empty the store first (in the same transaction).")
+@project_option
+@db_option
+@group_file_option
+@auth_modes_option
+@guarded
+def load(file: Path, replace: bool, target: Path | None, db: str | None, group_file: Path | None,
+         auth_modes: str | None) -> None:
+    """Load FILE (a JSON list or map of records, each with __typename), all or nothing."""
+    opened = open_project(target, group_file, auth_modes, show_warnings=False)
+    with open_store(opened, db) as store:
+        counts = load_records_file(store, file, replace=replace)
+    summary = ", ".join(f"{count} {model}" for model, count in sorted(counts.items())) or "no records"
+    stderr_console().print(f"loaded {summary}{' (store replaced)' if replace else ''}", markup=False)
+
+
+@data.command("dump")
+@project_option
+@db_option
+@group_file_option
+@auth_modes_option
+@guarded
+def dump(target: Path | None, db: str | None, group_file: Path | None, auth_modes: str | None) -> None:
+    """Print every stored record as a JSON list (the format `data load` reads)."""
+    opened = open_project(target, group_file, auth_modes, show_warnings=False)
+    with open_store(opened, db) as store:
+        records = store.dump()
+    click.echo(json.dumps(records, indent=2, ensure_ascii=False))

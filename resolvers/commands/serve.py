@@ -1,0 +1,153 @@
+"""`gqlauth serve`: transform the project, then serve it locally with every rule enforced."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import click
+
+from resolvers.authenticate import Authenticator
+from resolvers.local_state import LocalState, LocalStateError, find_project
+from resolvers.store import MEMORY, RecordError, Store, StoreError, records_from_json
+from resolvers.token_verify import TokenVerifier
+from transformer.commands.options import auth_modes_option, group_file_option, parse_auth_modes
+from transformer.diagnostics import Severity, UnreadableInput, has_errors, read_text
+from transformer.project import Project, load_project
+from transformer.report import EXIT_INPUT_ERRORS, EXIT_USAGE, fail_usage, guarded, print_diagnostics, stderr_console
+from transformer.rules import Provider
+
+DEFAULT_PORT = 20002
+DB_FILE_NAME = "data.sqlite3"
+
+
+@dataclass
+class OpenedProject:
+    state: LocalState
+    project: Project
+
+
+def open_project(target: Path | None, group_file: Path | None, auth_modes: str | None, *,
+                 show_warnings: bool = True) -> OpenedProject:
+    """The project (transformed and checked) and its `.gqlauth/` state; exits with the documented codes."""
+    try:
+        project_dir = find_project(Path.cwd(), target)
+        state = LocalState.open(project_dir)
+        environment = state.environment()
+    except LocalStateError as exc:
+        fail_usage(str(exc))
+        raise AssertionError from exc
+    schema_path = target if target is not None and target.is_file() else project_dir
+    modes = parse_auth_modes(auth_modes)
+    project, diagnostics = load_project(schema_path, group_file_path=group_file, auth_modes=modes,
+                                        environment=environment)
+    shown = diagnostics if show_warnings else [d for d in diagnostics if d.severity is Severity.ERROR]
+    if shown:
+        print_diagnostics(shown)
+    if project is None or has_errors(diagnostics):
+        raise SystemExit(EXIT_INPUT_ERRORS)
+    return OpenedProject(state=state, project=project)
+
+
+def open_store(opened: OpenedProject, db: str | None) -> Store:
+    from resolvers.server.bindings import store_layouts
+
+    path = db if db is not None else str(opened.state.dir / DB_FILE_NAME)
+    try:
+        return Store(path if path == MEMORY else str(Path(path).expanduser()),
+                     store_layouts(opened.project.matrix, opened.project.schema))
+    except StoreError as exc:
+        fail_usage(str(exc))
+        raise AssertionError from exc
+
+
+def load_records_file(store: Store, path: Path, *, replace: bool) -> dict[str, int]:
+    """Load a JSON data file into the store, all or nothing; bad content exits 1, unreadable 2."""
+    try:
+        document = json.loads(read_text(path))
+    except json.JSONDecodeError as exc:
+        stderr_console().print(f"{path}:{exc.lineno}:{exc.colno}: error: not valid JSON: {exc.msg}",
+                               markup=False)
+        raise SystemExit(EXIT_INPUT_ERRORS) from None
+    try:
+        report = store.load(records_from_json(document), replace=replace)
+    except RecordError as exc:
+        stderr_console().print(f"{path}: error: {exc} (nothing was loaded)", markup=False)
+        raise SystemExit(EXIT_INPUT_ERRORS) from None
+    return report.counts
+
+
+@click.command("serve")
+@click.argument("target", required=False, type=click.Path(path_type=Path, exists=True))
+@group_file_option
+@auth_modes_option
+@click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
+@click.option("--port", default=DEFAULT_PORT, show_default=True, type=click.IntRange(0, 65535))
+@click.option("--db", default=None, help="SQLite file (default: .gqlauth/data.sqlite3); :memory: for a throwaway store.")
+@click.option("--seed", type=click.Path(path_type=Path, dir_okay=False), default=None,
+              help="JSON records to load at start (a list or map of records with __typename).")
+@click.option("--issuer", default=None, help="Accept tokens of this Cognito/OIDC issuer instead of the local one.")
+@click.option("--jwks-url", default=None, help="JWKS of --issuer (default: <issuer>/.well-known/jwks.json).")
+@click.option("--client-id", default=None, help="App client id tokens must be issued for (with --issuer).")
+@click.option("--no-explorer", is_flag=True, help="Do not serve the explorer page at /.")
+@guarded
+def serve(target: Path | None, group_file: Path | None, auth_modes: str | None, host: str, port: int,
+          db: str | None, seed: Path | None, issuer: str | None, jwks_url: str | None, client_id: str | None,
+          no_explorer: bool) -> None:
+    """Serve PROJECT_DIR_OR_SCHEMA's API locally (queries, mutations, subscriptions), rules enforced."""
+    import uvicorn
+
+    from resolvers.server.app import create_app
+
+    if jwks_url is not None and issuer is None:
+        raise click.UsageError("--jwks-url needs --issuer")
+    opened = open_project(target, group_file, auth_modes)
+    project, state = opened.project, opened.state
+    store = open_store(opened, db)
+    if seed is not None:
+        try:
+            counts = load_records_file(store, seed, replace=False)
+        except UnreadableInput as exc:
+            fail_usage(str(exc))
+            return
+        stderr_console().print(f"seeded {sum(counts.values())} record(s) from {seed}", markup=False)
+    verifier = None
+    if issuer is not None:
+        verifier = TokenVerifier(issuer=issuer.rstrip("/"), client_id=client_id,
+                                 jwks_url=jwks_url or issuer.rstrip("/") + "/.well-known/jwks.json")
+    modes = [mode.value for mode in project.matrix.auth_modes]
+    try:
+        authenticator = Authenticator(state, state.environment(), modes, user_pool_verifier=verifier)
+    except ValueError as exc:
+        fail_usage(str(exc))
+        return
+    app = create_app(project, store, authenticator, state=state, explorer=not no_explorer)
+    _print_banner(project, state, host, port, store.path)
+    try:
+        uvicorn.run(app, host=host, port=port, log_level="warning", ws="auto")
+    finally:
+        store.close()
+    raise SystemExit(0)
+
+
+def _print_banner(project: Project, state: LocalState, host: str, port: int, db: str) -> None:
+    console = stderr_console()
+    shown_host = f"[{host}]" if ":" in host else host
+    url = f"http://{shown_host}:{port}"
+    modes = project.matrix.auth_modes
+    console.print(f"gqlauth: serving {project.schema_path} at {url}/graphql", markup=False)
+    console.print(f"  explorer:  {url}/", markup=False)
+    console.print(f"  store:     {db}", markup=False)
+    console.print(f"  auth modes: {', '.join(m.value for m in modes)}", markup=False)
+    if Provider.API_KEY in modes:
+        console.print(f"  API key:   {state.dev_api_key().key}   (header x-api-key)", markup=False)
+    if Provider.USER_POOLS in modes:
+        console.print("  token:     gqlauth token --user alice --groups Admins   (header Authorization)",
+                      markup=False)
+    if Provider.IAM in modes:
+        console.print("  IAM:       gqlauth credentials --user alice   (sign requests with SigV4)", markup=False)
+    console.print("  denied?    gqlauth explain SCHEMA --operation Mutation.createPost --user alice", markup=False)
+
+
+__all__ = ["DEFAULT_PORT", "EXIT_USAGE", "OpenedProject", "load_records_file", "open_project", "open_store", "serve"]
