@@ -142,3 +142,134 @@ def test_blog_conformance_create_post(case: dict[str, Any]) -> None:
         assert {k: context.arguments["input"].get(k) for k in expect["result"]} == expect["result"]
     else:
         assert (result.error.error_type, result.error.message) == (expect["errorType"], expect["message"])
+
+
+LIST_AUTH = """
+$util.qr($ctx.stash.put("hasAuth", true))
+#set( $isAuthorized = false )
+#set( $authFilter = [] )
+#if( $util.authType() == "User Pool Authorization" )
+  #set( $groupsInToken = $util.defaultIfNull($ctx.identity.claims.get("cognito:groups"), []) )
+  #foreach( $group in ["Admins", "Editors"] )
+    #if( $groupsInToken.contains($group) )
+      #set( $isAuthorized = true )
+      #break
+    #end
+  #end
+  #if( !$isAuthorized )
+    #set( $sub = $util.defaultIfNull($ctx.identity.claims.get("sub"), null) )
+    #set( $username = $util.defaultIfNull($ctx.identity.claims.get("username"),
+                        $util.defaultIfNull($ctx.identity.claims.get("cognito:username"), null)) )
+    #if( !$util.isNull($sub) && !$util.isNull($username) )
+      $util.qr($authFilter.add({"owner": {"eq": "$sub::$username"}}))
+      $util.qr($authFilter.add({"owner": {"eq": $sub}}))
+      $util.qr($authFilter.add({"owner": {"eq": $username}}))
+    #end
+    #if( !$authFilter.isEmpty() )
+      $util.qr($ctx.stash.put("authFilter", {"or": $authFilter}))
+    #end
+  #end
+#end
+#if( !$isAuthorized && $util.isNull($ctx.stash.authFilter) )
+$util.unauthorized()
+#end
+$util.toJson({"version": "2018-05-29", "payload": {}})
+"""
+
+LIST_REQUEST = """
+#set( $request = {"version": "2018-05-29", "operation": "Scan", "limit": $util.defaultIfNull($ctx.args.limit, 100)} )
+#if( !$util.isNull($ctx.stash.authFilter) )
+  #set( $filter = $ctx.stash.authFilter )
+  #if( !$util.isNullOrEmpty($ctx.args.filter) )
+    #set( $filter = {"and": [$filter, $ctx.args.filter]} )
+  #end
+#else
+  #set( $filter = $ctx.args.filter )
+#end
+#if( !$util.isNullOrEmpty($filter) )
+  $util.qr($request.put("filter", $util.parseJson($util.transform.toDynamoDBFilterExpression($filter))))
+#end
+$util.toJson($request)
+"""
+
+
+def list_pipeline(identity: dict[str, Any] | None, auth_type: str, args: dict[str, Any]):  # noqa: ANN201
+    context = VtlContext(
+        arguments=args, identity=identity, auth_type=auth_type,
+        info={"fieldName": "listPosts", "parentTypeName": "Query"},
+    )
+    auth = render(get_template(LIST_AUTH, "Query.listPosts.auth.1.req.vtl"), context)
+    if auth.error is not None:
+        return auth, None
+    return auth, render(get_template(LIST_REQUEST, "Query.listPosts.req.vtl"), context).json()
+
+
+def test_list_for_group_member_has_no_auth_filter() -> None:
+    auth, request = list_pipeline(ANN, "userPools", {})
+    assert auth.error is None and "filter" not in request
+
+
+def test_list_for_owner_is_filtered_by_placeholders_and_combined_with_client_filter() -> None:
+    auth, request = list_pipeline(ALICE, "userPools", {"filter": {"title": {"eq": '") OR 1=1'}}})
+    assert auth.error is None
+    flt = request["filter"]
+    assert flt["expression"] == (
+        "((#owner = :owner_eq) OR (#owner = :owner_eq_1) OR (#owner = :owner_eq_2)) AND (#title = :title_eq)"
+    )
+    assert flt["expressionNames"] == {"#owner": "owner", "#title": "title"}
+    assert {v["S"] for v in flt["expressionValues"].values()} == {"s-alice::alice", "s-alice", "alice", '") OR 1=1'}
+
+
+def test_list_without_claims_or_with_api_key_is_unauthorized() -> None:
+    for identity, auth_type in (({"claims": {}}, "userPools"), (None, "apiKey")):
+        auth, request = list_pipeline(identity, auth_type, {})
+        assert request is None and auth.error is not None
+        assert auth.error.message == "Not Authorized to access listPosts on type Query"
+
+
+SUBSCRIPTION_AUTH = """
+#set( $isAuthorized = false )
+#if( $util.authType() == "User Pool Authorization" )
+  #set( $groups = $util.defaultIfNull($ctx.identity.claims.get("cognito:groups"), []) )
+  #if( $groups.contains("Admins") )
+    #set( $isAuthorized = true )
+  #else
+    #set( $username = $util.defaultIfNull($ctx.identity.claims.get("cognito:username"), null) )
+    #if( !$util.isNull($ctx.args.owner) )
+      #if( $ctx.args.owner != $username )
+        $util.unauthorized()
+      #end
+      #set( $isAuthorized = true )
+    #elseif( !$util.isNull($username) )
+      $extensions.setSubscriptionFilter($util.transform.toSubscriptionFilter({"owner": {"eq": $username}}))
+      #set( $isAuthorized = true )
+    #end
+  #end
+#end
+#if( !$isAuthorized )
+$util.unauthorized()
+#end
+$util.toJson(null)
+"""
+
+
+@pytest.mark.parametrize(
+    ("identity", "args", "allowed", "subscription_filter"),
+    [
+        (ANN, {}, True, None),
+        (ALICE, {"owner": "alice"}, True, None),
+        (ALICE, {"owner": "bob"}, False, None),
+        (ALICE, {}, True, {"filterGroup": [{"filters": [{"fieldName": "owner", "operator": "eq", "value": "alice"}]}]}),
+        ({"claims": {}}, {}, False, None),
+    ],
+)
+def test_subscription_auth(identity: dict[str, Any], args: dict[str, Any], allowed: bool, subscription_filter: Any) -> None:
+    context = VtlContext(
+        arguments=args, identity=identity, auth_type="userPools",
+        info={"fieldName": "onCreatePost", "parentTypeName": "Subscription"},
+    )
+    result = render(get_template(SUBSCRIPTION_AUTH, "Subscription.onCreatePost.auth.1.res.vtl"), context)
+    assert (result.error is None) == allowed
+    assert result.subscription_filter == subscription_filter
+    if allowed:
+        assert result.json() is None

@@ -214,3 +214,15 @@ def test_extensions_are_recorded() -> None:
     assert result.subscription_filter == {"filterGroup": [{"filters": [{"fieldName": "owner", "operator": "eq", "value": "me"}]}]}
     assert result.subscription_invalidation_filter == {"a": 1}
     assert result.invalidations == [{"subscriptionField": "onUpdate", "payload": {"id": 1}}]
+
+
+def test_context_rejects_values_a_template_cannot_hold() -> None:
+    with pytest.raises(ValidationError, match="cannot be given to a template"):
+        VtlContext(arguments={"when": object()})
+
+
+def test_context_converts_tuples_sets_and_decimals() -> None:
+    from decimal import Decimal
+
+    context = VtlContext(arguments={"t": (1, 2), "d": Decimal("2"), "f": Decimal("2.5")})
+    assert context.arguments == {"t": [1, 2], "d": 2, "f": 2.5}

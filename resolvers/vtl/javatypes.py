@@ -232,4 +232,4 @@ def from_plain(value: Any) -> Any:
         return [from_plain(v) for v in value]
     if hasattr(value, "model_dump"):
         return from_plain(value.model_dump(mode="json"))
-    raise TypeError(f"value of type {type(value).__name__} cannot be given to a template")
+    raise ValueError(f"a value of type {type(value).__name__} cannot be given to a template")

@@ -45,7 +45,7 @@ def escape_javascript(text: str) -> str:
         code = ord(char)
         if char in simple:
             out.append(simple[char])
-        elif code < 32 or code > 0x7E:
+        elif code < 32 or code > 0x7F:
             if code > 0xFFFF:
                 encoded = char.encode("utf-16-be")
                 out.append(f"\\u{encoded[0]:02X}{encoded[1]:02X}\\u{encoded[2]:02X}{encoded[3]:02X}")
