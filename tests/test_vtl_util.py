@@ -63,11 +63,25 @@ def test_json_round_trip() -> None:
     )
 
 
-def test_parse_json_rejects_invalid_json() -> None:
-    with pytest.raises(VtlError, match="invalid JSON"):
-        out("$util.parseJson('{nope')")
-    with pytest.raises(VtlError, match="invalid JSON"):
-        out("$util.parseJson('NaN')")
+def test_parse_json_of_text_that_is_not_json_is_null() -> None:
+    assert out("$util.isNull($util.parseJson('{nope'))$util.isNull($util.parseJson('NaN'))") == "truetrue"
+    with pytest.raises(VtlError, match="String"):
+        out("$util.parseJson([])")
+
+
+def test_dynamic_group_claim_normalisation_like_amplify() -> None:
+    template = """#set( $claim = $ctx.identity.claims.get("groups") )
+#if( $util.isString($claim) )
+  #if( $util.isList($util.parseJson($claim)) )
+    #set( $claim = $util.parseJson($claim) )
+  #else
+    #set( $claim = [$claim] )
+  #end
+#end
+$claim"""
+    assert out(template, identity={"claims": {"groups": "Admins"}}) == "[Admins]"
+    assert out(template, identity={"claims": {"groups": '["A", "B"]'}}) == "[A, B]"
+    assert out(template, identity={"claims": {"groups": ["C"]}}) == "[C]"
 
 
 def test_quiet_helpers_render_nothing() -> None:

@@ -152,12 +152,14 @@ class UtilObject(HostObject):
         return to_json(value)
 
     def m_parseJson(self, text: Any) -> Any:
+        """Null for text that is not JSON: Amplify's dynamic-group check parses claims that may be
+        plain strings (`"Admins"`) and falls back to `[claim]` when the result is not a list."""
         if text is None:
             return None
         try:
             return json.loads(require_str(text, "parseJson argument"), parse_constant=_reject_constant)
-        except ValueError as exc:
-            raise EvalError(f"parseJson: invalid JSON: {exc}") from exc
+        except ValueError:
+            return None
 
     def m_qr(self, value: Any) -> str:
         return VOID
