@@ -62,6 +62,7 @@ EMITTERS: list[Emitter | str] = [
     emit_schema_file,
     emit_matrix_file,
     "transformer.emit_vtl:emit_resolvers",
+    "transformer.emit_stack:emit_stack_file",
     emit_auth_stack_file,
 ]
 """Every build output, in order. Append yours (a callable or "module:function")."""
