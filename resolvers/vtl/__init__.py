@@ -37,8 +37,21 @@ API
 
 Values: templates see dict/list/str/int/float/bool/None as Java Map/List/String/Number/Boolean/null,
 with the Java methods listed in `javamethods.py`, Java rendering (`true`, `[a, b]`, `{a=1}`) and
-Velocity's rule that a null non-silent reference renders as its own source text.
-`$util.transform.toDynamoDBFilterExpression` returns a JSON string, as AppSync does.
+Velocity's rule that a null non-silent reference renders as its own source text; a Java `void`
+method (`List.clear`, `Map.putAll`, `$util.qr`, `$util.appendError`) renders as nothing.
+Filters: `$util.transform.toDynamoDBFilterExpression` / `toDynamoDBConditionExpression` return a JSON
+string, as AppSync does (templates wrap them in `$util.parseJson`); Python callers can use
+`dynamodb_expression(filter)` and `subscription_filter(filter, ignored_fields, rules)` directly.
+`examples.CREATE_POST_AUTH` is a hand-written Amplify-style auth template (tests, benchmark).
+
+Choices where Velocity versions or AppSync are unclear (each the stricter or the Amplify-compatible one):
+`#set($a = <null>)` assigns null (Velocity 2, Amplify's simulator), not "keep the old value";
+`==` between different classes compares `toString()` only for scalars (`1 == "1"`), never for
+lists or maps; `< > <= >=` need two numbers or two strings, otherwise false; identifiers have no
+hyphens (`$a-1` is a subtraction); methods are called on references, not on literals;
+`#foreach` walks lists and map values, and does nothing over null or scalars; `#break` outside a
+loop stops the template; `$util.parseJson` of text that is not JSON is null;
+`$util.isNullOrEmpty` is also true for an empty list or map.
 """
 
 from .context import AUTH_TYPE_NAMES, VtlContext, VtlContextError, VtlInfo

@@ -69,25 +69,29 @@ class LogUtil(HostObject):
         return VOID
 
 
+_STATELESS_HELPERS: dict[str, HostObject] = {
+    "dynamodb": DynamoDbUtil(),
+    "transform": TransformUtil(),
+    "str": StrUtil(),
+    "math": MathUtil(),
+    "list": ListUtil(),
+    "map": MapUtil(),
+    "log": LogUtil(),
+}
+
+
 class UtilObject(HostObject):
-    __slots__ = ("_state", "_children")
+    __slots__ = ("_state", "_time")
     java_type = "Util"
 
     def __init__(self, state: RenderState) -> None:
         self._state = state
-        self._children: dict[str, HostObject] = {
-            "time": TimeUtil(state.context),
-            "dynamodb": DynamoDbUtil(),
-            "transform": TransformUtil(),
-            "str": StrUtil(),
-            "math": MathUtil(),
-            "list": ListUtil(),
-            "map": MapUtil(),
-            "log": LogUtil(),
-        }
+        self._time = TimeUtil(state.context)
 
     def get_property(self, name: str) -> Any:
-        return self._children.get(name)
+        if name == "time":
+            return self._time
+        return _STATELESS_HELPERS.get(name)
 
     # ---- null and emptiness
 
