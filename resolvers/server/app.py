@@ -31,7 +31,7 @@ from ariadne import make_executable_schema
 from ariadne import subscribe as run_subscribe
 from ariadne.asgi import GraphQL
 from ariadne.asgi.handlers import GraphQLTransportWSHandler
-from graphql import GraphQLSchema
+from graphql import GraphQLError, GraphQLSchema
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
@@ -69,10 +69,9 @@ class _ExpectedErrors(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         error = record.exc_info[1] if record.exc_info else None
-        original = getattr(error, "original_error", None)
-        if error is not None and (original is None or isinstance(original, AppSyncError)):
-            return False
-        return not isinstance(error, AppSyncError)
+        while isinstance(error, GraphQLError) and error.original_error is not None:
+            error = error.original_error
+        return not isinstance(error, GraphQLError | AppSyncError)
 
 
 logger.addFilter(_ExpectedErrors())

@@ -40,6 +40,8 @@ def bad_request(message: str) -> AppSyncError:
 def format_error(error: GraphQLError, debug: bool = False) -> dict[str, Any]:
     """An ariadne `error_formatter`: AppSync's shape for one error."""
     original = error.original_error
+    while isinstance(original, GraphQLError):
+        original = original.original_error
     formatted: dict[str, Any] = {
         "path": list(error.path) if error.path else None,
         "data": None,
