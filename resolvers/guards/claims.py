@@ -81,6 +81,14 @@ def user_groups(identity: Identity, group_claim: str) -> list[str]:
     return parse_groups(identity.claims.get(group_claim))
 
 
+def in_group(identity: Identity, group_claim: str, group: str) -> bool:
+    """Static-group membership; a list claim is tested directly (the common, fast case)."""
+    value = identity.claims.get(group_claim)
+    if type(value) is list:
+        return group in value
+    return group in parse_groups(value)
+
+
 def owner_readback(value: Any) -> Any:
     """What the owner field resolver returns: the part after the last `::` (each element of a list)."""
     if isinstance(value, str):

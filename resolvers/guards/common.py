@@ -8,13 +8,12 @@ through; a Lambda request must pass the configured custom authorizer.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
-from resolvers.guards.claims import owner_claim, owner_readback, user_groups
+from resolvers.guards.claims import in_group, owner_claim, owner_readback, user_groups
 from resolvers.guards.custom import custom_verdict
 from resolvers.guards.decision import Decision, Reason, deny
-from resolvers.guards.plans import OperationPlan, RoleGrant
+from resolvers.guards.plans import OperationPlan, ProviderRoles, RoleGrant
 from resolvers.guards.providers import (
     PROVIDER_LABEL,
     iam_admin_role,
@@ -23,19 +22,21 @@ from resolvers.guards.providers import (
     provider_of,
     wrong_provider,
 )
-from resolvers.identity import AuthType, Identity
+from resolvers.identity import AuthType, Identity, parse_groups
 from transformer.environment import AuthEnvironment
 from transformer.matrix import AccessMatrix, Role, RoleKind
 from transformer.rules import Provider
 
 
-@dataclass(frozen=True, slots=True)
-class Gate:
+class Gate(NamedTuple):
     """The gate's verdict: a final decision, or the provider to evaluate rules for."""
 
     decision: Decision | None
     provider: Provider
     denied_fields: frozenset[str] = frozenset()
+
+
+_PASS = {provider: Gate(None, provider) for provider in Provider}
 
 
 def gate(
@@ -55,13 +56,13 @@ def gate(
             reason = Reason(f"iam:adminRole:{admin}", True, f"IAM admin role {admin}: every @auth check is skipped")
             return Gate(
                 Decision(allowed=True, granted_by=(f"iam:adminRole:{admin}",), admin_bypass=True,
-                         _explain=lambda: [reason]),
+                         explainer=lambda: [reason]),
                 provider,
             )
     if not plan.has_auth:
         if matrix.parameters.sandbox_mode_enabled and provider is Provider.API_KEY:
             reason = Reason("(sandbox)", True, f"{plan.model.name} has no @auth: sandbox mode admits API-key requests")
-            return Gate(Decision(allowed=True, granted_by=("(sandbox)",), _explain=lambda: [reason]), provider)
+            return Gate(Decision(allowed=True, granted_by=("(sandbox)",), explainer=lambda: [reason]), provider)
         reason = Reason("(no @auth)", False, f"{plan.model.name} has no @auth rules: denied unless sandbox mode "
                         "is on and the request uses an API key")
         return Gate(deny(plan.message, lambda: [reason]), provider)
@@ -71,14 +72,31 @@ def gate(
             reason = Reason("function:custom", False, why)
             return Gate(deny(plan.message, lambda: [reason, *explain()]), provider)
         return Gate(None, provider, denied)
-    return Gate(None, provider)
+    return _PASS[provider]
+
+
+def static_admit(roles: ProviderRoles, identity: Identity) -> str | None:
+    """The JWT provider's private or static-group role that authorizes on every field, if any.
+
+    Such a role settles update, delete and every read outright, whatever other roles say (Amplify
+    sets `isAuthorized` and stops), so the guards try it before anything else.
+    """
+    private = roles.private
+    if private is not None and private.full:
+        return private.role.name
+    claims = identity.claims
+    for claim, group, name in roles.full_static:
+        value = claims.get(claim)
+        if (group in value) if type(value) is list else (group in parse_groups(value)):
+            return name
+    return None
 
 
 def static_role_matches(role: Role, identity: Identity, env: AuthEnvironment) -> bool:
     """Roles decided by the identity alone (private, public, static group, custom)."""
     kind = role.kind
     if kind is RoleKind.STATIC_GROUP:
-        return role.group in user_groups(identity, role.group_claim or "cognito:groups")
+        return in_group(identity, role.group_claim or "cognito:groups", role.group or "")
     if role.provider is Provider.IAM:
         if kind is RoleKind.PUBLIC:
             return iam_public_matches(identity, env)

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from resolvers.guards.claims import owner_claim, user_groups
+from resolvers.guards.claims import in_group, owner_claim, user_groups
 from resolvers.guards.common import dynamic_group_matches, explain_roles, gate
 from resolvers.guards.decision import Decision, denied_fields_message, deny
 from resolvers.guards.plans import RoleGrant, root_plan
@@ -45,7 +45,7 @@ def decide_create(
     if verdict.decision is not None:
         if verdict.decision.allowed:
             return Decision(allowed=True, input=values, granted_by=verdict.decision.granted_by,
-                            admin_bypass=verdict.decision.admin_bypass, _explain=verdict.decision._explain)
+                            admin_bypass=verdict.decision.admin_bypass, explainer=verdict.decision.explainer)
         return verdict.decision
     provider = verdict.provider
     roles = plan.roles(provider)
@@ -88,7 +88,7 @@ def decide_create(
             authorized = add(roles.private)
         if not authorized:
             for grant in roles.static_groups:
-                if grant.role.group in user_groups(identity, grant.role.group_claim or "cognito:groups") and add(grant):
+                if in_group(identity, grant.role.group_claim or "cognito:groups", grant.role.group or "") and add(grant):
                     authorized = True
                     break
         populate = matrix.parameters.populate_owner_field_for_static_group_auth
@@ -127,6 +127,6 @@ def decide_create(
         refused = [name for name in input_fields if name not in permitted]
         if refused:
             return Decision(allowed=False, error_type="Unauthorized", message=denied_fields_message(refused),
-                            _explain=explain)
+                            explainer=explain)
     return Decision(allowed=True, input=values, granted_by=granted, hidden_fields=verdict.denied_fields,
-                    _explain=explain)
+                    explainer=explain)

@@ -1,15 +1,15 @@
 """What a guard returns: the outcome, AppSync's error text, why, and what the data layer must apply.
 
-These are run-time values built on every request, so they are slotted frozen dataclasses rather
-than pydantic models (a decision costs a few microseconds, validation would cost more than the
-decision). `reasons` is computed on first access: the hot path never pays for explanations.
+These are run-time values built on every request, so they are slotted frozen dataclasses and a
+named tuple rather than pydantic models (a decision costs a few microseconds; validation would cost
+more than the decision). `reasons` is computed on access: the hot path never pays for explanations.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
-from typing import Any, Literal
+from dataclasses import dataclass
+from typing import Any, Literal, NamedTuple
 
 UNAUTHORIZED = "Unauthorized"
 
@@ -95,9 +95,12 @@ def record_visible(auth_filter: AuthFilter | None, record: Mapping[str, Any]) ->
     return auth_filter is None or auth_filter.matches(record)
 
 
-@dataclass(frozen=True)
-class Decision:
-    """The outcome of one guard call (see `resolvers.guards` for the whole API)."""
+class Decision(NamedTuple):
+    """The outcome of one guard call (see `resolvers.guards` for the whole API).
+
+    Immutable and cheap to build (a named tuple: guards build one per request). Its truth value is
+    refused on purpose: write `decision.allowed`, never `if decision:`.
+    """
 
     allowed: bool
     error_type: str | None = None
@@ -114,12 +117,16 @@ class Decision:
     """The roles that authorized the operation (empty when a filter or nothing did)."""
     admin_bypass: bool = False
     """An IAM admin role: every @auth check, field checks included, is skipped."""
-    _explain: Callable[[], list[Reason]] | None = field(default=None, repr=False, compare=False)
+    explainer: Callable[[], list[Reason]] | None = None
+    """Builds `reasons` on demand."""
+
+    def __bool__(self) -> bool:
+        raise TypeError("a Decision has no truth value: test decision.allowed")
 
     @property
     def reasons(self) -> list[Reason]:
         """Per role: granted, or why not (not in group X, owner is bob, wrong provider, ...)."""
-        return self._explain() if self._explain is not None else []
+        return self.explainer() if self.explainer is not None else []
 
     def to_json(self) -> dict[str, Any]:
         data: dict[str, Any] = {
@@ -145,4 +152,4 @@ def deny(
     message: str,
     explain: Callable[[], list[Reason]] | None = None,
 ) -> Decision:
-    return Decision(allowed=False, error_type=UNAUTHORIZED, message=message, _explain=explain)
+    return Decision(False, UNAUTHORIZED, message, explainer=explain)

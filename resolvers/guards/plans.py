@@ -55,6 +55,8 @@ class ProviderRoles:
     owners: tuple[RoleGrant, ...] = ()
     dynamic_groups: tuple[RoleGrant, ...] = ()
     all: tuple[RoleGrant, ...] = ()
+    full_static: tuple[tuple[str, str, str], ...] = ()
+    """(group claim, group, role name) of the static-group roles with every field: the fast path."""
 
 
 EMPTY_ROLES = ProviderRoles()
@@ -98,14 +100,18 @@ def _group(grants: list[RoleGrant]) -> dict[Provider, ProviderRoles]:
         def first(kind: RoleKind, items: list[RoleGrant] = items) -> RoleGrant | None:
             return next((g for g in items if g.role.kind is kind), None)
 
+        static_groups = tuple(g for g in items if g.role.kind is RoleKind.STATIC_GROUP)
         result[provider] = ProviderRoles(
             private=first(RoleKind.PRIVATE),
             public=first(RoleKind.PUBLIC),
             custom=first(RoleKind.CUSTOM),
-            static_groups=tuple(g for g in items if g.role.kind is RoleKind.STATIC_GROUP),
+            static_groups=static_groups,
             owners=tuple(g for g in items if g.role.kind is RoleKind.OWNER),
             dynamic_groups=tuple(g for g in items if g.role.kind is RoleKind.DYNAMIC_GROUP),
             all=tuple(items),
+            full_static=tuple(
+                (g.role.group_claim or "cognito:groups", g.role.group or "", g.role.name) for g in static_groups if g.full
+            ),
         )
     return result
 
@@ -170,6 +176,7 @@ def field_read_roles(model: ModelAccess, field_name: str) -> tuple[bool, list[Ro
 class _MatrixPlans:
     matrix: AccessMatrix
     plans: dict[tuple[str, str], OperationPlan] = field(default_factory=dict)
+    roots: dict[str, OperationPlan] = field(default_factory=dict)
     protected: dict[str, frozenset[str]] = field(default_factory=dict)
 
 
@@ -209,8 +216,8 @@ def _build(model: ModelAccess, type_name: str, field_name: str, op: Operation, k
 
 def root_plan(matrix: AccessMatrix, operation_key: str, expected: frozenset[OperationKind]) -> OperationPlan:
     """The plan for a generated root field, checking it is of the kind the caller handles."""
-    plans = _cached(matrix).plans
-    cached = plans.get(("root", operation_key))
+    roots = _cached(matrix).roots
+    cached = roots.get(operation_key)
     if cached is not None:
         if cached.kind not in expected:
             raise ValueError(f"{operation_key} is a {cached.kind} operation")
@@ -227,7 +234,7 @@ def root_plan(matrix: AccessMatrix, operation_key: str, expected: frozenset[Oper
     else:
         grants = _read_grants(model, op)
     plan = _build(model, root.type_name, root.field_name, op, root.kind, grants)
-    plans[("root", operation_key)] = plan
+    roots[operation_key] = plan
     return plan
 
 

@@ -16,8 +16,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from resolvers.guards.claims import claim_parts, owner_claim, user_groups
-from resolvers.guards.common import dynamic_group_matches, explain_roles, gate, static_role_matches
+from resolvers.guards.claims import claim_parts, in_group, owner_claim, user_groups
+from resolvers.guards.common import dynamic_group_matches, explain_roles, gate, static_admit, static_role_matches
 from resolvers.guards.custom import custom_verdict
 from resolvers.guards.decision import AuthFilter, Condition, Decision, Reason, deny, not_authorized_message
 from resolvers.guards.plans import OperationPlan, field_plan, protected_fields, root_plan
@@ -79,7 +79,7 @@ def query_access(plan: OperationPlan, provider: Provider, identity: Identity, en
     if roles.private is not None:
         return QueryAccess(True, None, (roles.private.role.name,))
     for grant in roles.static_groups:
-        if grant.role.group in user_groups(identity, grant.role.group_claim or "cognito:groups"):
+        if in_group(identity, grant.role.group_claim or "cognito:groups", grant.role.group or ""):
             return QueryAccess(True, None, (grant.role.name,))
     conditions: list[Condition] = []
     for grant in roles.owners:
@@ -104,11 +104,16 @@ def _query_decision(matrix: AccessMatrix, plan: OperationPlan, identity: Identit
     verdict = gate(matrix, plan, identity, env, explain)
     if verdict.decision is not None:
         return verdict.decision
-    access = query_access(plan, verdict.provider, identity, env)
+    provider = verdict.provider
+    if provider is Provider.USER_POOLS or provider is Provider.OIDC:
+        hit = static_admit(plan.roles(provider), identity)
+        if hit is not None:
+            return Decision(True, None, None, None, None, None, verdict.denied_fields, (hit,), False, explain)
+    access = query_access(plan, provider, identity, env)
     if access is None or (not access.authorized and access.filter is None):
         return deny(plan.message, explain)
     return Decision(allowed=True, filter=access.filter, granted_by=access.hits, hidden_fields=verdict.denied_fields,
-                    _explain=explain)
+                    explainer=explain)
 
 
 def decide_get(
@@ -133,7 +138,7 @@ def decide_get(
         return decision
     visibility = field_visibility(matrix, plan.model.name, identity, record, from_mutation=False, env=env)
     return Decision(allowed=True, filter=decision.filter, granted_by=decision.granted_by,
-                    hidden_fields=decision.hidden_fields | visibility.hidden, _explain=explain)
+                    hidden_fields=decision.hidden_fields | visibility.hidden, explainer=explain)
 
 
 def decide_field_read(
@@ -181,7 +186,7 @@ def decide_field_read(
     hidden = frozenset({field_name}) if from_mutation and plan.model.subscription_level == "on" else frozenset()
     if field_name in verdict.denied_fields:
         hidden = frozenset({field_name})
-    return Decision(allowed=True, granted_by=(hit,), hidden_fields=hidden, _explain=explain)
+    return Decision(allowed=True, granted_by=(hit,), hidden_fields=hidden, explainer=explain)
 
 
 def _record_admits(role: Any, identity: Identity, source: Mapping[str, Any]) -> bool:
@@ -202,7 +207,7 @@ def _unprotected_field(plan: OperationPlan, identity: Identity, field_name: str)
             return Decision(allowed=True, hidden_fields=frozenset({field_name}))
     reason = Reason("(no field rules)", True, f"{plan.type_name}.{field_name} has no field-level check: "
                     "whoever may read the record reads it")
-    return Decision(allowed=True, _explain=lambda: [reason])
+    return Decision(allowed=True, explainer=lambda: [reason])
 
 
 def _non_model_field(matrix: AccessMatrix, type_name: str, field_name: str, identity: Identity,
@@ -219,7 +224,7 @@ def _non_model_field(matrix: AccessMatrix, type_name: str, field_name: str, iden
             and static_role_matches(role, identity, env)
         reasons.append(Reason(role.name, ok, "matches" if ok else "does not match"))
         if ok:
-            return Decision(allowed=True, granted_by=(role.name,), _explain=lambda: list(reasons))
+            return Decision(allowed=True, granted_by=(role.name,), explainer=lambda: list(reasons))
     return deny(message, lambda: list(reasons))
 
 

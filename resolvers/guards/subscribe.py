@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from resolvers.guards.claims import owner_claim, owner_readback, user_groups
+from resolvers.guards.claims import in_group, owner_claim, owner_readback, user_groups
 from resolvers.guards.common import explain_roles, gate
 from resolvers.guards.decision import AuthFilter, Condition, Decision, Reason, deny
 from resolvers.guards.plans import root_plan
@@ -48,12 +48,12 @@ def decide_subscribe(
         if grant is None:
             return deny(plan.message, explain)
         return Decision(allowed=True, granted_by=(grant.role.name,), hidden_fields=verdict.denied_fields,
-                        _explain=explain)
+                        explainer=explain)
     if provider is Provider.IAM:
         for grant in roles.all:
             public = grant.role.kind is RoleKind.PUBLIC
             if iam_public_matches(identity, env) if public else iam_private_matches(identity, env):
-                return Decision(allowed=True, granted_by=(grant.role.name,), _explain=explain)
+                return Decision(allowed=True, granted_by=(grant.role.name,), explainer=explain)
         return deny(plan.message, explain)
 
     authorized = False
@@ -63,7 +63,7 @@ def decide_subscribe(
         hits.append(roles.private.role.name)
     if not authorized:
         for grant in roles.static_groups:
-            if grant.role.group in user_groups(identity, grant.role.group_claim or "cognito:groups"):
+            if in_group(identity, grant.role.group_claim or "cognito:groups", grant.role.group or ""):
                 authorized = True
                 hits.append(grant.role.name)
                 break
@@ -103,7 +103,7 @@ def decide_subscribe(
         event_filter = AuthFilter((Condition(field, runtime[0].op, args.get(field)),))
     if not authorized:
         return deny(plan.message, explain)
-    return Decision(allowed=True, event_filter=event_filter, granted_by=tuple(hits), _explain=explain)
+    return Decision(allowed=True, event_filter=event_filter, granted_by=tuple(hits), explainer=explain)
 
 
 def event_visible(decision: Decision, record: Mapping[str, Any], readback_fields: frozenset[str] = frozenset()) -> bool:

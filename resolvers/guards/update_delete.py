@@ -12,8 +12,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from resolvers.guards.claims import owner_claim, user_groups
-from resolvers.guards.common import dynamic_group_matches, explain_roles, gate
+from resolvers.guards.claims import in_group, owner_claim, user_groups
+from resolvers.guards.common import dynamic_group_matches, explain_roles, gate, static_admit
 from resolvers.guards.decision import Decision, Reason, denied_fields_message, deny
 from resolvers.guards.plans import OperationPlan, RoleGrant, root_plan
 from resolvers.guards.providers import iam_private_matches, iam_public_matches
@@ -87,7 +87,7 @@ def _evaluate(plan: OperationPlan, provider: Provider, identity: Identity, env: 
         outcome.add(roles.private)
     if not outcome.authorized:
         for grant in roles.static_groups:
-            if grant.role.group in user_groups(identity, grant.role.group_claim or "cognito:groups") and outcome.add(
+            if in_group(identity, grant.role.group_claim or "cognito:groups", grant.role.group or "") and outcome.add(
                 grant
             ):
                 break
@@ -120,9 +120,15 @@ def decide_update(
         decision = verdict.decision
         if decision.allowed:
             return Decision(allowed=True, input=dict(input), granted_by=decision.granted_by,
-                            admin_bypass=decision.admin_bypass, _explain=decision._explain)
+                            admin_bypass=decision.admin_bypass, explainer=decision.explainer)
         return decision
-    outcome = _evaluate(plan, verdict.provider, identity, env, record)
+    provider = verdict.provider
+    if provider is Provider.USER_POOLS or provider is Provider.OIDC:
+        hit = static_admit(plan.roles(provider), identity)
+        if hit is not None:
+            granted = (hit,)
+            return Decision(True, None, None, dict(input), None, None, verdict.denied_fields, granted, False, explain)
+    outcome = _evaluate(plan, provider, identity, env, record)
     if outcome is None or (not outcome.authorized and not outcome.allowed and not outcome.null_allowed):
         return deny(plan.message, explain)
     granted = tuple(dict.fromkeys(outcome.hits))
@@ -137,14 +143,14 @@ def decide_update(
                 refused[name] = None
         if refused:
             return Decision(allowed=False, error_type="Unauthorized", message=denied_fields_message(refused),
-                            _explain=explain)
+                            explainer=explain)
     owner_field = _strict_owner_refusal(matrix, plan, input, record, granted)
     if owner_field is not None:
         reason = Reason("(strict owner)", False, f"{owner_field} may not be reassigned (strict owner mode)")
         return Decision(allowed=False, error_type="Unauthorized", message=denied_fields_message([owner_field]),
-                        _explain=lambda: [*explain(), reason])
+                        explainer=lambda: [*explain(), reason])
     return Decision(allowed=True, input=dict(input), granted_by=granted, hidden_fields=verdict.denied_fields,
-                    _explain=explain)
+                    explainer=explain)
 
 
 def _strict_owner_refusal(matrix: AccessMatrix, plan: OperationPlan, input: Mapping[str, Any],
@@ -179,8 +185,14 @@ def decide_delete(
     verdict = gate(matrix, plan, identity, env, explain)
     if verdict.decision is not None:
         return verdict.decision
-    outcome = _evaluate(plan, verdict.provider, identity, env, stored or {})
+    provider = verdict.provider
+    if provider is Provider.USER_POOLS or provider is Provider.OIDC:
+        hit = static_admit(plan.roles(provider), identity)
+        if hit is not None:
+            granted = (hit,)
+            return Decision(True, None, None, None, None, None, verdict.denied_fields, granted, False, explain)
+    outcome = _evaluate(plan, provider, identity, env, stored or {})
     if outcome is None or not outcome.authorized:
         return deny(plan.message, explain)
     granted = tuple(dict.fromkeys(outcome.hits))
-    return Decision(allowed=True, granted_by=granted, hidden_fields=verdict.denied_fields, _explain=explain)
+    return Decision(allowed=True, granted_by=granted, hidden_fields=verdict.denied_fields, explainer=explain)
