@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from guard_support import BLOG, ENV, api_key, matrix_from, owner_value, user
 
 from resolvers.guards import (
@@ -112,3 +113,9 @@ def test_owner_read_back() -> None:
     assert owner_readback(None) is None
     assert owner_readback_fields(POSTS, "Post") == {"owner"}
     assert owner_readback_fields(matrix_from(BLOG, use_sub_username_for_default_identity_claim=False), "Post") == set()
+
+
+def test_a_decision_has_no_truth_value() -> None:
+    denied = decide_list(NOTES, "Query.listNotes", api_key(), ENV)
+    with pytest.raises(TypeError):
+        bool(denied)

@@ -43,3 +43,11 @@ def test_dynamic_group_events_are_filtered_by_group() -> None:
 
 def test_listen_only_rule_allows_subscribing() -> None:
     assert decide_subscribe(ALERTS, "Subscription.onCreateAlert", user("erin"), {}, ENV).allowed
+
+
+def test_public_subscription_level_skips_the_check() -> None:
+    matrix = matrix_from(
+        "type Feed @model(subscriptions: {level: public}) @auth(rules: [{allow: owner}]) { id: ID! text: String }"
+    )
+    decision = decide_subscribe(matrix, "Subscription.onCreateFeed", user("erin"), {"owner": "someone"}, ENV)
+    assert decision.allowed and decision.event_filter is None

@@ -1,6 +1,6 @@
 """Subscriptions (`listen`): allowed or denied when subscribing, plus a per-event filter.
 
-Static groups, `private` and public roles admit the subscriber to every event. Owner rules accept an
+`@model(subscriptions: {level: public})` turns the check off. Static groups, `private` and public roles admit the subscriber to every event. Owner rules accept an
 owner argument (`onCreatePost(owner: "alice")`) that must equal one of the caller's claims, else the
 subscription is refused. Otherwise owner and dynamic-group rules become a runtime filter on events
 (owner `eq`/`contains` the last part of the claim, i.e. the read-back form; groups `in`/`containsAny`).
@@ -38,6 +38,10 @@ def decide_subscribe(
     def explain() -> list[Reason]:
         return explain_roles(plan, identity, env, args, record_is_input=True)
 
+    if plan.model.subscription_level == "public":
+        reason = Reason("(subscriptions: public)", True, f"@model(subscriptions: {{level: public}}) on "
+                        f"{plan.model.name}: subscriptions carry no auth check")
+        return Decision(allowed=True, granted_by=("(subscriptions: public)",), explainer=lambda: [reason])
     verdict = gate(matrix, plan, identity, env, explain)
     if verdict.decision is not None:
         return verdict.decision
