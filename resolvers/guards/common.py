@@ -8,7 +8,7 @@ through; a Lambda request must pass the configured custom authorizer.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import Any, NamedTuple
+from typing import Any, Literal, NamedTuple
 
 from resolvers.guards.claims import in_group, owner_claim, owner_readback, user_groups
 from resolvers.guards.custom import custom_verdict
@@ -22,7 +22,7 @@ from resolvers.guards.providers import (
     provider_of,
     wrong_provider,
 )
-from resolvers.identity import AuthType, Identity, parse_groups
+from resolvers.identity import Identity, parse_groups
 from transformer.environment import AuthEnvironment
 from transformer.matrix import AccessMatrix, Role, RoleKind
 from transformer.rules import Provider
@@ -104,15 +104,20 @@ def static_role_matches(role: Role, identity: Identity, env: AuthEnvironment) ->
     return kind in (RoleKind.PRIVATE, RoleKind.PUBLIC, RoleKind.CUSTOM)
 
 
+Subject = Literal["record", "input", "filter", "events"]
+"""What owner and dynamic-group rules are judged on: a stored record, a mutation's input, or (for
+lists and subscriptions) every record or event, through a filter."""
+
+
 def describe_role(
     role: Role,
     identity: Identity,
     env: AuthEnvironment,
     record: Mapping[str, Any] | None,
     *,
-    record_is_input: bool = False,
+    subject: Subject = "record",
 ) -> tuple[bool, str]:
-    """Whether this role admits the caller for this record, and the sentence that says why."""
+    """Whether this role admits the caller (for this record), and the sentence that says why."""
     request_provider = provider_of(identity)
     if role.provider is not request_provider:
         return False, wrong_provider(request_provider, role.provider)
@@ -138,29 +143,46 @@ def describe_role(
             return True, f"in group {role.group}"
         have = ", ".join(groups) if groups else "none"
         return False, f"not in group {role.group} ({claim}: {have})"
-    where = "input" if record_is_input else "record"
     if kind is RoleKind.OWNER:
-        claim = owner_claim(identity, role.identity_claim or "username")
-        if claim is None:
-            return False, f"token lacks a claim of {role.identity_claim}: owner rule skipped"
-        field = role.owner_field or "owner"
-        if record is None:
-            return False, "no record"
-        value = record.get(field)
-        if claim.matches_field(value, role.owner_field_is_list):
-            return True, f"{where} {field} is yours ({value!r})"
-        if value is None:
-            return False, f"{where} {field} is empty"
-        return False, f"{where} {field} is {owner_readback(value)}'s, you are {owner_readback(claim.joined)}"
+        return _describe_owner(role, identity, record, subject)
+    return _describe_dynamic_group(role, identity, record, subject)
+
+
+def _describe_owner(role: Role, identity: Identity, record: Mapping[str, Any] | None,
+                    subject: Subject) -> tuple[bool, str]:
+    claim = owner_claim(identity, role.identity_claim or "username")
+    if claim is None:
+        return False, f"token lacks a claim of {role.identity_claim}: owner rule skipped"
+    field = role.owner_field or "owner"
+    you = owner_readback(claim.joined)
+    if subject in ("filter", "events"):
+        return True, f"only {'records' if subject == 'filter' else 'events'} whose {field} is yours ({you})"
+    if record is None:
+        return False, "the record does not exist"
+    value = record.get(field)
+    if claim.matches_field(value, role.owner_field_is_list):
+        return True, f"{subject} {field} is yours ({you})"
+    if value is None:
+        return False, f"{subject} {field} is empty"
+    return False, f"{subject} {field} is {owner_readback(value)}'s, you are {you}"
+
+
+def _describe_dynamic_group(role: Role, identity: Identity, record: Mapping[str, Any] | None,
+                            subject: Subject) -> tuple[bool, str]:
     claim_name = role.group_claim or "cognito:groups"
     groups = user_groups(identity, claim_name)
     field = role.groups_field or "groups"
+    mine = ", ".join(groups) or "none"
+    if subject in ("filter", "events"):
+        if not groups:
+            return False, f"you are in no group ({claim_name}), so no {field} can name one"
+        return True, f"only {'records' if subject == 'filter' else 'events'} whose {field} names one of your groups ({mine})"
     if record is None:
-        return False, "no record"
+        return False, "the record does not exist"
     value = record.get(field)
     if dynamic_group_matches(value, groups, role.groups_field_is_list):
-        return True, f"{where} {field} {value!r} names one of your groups"
-    return False, f"{where} {field} {value!r} names none of your groups ({', '.join(groups) or 'none'})"
+        return True, f"{subject} {field} {value!r} names one of your groups"
+    return False, f"{subject} {field} {value!r} names none of your groups ({mine})"
 
 
 def dynamic_group_matches(value: Any, groups: list[str], is_list: bool) -> bool:
@@ -177,13 +199,13 @@ def explain_roles(
     env: AuthEnvironment,
     record: Mapping[str, Any] | None,
     *,
-    record_is_input: bool = False,
+    subject: Subject = "record",
     granted: tuple[str, ...] = (),
 ) -> list[Reason]:
     reasons: list[Reason] = []
     for roles in plan.providers.values():
         for grant in roles.all:
-            reasons.append(_reason(grant, identity, env, record, record_is_input, granted))
+            reasons.append(_reason(grant, identity, env, record, subject, granted))
     verb = plan.kind.value if plan.kind is not None else "read"
     for role in plan.other_roles:
         reasons.append(Reason(role.name, False, f"no {verb} permission on {plan.field_name}"))
@@ -195,10 +217,10 @@ def _reason(
     identity: Identity,
     env: AuthEnvironment,
     record: Mapping[str, Any] | None,
-    record_is_input: bool,
+    subject: Subject,
     granted: tuple[str, ...],
 ) -> Reason:
-    ok, detail = describe_role(grant.role, identity, env, record, record_is_input=record_is_input)
+    ok, detail = describe_role(grant.role, identity, env, record, subject=subject)
     if grant.role.name in granted:
         ok = True
     fields = None if grant.full else grant.allowed
@@ -206,6 +228,3 @@ def _reason(
         detail += f" (may write only {', '.join(fields)})"
     return Reason(grant.role.name, ok, detail, fields)
 
-
-def is_user_pool_like(identity: Identity) -> bool:
-    return identity.auth_type in (AuthType.USER_POOLS, AuthType.OIDC)

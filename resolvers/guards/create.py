@@ -38,7 +38,7 @@ def decide_create(
     input_fields = list(values)
 
     def explain() -> list[Any]:
-        return explain_roles(plan, identity, env, values, record_is_input=True, granted=granted)
+        return explain_roles(plan, identity, env, values, subject="input", granted=granted)
 
     granted: tuple[str, ...] = ()
     verdict = gate(matrix, plan, identity, env, explain)

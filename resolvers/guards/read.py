@@ -94,7 +94,7 @@ def decide_list(matrix: AccessMatrix, operation_key: str, identity: Identity, en
     plan = root_plan(matrix, operation_key, _LIST)
 
     def explain() -> list[Reason]:
-        return explain_roles(plan, identity, env, None)
+        return explain_roles(plan, identity, env, None, subject="filter")
 
     return _query_decision(matrix, plan, identity, env, explain)
 

@@ -36,7 +36,7 @@ def decide_subscribe(
     plan = root_plan(matrix, operation_key, _LISTEN)
 
     def explain() -> list[Reason]:
-        return explain_roles(plan, identity, env, args, record_is_input=True)
+        return explain_roles(plan, identity, env, args, subject="events")
 
     if plan.model.subscription_level == "public":
         reason = Reason("(subscriptions: public)", True, f"@model(subscriptions: {{level: public}}) on "
