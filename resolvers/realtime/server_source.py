@@ -1,0 +1,84 @@
+"""Subscriptions for the real-time endpoint, run by the server's own subscription path.
+
+`ServerCore.subscribe` is what the graphql-transport-ws endpoint runs: the same schema, the same
+guard (`decide_subscribe` when subscribing, `event_visible` per event), the same event bus, and
+GraphQL execution that shapes each event to the subscription's selection set and applies field
+rules. This module only translates its results into the real-time protocol's terms, and mounts the
+endpoint on the server's app.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Mapping
+from typing import Any
+
+from starlette.applications import Starlette
+
+from resolvers.guards import UNAUTHORIZED
+from resolvers.identity import Identity
+from resolvers.realtime.endpoint import RealtimeEndpoint, RealtimeSettings, SubscriptionRefused
+from resolvers.realtime.protocol import ErrorItem, SubscriptionRequest, unauthorized
+from resolvers.server.app import ServerCore
+from resolvers.server.errors import format_error
+
+_AUTH_ERROR_TYPES = frozenset({UNAUTHORIZED, "UnauthorizedException"})
+
+
+class ServerSubscriptionSource:
+    """A `SubscriptionSource` over `ServerCore.subscribe`."""
+
+    def __init__(self, core: ServerCore) -> None:
+        self.core = core
+
+    async def open(self, identity: Identity, request: SubscriptionRequest) -> AsyncIterator[dict[str, Any]]:
+        data: dict[str, Any] = {"query": request.query, "variables": request.variables or {}}
+        if request.operation_name:
+            data["operationName"] = request.operation_name
+        success, result = await self.core.subscribe(data, identity)
+        if not success:
+            raise SubscriptionRefused(refusal_errors(result))
+        return self._payloads(result)
+
+    async def _payloads(self, results: Any) -> AsyncIterator[dict[str, Any]]:
+        try:
+            async for result in results:
+                payload: dict[str, Any] = {"data": result.data}
+                if result.errors:
+                    payload["errors"] = [format_error(error, self.core.debug) for error in result.errors]
+                yield payload
+        finally:
+            close = getattr(results, "aclose", None)
+            if close is not None:
+                await close()
+
+
+def refusal_errors(errors: Any) -> list[ErrorItem]:
+    """The `error` frame for a subscription the server would not start.
+
+    A refusal by the rules reads `Permission denied: Not Authorized to access ...`, which the Amplify
+    library reports as `Unauthorized`; anything else (a bad query, a bad filter) keeps its type.
+    """
+    items: list[ErrorItem] = []
+    for error in errors if isinstance(errors, list) else []:
+        if not isinstance(error, Mapping):
+            continue
+        error_type = error.get("errorType") or "BadRequestException"
+        message = str(error.get("message") or "The subscription could not be started")
+        if error_type in _AUTH_ERROR_TYPES:
+            items.append(unauthorized(message))
+        else:
+            items.append(ErrorItem(errorType=str(error_type), message=message, errorCode=400))
+    if any(item.error_type == "UnauthorizedException" for item in items):
+        items.sort(key=lambda item: item.error_type != "UnauthorizedException")
+    return items or [ErrorItem(errorType="BadRequestException", message="The subscription could not be started",
+                               errorCode=400)]
+
+
+def mount_realtime(app: Starlette, *, endpoint_path: str = "/graphql",
+                   settings: RealtimeSettings | None = None) -> RealtimeEndpoint:
+    """Add `<endpoint_path>/realtime` to an app made by `resolvers.server.app.create_app`."""
+    core: ServerCore = app.state.core
+    endpoint = RealtimeEndpoint(core.authenticator, ServerSubscriptionSource(core), endpoint_path=endpoint_path,
+                                settings=settings)
+    app.router.routes.insert(0, endpoint.route())
+    return endpoint
