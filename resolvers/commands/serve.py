@@ -91,13 +91,15 @@ def load_records_file(store: Store, path: Path, *, replace: bool) -> dict[str, i
 @click.option("--jwks-url", default=None, help="JWKS of --issuer (default: <issuer>/.well-known/jwks.json).")
 @click.option("--client-id", default=None, help="App client id tokens must be issued for (with --issuer).")
 @click.option("--no-explorer", is_flag=True, help="Do not serve the explorer page at /.")
+# -- realtime/TLS hook (issue 8, resolvers/realtime/serving.py) --
+@click.option("--https", "https_only", is_flag=True,
+              help="TLS only (default: http:// and https:// on the same port; wss:// for Amplify subscriptions).")
+# -- end realtime/TLS hook --
 @guarded
 def serve(target: Path | None, group_file: Path | None, auth_modes: str | None, host: str, port: int,
           db: str | None, seed: Path | None, issuer: str | None, jwks_url: str | None, client_id: str | None,
-          no_explorer: bool) -> None:
+          no_explorer: bool, https_only: bool) -> None:
     """Serve PROJECT_DIR_OR_SCHEMA's API locally (queries, mutations, subscriptions), rules enforced."""
-    import uvicorn
-
     from resolvers.server.app import create_app
 
     if jwks_url is not None and issuer is None:
@@ -125,7 +127,15 @@ def serve(target: Path | None, group_file: Path | None, auth_modes: str | None, 
     app = create_app(project, store, authenticator, state=state, explorer=not no_explorer)
     _print_banner(project, state, host, port, store.path)
     try:
-        uvicorn.run(app, host=host, port=port, log_level="warning", ws="auto")
+        # -- realtime/TLS hook (issue 8): /graphql/realtime, local CA + server cert, http+https on one port --
+        from resolvers.realtime.serving import ListenError, serve_with_realtime
+
+        try:
+            serve_with_realtime(app, state, host=host, port=port, https_only=https_only,
+                                announce=lambda line: stderr_console().print(line, markup=False))
+        except ListenError as exc:
+            fail_usage(str(exc))
+        # -- end realtime/TLS hook --
     finally:
         store.close()
     raise SystemExit(0)

@@ -1,0 +1,50 @@
+"""What `gqlauth serve` adds for Amplify frontends: the real-time route, TLS, and one port for both schemes.
+
+The Amplify library opens `wss://<endpoint>/realtime` even for an `http://` endpoint, so the port
+serves TLS with a certificate from the project's local CA (created once under `.gqlauth/tls/`), and
+plain HTTP on the same port unless `--https` asks for TLS only.
+"""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Callable
+
+from starlette.applications import Starlette
+
+from resolvers.certificates import TlsFiles, ensure_tls, server_ssl_context
+from resolvers.dual_listener import ListenMode, bind_socket, build_server
+from resolvers.local_state import LocalState
+from resolvers.realtime.endpoint import RealtimeSettings
+from resolvers.realtime.server_source import mount_realtime
+
+
+class ListenError(Exception):
+    """The port cannot be bound (in use, no permission)."""
+
+
+def serve_with_realtime(app: Starlette, state: LocalState, *, host: str, port: int, https_only: bool = False,
+                        log_level: str = "warning", settings: RealtimeSettings | None = None,
+                        announce: Callable[[str], None] = print) -> None:
+    """Mount `/graphql/realtime`, make sure the TLS files exist, bind, announce, and serve until stopped."""
+    mount_realtime(app, settings=settings)
+    tls = ensure_tls(state, [host] if host not in ("0.0.0.0", "::") else [])
+    try:
+        sock = bind_socket(host, port)
+    except OSError as exc:
+        raise ListenError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from exc
+    mode = ListenMode.HTTPS if https_only else ListenMode.BOTH
+    for line in banner_lines(sock, tls, mode):
+        announce(line)
+    build_server(app, sock, mode, server_ssl_context(tls), log_level=log_level).run()
+
+
+def banner_lines(sock: socket.socket, tls: TlsFiles, mode: ListenMode) -> list[str]:
+    host, port = sock.getsockname()[:2]
+    shown = f"[{host}]" if ":" in host else host
+    schemes = "https:// only" if mode is ListenMode.HTTPS else "http:// and https://"
+    return [
+        f"  listening: {shown}:{port} ({schemes} on the same port)",
+        f"  realtime:  wss://{shown}:{port}/graphql/realtime   (Amplify subscriptions)",
+        f"  local CA:  {tls.ca_cert}   (NODE_EXTRA_CA_CERTS, or trust it in the browser)",
+    ]
