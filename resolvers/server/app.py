@@ -21,6 +21,8 @@ from __future__ import annotations
 import ipaddress
 import json
 import logging
+import threading
+from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -31,7 +33,9 @@ from ariadne import make_executable_schema
 from ariadne import subscribe as run_subscribe
 from ariadne.asgi import GraphQL
 from ariadne.asgi.handlers import GraphQLTransportWSHandler
-from graphql import GraphQLError, GraphQLSchema
+from graphql import DocumentNode, GraphQLError, GraphQLSchema
+from graphql import parse as parse_document
+from graphql import validate as validate_document
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
@@ -114,6 +118,50 @@ def executable_schema(
     return graphql_schema
 
 
+class DocumentCache:
+    """Parsed and validated queries, by query text (clients send the same few queries again and again).
+
+    Parsing and validation cost far more than resolving a `get`; validation depends only on the
+    schema and the document, never on variables or the caller, so its result is reused as is.
+    """
+
+    def __init__(self, size: int = 512, max_query_length: int = 100_000) -> None:
+        self.size = size
+        self.max_query_length = max_query_length
+        self._entries: OrderedDict[str, DocumentNode] = OrderedDict()
+        self._validated: dict[int, tuple[DocumentNode, list[GraphQLError]]] = {}
+        self._lock = threading.Lock()
+
+    def parse(self, _context: Any, data: dict[str, Any]) -> DocumentNode:
+        query = data["query"]
+        with self._lock:
+            document = self._entries.get(query)
+            if document is not None:
+                self._entries.move_to_end(query)
+                return document
+        document = parse_document(query)
+        if len(query) <= self.max_query_length:
+            with self._lock:
+                self._entries[query] = document
+                while len(self._entries) > self.size:
+                    _, evicted = self._entries.popitem(last=False)
+                    self._validated.pop(id(evicted), None)
+        return document
+
+    def validate(self, schema: GraphQLSchema, document: DocumentNode, rules: Any = None, max_errors: int | None = None,
+                 **kwargs: Any) -> list[GraphQLError]:
+        with self._lock:
+            known = self._validated.get(id(document))
+        if known is not None and known[0] is document:
+            return known[1]
+        errors = validate_document(schema, document, rules=rules, max_errors=max_errors, **kwargs)
+        source = document.loc.source.body if document.loc is not None else None
+        with self._lock:
+            if source is not None and self._entries.get(source) is document:
+                self._validated[id(document)] = (document, errors)
+        return errors
+
+
 @dataclass
 class ServerCore:
     """Everything a transport needs to run GraphQL requests for one project."""
@@ -128,6 +176,7 @@ class ServerCore:
     project: Project | None = None
     debug: bool = False
     group_names: Sequence[str] = field(default_factory=tuple)
+    documents: DocumentCache = field(default_factory=DocumentCache)
 
     def context(self, request: Any, identity: Identity | None) -> dict[str, Any]:
         return {"request": request, IDENTITY_KEY: identity, "core": self}
@@ -135,12 +184,14 @@ class ServerCore:
     async def execute(self, data: Any, identity: Identity, request: Any = None) -> tuple[bool, dict[str, Any]]:
         """Run a query or mutation as `identity` (no authentication: the caller did it)."""
         return await run_graphql(self.schema, data, context_value=self.context(request, identity),
-                                 error_formatter=format_error, debug=self.debug, logger=logger.name)
+                                 error_formatter=format_error, debug=self.debug, logger=logger.name,
+                                 query_parser=self.documents.parse, query_validator=self.documents.validate)
 
     async def subscribe(self, data: Any, identity: Identity, request: Any = None) -> tuple[bool, Any]:
         """Start a subscription as `identity`: (True, async iterator of results) or (False, errors)."""
         return await run_subscribe(self.schema, data, context_value=self.context(request, identity),
-                                   error_formatter=format_error, debug=self.debug, logger=logger.name)
+                                   error_formatter=format_error, debug=self.debug, logger=logger.name,
+                                   query_parser=self.documents.parse, query_validator=self.documents.validate)
 
     def reset(self, records: Sequence[Mapping[str, Any]] = ()) -> None:
         """Empty the store and hold exactly `records` (each with `__typename`)."""
@@ -299,7 +350,8 @@ def create_app(
         return core.context(request, request.scope.get(WS_IDENTITY_SCOPE_KEY))
 
     ws_app = GraphQL(schema, context_value=ws_context, error_formatter=format_error, debug=debug,
-                     websocket_handler=AuthenticatingWSHandler(core), logger=logger.name)
+                     websocket_handler=AuthenticatingWSHandler(core), logger=logger.name,
+                     query_parser=core.documents.parse, query_validator=core.documents.validate)
 
     routes = [
         Route("/graphql", graphql_http, methods=["POST"]),
