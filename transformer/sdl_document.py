@@ -51,33 +51,59 @@ class SdlField:
         return f"{self.description}\n{text}" if self.description else text
 
 
-@dataclass
 class SdlType:
-    """An object type (`type`), an input type (`input`), or any definition kept verbatim (`raw`)."""
+    """An object type (`type`), an input type (`input`), or any definition kept verbatim (`raw`).
 
-    kind: str
-    name: str
-    fields: list[SdlField] = field(default_factory=list)
-    directives: list[str] = field(default_factory=list)
-    interfaces: list[str] = field(default_factory=list)
-    description: str | None = None
-    raw: str | None = None
+    Fields are kept in an insertion-ordered dict so that lookups, removals and moves to the end stay
+    constant-time on root types with thousands of fields.
+    """
+
+    def __init__(
+        self,
+        kind: str,
+        name: str,
+        fields: list[SdlField] | None = None,
+        directives: list[str] | None = None,
+        interfaces: list[str] | None = None,
+        description: str | None = None,
+        raw: str | None = None,
+    ) -> None:
+        self.kind = kind
+        self.name = name
+        self._fields: dict[str, SdlField] = {f.name: f for f in fields or ()}
+        self.directives = list(directives or ())
+        self.interfaces = list(interfaces or ())
+        self.description = description
+        self.raw = raw
+
+    @property
+    def fields(self) -> list[SdlField]:
+        return list(self._fields.values())
+
+    @fields.setter
+    def fields(self, value: list[SdlField]) -> None:
+        self._fields = {f.name: f for f in value}
 
     def field(self, name: str) -> SdlField | None:
-        return next((f for f in self.fields if f.name == name), None)
+        return self._fields.get(name)
 
     def has_field(self, name: str) -> bool:
-        return any(f.name == name for f in self.fields)
+        return name in self._fields
 
     def add_field(self, new: SdlField) -> None:
-        if not self.has_field(new.name):
-            self.fields.append(new)
+        self._fields.setdefault(new.name, new)
 
-    def remove_field(self, name: str) -> None:
-        self.fields = [f for f in self.fields if f.name != name]
+    def remove_field(self, name: str) -> SdlField | None:
+        return self._fields.pop(name, None)
+
+    def move_to_end(self, name: str) -> None:
+        found = self._fields.pop(name, None)
+        if found is not None:
+            self._fields[name] = found
 
     def replace_field(self, new: SdlField) -> None:
-        self.fields = [new if f.name == new.name else f for f in self.fields]
+        if new.name in self._fields:
+            self._fields[new.name] = new
 
     def render(self) -> str:
         if self.raw is not None:
@@ -87,8 +113,8 @@ class SdlType:
             head += " implements " + " & ".join(self.interfaces)
         if self.directives:
             head += " " + " ".join(self.directives)
-        if self.fields:
-            head += " {\n" + _indent("\n".join(f.render() for f in self.fields)) + "\n}"
+        if self._fields:
+            head += " {\n" + _indent("\n".join(f.render() for f in self._fields.values())) + "\n}"
         return f"{self.description}\n{head}" if self.description else head
 
 
@@ -123,9 +149,8 @@ class SdlDocument:
         found = target.field(field_name) if target is not None else None
         if target is None or found is None:
             return False
-        target.remove_field(field_name)
         found.directives = merge_directives(found.directives, directives)
-        target.fields.append(found)
+        target.move_to_end(field_name)
         return True
 
     def render(self) -> str:
