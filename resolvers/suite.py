@@ -366,7 +366,9 @@ class _Store:
 
 
 def _now() -> str:
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.") + f"{datetime.now(UTC).microsecond // 1000:03d}Z"
+    """AppSync's `$util.time.nowISO8601()` form: milliseconds and a `Z`."""
+    now = datetime.now(UTC)
+    return now.strftime("%Y-%m-%dT%H:%M:%S.") + f"{now.microsecond // 1000:03d}Z"
 
 
 def _conditional_failure(outcome_decision: Decision) -> Outcome:
