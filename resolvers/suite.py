@@ -626,4 +626,11 @@ def compare(case: SuiteCase, outcome: Outcome) -> list[str]:
     return problems
 
 
-ENGINES: dict[str, Engine] = {"python": run_python}
+def run_vtl(context: SuiteContext, case: SuiteCase) -> Outcome:
+    """The `vtl` engine: the case through the emitted AppSync templates (resolvers.vtl_engine)."""
+    from resolvers.vtl_engine.suite_engine import run_vtl as run_through_templates
+
+    return run_through_templates(context, case)
+
+
+ENGINES: dict[str, Engine] = {"python": run_python, "vtl": run_vtl}

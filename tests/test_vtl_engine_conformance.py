@@ -5,9 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
 from resolvers.suite import run_suite
 from resolvers.vtl_engine.suite_engine import register, run_vtl_suite
+from transformer.cli import cli
 
 SUITES = sorted((Path(__file__).parent / "conformance").glob("*/suite.json"))
 
@@ -26,3 +28,9 @@ def test_vtl_engine_plugs_into_run_suite() -> None:
     assert report.engine == "vtl"
     assert report.failed == 0
     assert report.passed == len(report.results)
+
+
+def test_gqlauth_test_runs_suites_through_the_templates() -> None:
+    result = CliRunner().invoke(cli, ["test", "--engine", "vtl", *map(str, SUITES)])
+    assert result.exit_code == 0, result.output
+    assert "0 failed" in result.output
