@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from resolvers.cli import cli
 from resolvers.suite import run_suite
 from resolvers.vtl_engine.suite_engine import register, run_vtl_suite
-from transformer.cli import cli
 
 SUITES = sorted((Path(__file__).parent / "conformance").glob("*/suite.json"))
 
