@@ -491,6 +491,11 @@ def auth_filter_sql(compiler: FilterCompiler, auth_filter: Any) -> Sql:
     Same meaning as `AuthFilter.matches`: a missing or null field matches nothing; `contains` and
     `containsAny` only match list fields. An empty filter matches nothing.
     """
+    return Sql.any(auth_filter_branches(compiler, auth_filter))
+
+
+def auth_filter_branches(compiler: FilterCompiler, auth_filter: Any) -> list[Sql]:
+    """The `AuthFilter` as a list of alternatives (one per condition), for `Store.query(any_of=...)`."""
     parts: list[Sql] = []
     for condition in auth_filter.any_of:
         path = compiler._path(condition.field)
@@ -505,7 +510,7 @@ def auth_filter_sql(compiler: FilterCompiler, auth_filter: Any) -> Sql:
             parts.append(Sql.any([_auth_member(compiler, path, v) for v in values]))
         else:
             raise FilterError(f"unknown auth filter operator '{op}'")
-    return Sql.any(parts)
+    return parts
 
 
 def _auth_equals(compiler: FilterCompiler, path: str, value: Any) -> Sql:

@@ -317,18 +317,24 @@ class Store:
         model: str,
         *,
         where: Sql | Sequence[Sql] = (),
+        any_of: Sequence[Sql] | None = None,
         order: Ordering = Ordering(),
         limit: int = 100,
         next_token: str | None = None,
         scope: str = "",
     ) -> Page:
-        """Up to `limit` records matching every `where`, in `order`, after `next_token`.
+        """Up to `limit` records matching every `where` (and one of `any_of`), in `order`, after `next_token`.
 
+        `any_of` is a disjunction (the guards' owner/group filter): each branch is fetched on its own,
+        in order and limited, then merged, so an index on the branch's field finds one page without
+        reading every matching record. An empty `any_of` matches nothing; None means no disjunction.
         `scope` names the query (e.g. the operation) so a token is only accepted where it was issued.
         """
         layout = self.layout(model)
         if limit < 1:
             raise StoreError("limit must be a positive number")
+        if any_of is not None and not any_of:
+            return Page(items=[], next_token=None)
         conditions = [where] if isinstance(where, Sql) else list(where)
         for name in order.fields:
             if name not in layout.fields or not GRAPHQL_NAME.match(name):
@@ -340,13 +346,22 @@ class Store:
             op = "<" if order.descending else ">"
             marks = ", ".join("?" for _ in after)
             conditions.append(Sql(f"({', '.join(sort_exprs)}) {op} ({marks})", tuple(after)))
-        condition = Sql.all(conditions)
         direction = " DESC" if order.descending else ""
+        columns = [f"{expr} AS s{i}" for i, expr in enumerate(sort_exprs[:-1])] + ["pk", "data"]
         order_sql = ", ".join(f"{expr}{direction}" for expr in sort_exprs)
-        select = ", ".join([*sort_exprs[:-1], "pk", "data"])
-        sql = f"SELECT {select} FROM {layout.table} WHERE {condition.text} ORDER BY {order_sql} LIMIT ?"
+        outer_order = ", ".join(f"{name}{direction}" for name in [f"s{i}" for i in range(len(sort_exprs) - 1)] + ["pk"])
+        branches = [Sql.all([*conditions, branch]) for branch in any_of] if any_of else [Sql.all(conditions)]
+        selects = [
+            f"SELECT * FROM (SELECT {', '.join(columns)} FROM {layout.table} WHERE {branch.text} "
+            f"ORDER BY {order_sql} LIMIT ?)"
+            for branch in branches
+        ]
+        params: list[Any] = []
+        for branch in branches:
+            params.extend([*branch.params, limit + 1])
+        sql = f"SELECT * FROM ({' UNION '.join(selects)}) ORDER BY {outer_order} LIMIT ?"
         with self._lock:
-            rows = self._db.execute(sql, (*condition.params, limit + 1)).fetchall()
+            rows = self._db.execute(sql, (*params, limit + 1)).fetchall()
         more = len(rows) > limit
         rows = rows[:limit]
         items = [json.loads(row[-1]) for row in rows]

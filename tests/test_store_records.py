@@ -127,3 +127,22 @@ def test_query_where_parts_combine() -> None:
     store.reset([{"__typename": "Post", "id": str(i), "title": "t" if i % 2 else "u"} for i in range(6)])
     page = store.query("Post", where=[store.compiler("Post").compile({"title": {"eq": "t"}}), Sql("0")])
     assert page.items == []
+
+
+def test_disjunction_branches_merge_into_one_ordered_page_without_duplicates() -> None:
+    store = Store(":memory:", [POST])
+    store.reset([{"__typename": "Post", "id": f"p{i:02d}", "owner": ["sub::alice", "sub", "alice", "bob"][i % 4],
+                  "title": "x"} for i in range(40)])
+    compiler = store.compiler("Post")
+    branches = [compiler.compile({"owner": {"eq": v}}) for v in ("sub::alice", "sub", "alice")]
+    branches.append(compiler.compile({"title": {"eq": "x"}, "owner": {"eq": "alice"}}))
+    seen: list[str] = []
+    token = None
+    while True:
+        page = store.query("Post", any_of=branches, limit=7, next_token=token)
+        seen.extend(r["id"] for r in page.items)
+        token = page.next_token
+        if token is None:
+            break
+    assert seen == [f"p{i:02d}" for i in range(40) if i % 4 != 3]
+    assert store.query("Post", any_of=[]).items == []

@@ -20,7 +20,7 @@ from resolvers.filters import (
     FilterError,
     FilterEvaluator,
     Sql,
-    auth_filter_sql,
+    auth_filter_branches,
     sort_key_condition,
 )
 from resolvers.server.errors import AppSyncError, bad_request, conditional_check_failed
@@ -147,25 +147,22 @@ class ModelResolvers:
     def key_from(self, values: Mapping[str, Any]) -> dict[str, Any]:
         return {name: values.get(name) for name in self.key_fields}
 
-    def where(self, verdict: Verdict, filter_input: Any) -> list[Sql]:
-        parts = [self.compiler.compile(filter_input)]
-        if verdict.filter is not None:
-            parts.append(auth_filter_sql(self.compiler, verdict.filter))
-        return parts
+    def auth_branches(self, verdict: Verdict) -> list[Sql] | None:
+        return None if verdict.filter is None else auth_filter_branches(self.compiler, verdict.filter)
 
     def page(self, operation: str, verdict: Verdict, args: Mapping[str, Any], *, partition: tuple[str, Any] | None,
              sort_fields: tuple[str, ...], sort_condition: Any) -> dict[str, Any]:
         limit = args.get("limit")
         if limit is None:
             limit = DEFAULT_LIMIT
-        where = self.where(verdict, args.get("filter"))
+        where = [self.compiler.compile(args.get("filter"))]
         if partition is not None:
             where.append(self.compiler.field_condition(partition[0], {"eq": partition[1]}))
         if sort_fields:
             where.append(sort_key_condition(self.compiler, sort_fields, sort_condition))
         order = Ordering(fields=sort_fields, descending=args.get("sortDirection") == "DESC")
-        result = self.store.query(self.model, where=where, order=order, limit=limit,
-                                  next_token=args.get("nextToken"), scope=operation)
+        result = self.store.query(self.model, where=where, any_of=self.auth_branches(verdict), order=order,
+                                  limit=limit, next_token=args.get("nextToken"), scope=operation)
         return {"items": result.items, "nextToken": result.next_token, "startedAt": None}
 
     def publish_after_commit(self, topic: str | None, record: dict[str, Any]) -> None:
@@ -401,16 +398,16 @@ def relation_resolver(services: DataServices, lookup: RelationLookup, where: str
             return {"items": [], "nextToken": None} if many else None
         compiler = services.store.compiler(lookup.related)
         where_parts = [compiler.compile({n: {"eq": v} for n, v in zip(lookup.match_fields, values, strict=True)})]
-        if verdict.filter is not None:
-            where_parts.append(auth_filter_sql(compiler, verdict.filter))
+        any_of = None if verdict.filter is None else auth_filter_branches(compiler, verdict.filter)
         if not many:
-            page = services.store.query(lookup.related, where=where_parts, limit=1)
+            page = services.store.query(lookup.related, where=where_parts, any_of=any_of, limit=1)
             return page.items[0] if page.items else None
         where_parts.append(compiler.compile(args.get("filter")))
         if lookup.sort_fields:
             where_parts.append(sort_key_condition(compiler, lookup.sort_fields, _sort_argument(args, lookup.sort_fields)))
         limit = args.get("limit") or lookup.limit
-        page = services.store.query(lookup.related, where=where_parts, limit=limit, next_token=args.get("nextToken"),
+        page = services.store.query(lookup.related, where=where_parts, any_of=any_of, limit=limit,
+                                    next_token=args.get("nextToken"),
                                     order=Ordering(fields=lookup.sort_fields,
                                                    descending=args.get("sortDirection") == "DESC"),
                                     scope=where)
