@@ -50,7 +50,7 @@ def test_put_respects_attribute_not_exists() -> None:
                "condition": {"expression": "attribute_not_exists(#k)", "expressionNames": {"#k": "id"}}}
     result, error = source.invoke(request)
     assert result is None and error is not None and error.type == CONDITION_FAILED
-    assert source.table.items[source.table.key_of({"id": "p1"})]["title"] == "old"
+    assert (source.table.get({"id": "p1"}) or {})["title"] == "old"
 
 
 def test_update_and_delete_of_a_missing_item_fail_their_condition() -> None:

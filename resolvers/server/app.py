@@ -262,17 +262,24 @@ def create_app(
     explorer: bool = True,
     dev_endpoints: bool = True,
     debug: bool = False,
+    engine: str = "python",
 ) -> Starlette:
     """The ASGI app serving `project` over `store`.
 
-    `guards=False` replaces every decision with "allowed" (benchmarks only). `env` defaults to the
-    authenticator's environment. `dev_endpoints` enables `/dev/token` and `/dev/identities` for
+    `guards=False` replaces every decision with "allowed" (benchmarks only). `engine="vtl"` serves
+    through the emitted AppSync templates (`resolvers.vtl_engine.serving`) instead of the guards.
+    `env` defaults to the authenticator's environment. `dev_endpoints` enables `/dev/token` and `/dev/identities` for
     loopback callers when `state` is given.
     """
     environment = env or authenticator.env
     events = bus or Subscriptions()
     policy: Policy = GuardPolicy(project.matrix, environment) if guards else OpenPolicy()
-    schema = executable_schema(project.schema, project.matrix, store, events, policy)
+    if engine == "vtl":  # -- VTL engine hook (issue 6): resolvers run the emitted templates --
+        from resolvers.vtl_engine.serving import vtl_executable_schema
+
+        schema = vtl_executable_schema(project, store, events, environment)
+    else:
+        schema = executable_schema(project.schema, project.matrix, store, events, policy)
     core = ServerCore(
         schema=schema, matrix=project.matrix, env=environment, store=store, bus=events,
         authenticator=authenticator, state=state, project=project, debug=debug,

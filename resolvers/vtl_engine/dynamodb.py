@@ -11,9 +11,10 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import threading
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
-from typing import Any
+from typing import Any, Protocol
 
 from pydantic import BaseModel, ConfigDict
 
@@ -68,6 +69,20 @@ class TableSpec(BaseModel):
     indexes: dict[str, tuple[str, str | None]] = {}
 
 
+class TableBackend(Protocol):
+    """Where a table's items live: the in-memory `MemoryTable`, or the local store (`store_table.StoreTable`)."""
+
+    spec: TableSpec
+
+    def get(self, key: Mapping[str, Any]) -> dict[str, Any] | None: ...
+
+    def put(self, item: Mapping[str, Any]) -> None: ...
+
+    def delete(self, key: Mapping[str, Any]) -> None: ...
+
+    def scan(self) -> list[dict[str, Any]]: ...
+
+
 class MemoryTable:
     """Items of one table, keyed by their primary key, in insertion order."""
 
@@ -84,7 +99,20 @@ class MemoryTable:
 
     def load(self, items: Iterable[Mapping[str, Any]]) -> None:
         for item in items:
-            self.items[self.key_of(item)] = dict(item)
+            self.put(item)
+
+    def get(self, key: Mapping[str, Any]) -> dict[str, Any] | None:
+        found = self.items.get(self.key_of(key))
+        return dict(found) if found is not None else None
+
+    def put(self, item: Mapping[str, Any]) -> None:
+        self.items[self.key_of(item)] = dict(item)
+
+    def delete(self, key: Mapping[str, Any]) -> None:
+        self.items.pop(self.key_of(key), None)
+
+    def scan(self) -> list[dict[str, Any]]:
+        return [dict(item) for item in self.items.values()]
 
 
 def _encode_token(offset: int) -> str:
@@ -102,7 +130,11 @@ def _decode_token(token: str) -> int:
 
 
 class DynamoDBDataSource:
-    def __init__(self, table: MemoryTable) -> None:
+    """Runs requests against one table; writes are serialised so a condition and its write are atomic here."""
+
+    _write_lock = threading.Lock()
+
+    def __init__(self, table: TableBackend) -> None:
         self.table = table
 
     def invoke(self, request: Mapping[str, Any]) -> tuple[Any, DataSourceError | None]:
@@ -118,14 +150,16 @@ class DynamoDBDataSource:
         if handler is None:
             return None, DataSourceError(message=f"unsupported operation {operation!r}", type=BAD_REQUEST)
         try:
+            if operation in ("PutItem", "UpdateItem", "DeleteItem"):
+                with self._write_lock:
+                    return handler(request)
             return handler(request)
         except ExpressionError as exc:
             return None, DataSourceError(message=str(exc), type=BAD_REQUEST)
 
-    def _existing(self, request: Mapping[str, Any]) -> tuple[tuple[Any, ...], dict[str, Any] | None]:
+    def _existing(self, request: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any] | None]:
         key = plain_map(request.get("key"))
-        table_key = self.table.key_of(key)
-        return table_key, self.table.items.get(table_key)
+        return key, self.table.get(key)
 
     @staticmethod
     def _condition_holds(request: Mapping[str, Any], current: Mapping[str, Any] | None) -> bool:
@@ -142,29 +176,29 @@ class DynamoDBDataSource:
         return (dict(current) if current else None), None
 
     def _put(self, request: Mapping[str, Any]) -> tuple[Any, DataSourceError | None]:
-        table_key, current = self._existing(request)
+        key, current = self._existing(request)
         if not self._condition_holds(request, current):
             return None, _condition_failed()
-        item = {**plain_map(request.get("key")), **plain_map(request.get("attributeValues"))}
-        self.table.items[table_key] = item
+        item = {**key, **plain_map(request.get("attributeValues"))}
+        self.table.put(item)
         return dict(item), None
 
     def _update(self, request: Mapping[str, Any]) -> tuple[Any, DataSourceError | None]:
-        table_key, current = self._existing(request)
+        key, current = self._existing(request)
         if not self._condition_holds(request, current):
             return None, _condition_failed()
-        item = dict(current) if current else plain_map(request.get("key"))
+        item = dict(current) if current else dict(key)
         update = request.get("update") or {}
         if update.get("expression"):
             apply_update(item, update["expression"], update.get("expressionNames"), plain_map(update.get("expressionValues")))
-        self.table.items[table_key] = item
+        self.table.put(item)
         return dict(item), None
 
     def _delete(self, request: Mapping[str, Any]) -> tuple[Any, DataSourceError | None]:
-        table_key, current = self._existing(request)
+        key, current = self._existing(request)
         if not self._condition_holds(request, current):
             return None, _condition_failed()
-        self.table.items.pop(table_key, None)
+        self.table.delete(key)
         return (dict(current) if current else None), None
 
     def _page(self, request: Mapping[str, Any], candidates: list[dict[str, Any]]) -> tuple[Any, DataSourceError | None]:
@@ -185,7 +219,7 @@ class DynamoDBDataSource:
         return {"items": items, "scannedCount": len(scanned), "nextToken": next_token}, None
 
     def _scan(self, request: Mapping[str, Any]) -> tuple[Any, DataSourceError | None]:
-        return self._page(request, list(self.table.items.values()))
+        return self._page(request, self.table.scan())
 
     def _query(self, request: Mapping[str, Any]) -> tuple[Any, DataSourceError | None]:
         query = request.get("query") or {}
@@ -199,7 +233,7 @@ class DynamoDBDataSource:
             partition, sort = self.table.spec.indexes[index]
         else:
             partition, sort = self.table.spec.partition_key, self.table.spec.sort_key
-        found = [item for item in self.table.items.values() if partition in item and (sort is None or sort in item) and matches(item)]
+        found = [item for item in self.table.scan() if partition in item and (sort is None or sort in item) and matches(item)]
         if sort is not None:
             found.sort(key=lambda item: json.dumps(item[sort]) if not isinstance(item[sort], str | int | float) else item[sort])
             if request.get("scanIndexForward") is False:

@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from resolvers.vtl import BARE_RETURN, RenderResult, VtlContext, VtlContextError, VtlInfo, get_template, render
 from resolvers.vtl.javatypes import from_plain
-from resolvers.vtl_engine.dynamodb import DynamoDBDataSource, MemoryTable, TableSpec
+from resolvers.vtl_engine.dynamodb import DynamoDBDataSource, MemoryTable, TableBackend, TableSpec
 from transformer.emit_vtl.layout import AFTER_TEMPLATE, BEFORE_TEMPLATE, Pipeline, PipelineFunction, build_pipelines
 from transformer.environment import AuthEnvironment
 from transformer.matrix import AccessMatrix, ModelAccess
@@ -71,21 +71,32 @@ def table_spec(model: ModelAccess) -> TableSpec:
 class VtlEngine:
     """The emitted templates of one API, executed over in-memory tables (one per model)."""
 
-    def __init__(self, matrix: AccessMatrix, environment: AuthEnvironment, pipelines: list[Pipeline] | None = None) -> None:
+    def __init__(
+        self,
+        matrix: AccessMatrix,
+        environment: AuthEnvironment,
+        pipelines: list[Pipeline] | None = None,
+        tables: Mapping[str, TableBackend] | None = None,
+    ) -> None:
+        """`tables`: model -> where its items live (default: a fresh `MemoryTable` per model)."""
         self.matrix = matrix
         self.environment = environment
         self.pipelines = {p.key: p for p in (pipelines or build_pipelines(matrix, environment))}
-        self.tables = {name: MemoryTable(table_spec(model)) for name, model in matrix.models.items()}
+        self.tables: dict[str, TableBackend] = dict(tables) if tables is not None else {
+            name: MemoryTable(table_spec(model)) for name, model in matrix.models.items()
+        }
 
     def reset(self, items: Iterable[Mapping[str, Any]] = ()) -> None:
-        """Empty every table, then store `items` (each names its model in `__typename`)."""
+        """In-memory tables only: empty every table, then store `items` (`__typename` names the model)."""
         for table in self.tables.values():
+            if not isinstance(table, MemoryTable):
+                raise TypeError("reset() is for in-memory tables; reset the store instead")
             table.items.clear()
         for item in items:
-            self.tables[str(item["__typename"])].load([item])
+            self.tables[str(item["__typename"])].put(item)
 
     def stored(self, model: str) -> list[dict[str, Any]]:
-        return [dict(item) for item in self.tables[model].items.values()]
+        return self.tables[model].scan()
 
     def pipeline(self, type_name: str, field_name: str) -> Pipeline | None:
         return self.pipelines.get(f"{type_name}.{field_name}")

@@ -1,0 +1,134 @@
+"""`gqlauth serve --engine vtl`: an executable schema whose resolvers run the emitted templates.
+
+Every generated root field and every field with a field resolver executes its pipeline through
+`VtlEngine` over the local store (`StoreTable`), as `amplify mock` executes Amplify's templates.
+Mutations publish their result (stamped `__operation: "Mutation"`) to the subscribers of the
+mutation; a subscription's pipeline decides at subscribe time and sets the enhanced filter each
+event must pass (matched on the payload as clients read it, owner fields read back).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from ariadne import make_executable_schema
+from graphql import GraphQLObjectType, GraphQLResolveInfo, GraphQLSchema
+
+from resolvers.guards import owner_readback, owner_readback_fields
+from resolvers.guards.custom import custom_verdict
+from resolvers.identity import AuthType, Identity
+from resolvers.server.errors import AppSyncError, unauthorized
+from resolvers.server.guard_wrapping import IDENTITY_KEY
+from resolvers.server.pubsub import Subscription, Subscriptions
+from resolvers.store import Store
+from resolvers.vtl_engine.executor import CallerRequest, PipelineResult, VtlEngine, table_spec
+from resolvers.vtl_engine.store_table import StoreTable
+from resolvers.vtl_engine.subscription_filter import filter_matches
+from transformer.emit_schema import APPSYNC_PRELUDE, emit_output_schema
+from transformer.emit_vtl.layout import Pipeline, PipelineKind
+from transformer.environment import AuthEnvironment
+from transformer.matrix import OperationKind
+from transformer.project import Project
+
+SUBSCRIPTION_KINDS = frozenset({OperationKind.ON_CREATE, OperationKind.ON_UPDATE, OperationKind.ON_DELETE})
+MUTATION_KINDS = frozenset({OperationKind.CREATE, OperationKind.UPDATE, OperationKind.DELETE})
+
+
+def store_engine(project: Project, store: Store, environment: AuthEnvironment) -> VtlEngine:
+    """The project's templates over the local store's tables."""
+    tables = {name: StoreTable(store, name, table_spec(model)) for name, model in project.matrix.models.items()}
+    return VtlEngine(project.matrix, environment, tables=tables)
+
+
+def caller_of(info: GraphQLResolveInfo) -> tuple[CallerRequest, Identity]:
+    identity = info.context.get(IDENTITY_KEY) if isinstance(info.context, Mapping) else None
+    if not isinstance(identity, Identity):
+        raise AppSyncError("Valid authorization header not provided.", "UnauthorizedException")
+    request = info.context.get("request")
+    headers = {str(k): str(v) for k, v in getattr(request, "headers", {}).items()} if request is not None else {}
+    return CallerRequest(auth_type=identity.auth_type.value, identity=identity.to_appsync(), headers=headers), identity
+
+
+def _lambda_gate(identity: Identity, type_name: str, field_name: str) -> None:
+    """AppSync runs the Lambda authorizer before the resolvers; the configured custom authorizer stands in."""
+    if identity.auth_type is AuthType.LAMBDA:
+        ok, _why, denied = custom_verdict(identity, f"{type_name}.{field_name}")
+        if not ok or field_name in denied:
+            raise unauthorized(field_name, type_name)
+
+
+def _raise_on_error(result: PipelineResult) -> Any:
+    if result.error is not None:
+        raise AppSyncError(result.error.message or "Unknown error", result.error.error_type or "Unknown")
+    return result.data
+
+
+class VtlResolvers:
+    def __init__(self, project: Project, engine: VtlEngine, bus: Subscriptions) -> None:
+        self.project = project
+        self.engine = engine
+        self.bus = bus
+
+    def field(self, pipeline: Pipeline) -> Callable[..., Any]:
+        type_name, field_name = pipeline.type_name, pipeline.field_name
+        publishes = pipeline.operation in MUTATION_KINDS
+
+        def resolve(source: Any, info: GraphQLResolveInfo, **args: Any) -> Any:
+            caller, identity = caller_of(info)
+            _lambda_gate(identity, type_name, field_name)
+            record = source if pipeline.kind is PipelineKind.FIELD and isinstance(source, Mapping) else None
+            data = _raise_on_error(self.engine.run(type_name, field_name, caller, args, record))
+            if publishes and isinstance(data, Mapping):
+                self.bus.publish(field_name, data)
+            return data
+
+        return resolve
+
+    def subscribe(self, pipeline: Pipeline) -> Callable[..., Subscription]:
+        operation = self.project.matrix.operation(pipeline.key)
+        topic = operation.mutation if operation is not None and operation.mutation else ""
+        model = pipeline.model or ""
+        readback = owner_readback_fields(self.project.matrix, model) if model else frozenset()
+
+        def subscribe(_source: Any, info: GraphQLResolveInfo, **args: Any) -> Subscription:
+            caller, identity = caller_of(info)
+            _lambda_gate(identity, pipeline.type_name, pipeline.field_name)
+            result = self.engine.run(pipeline.type_name, pipeline.field_name, caller, args)
+            _raise_on_error(result)
+            event_filter = result.subscription_filter
+            equal_to = {name: value for name, value in args.items() if name != "filter" and value is not None}
+
+            def accept(record: Mapping[str, Any]) -> bool:
+                shown = {k: (owner_readback(v) if k in readback else v) for k, v in record.items()}
+                if any(shown.get(name) != wanted for name, wanted in equal_to.items()):
+                    return False
+                return event_filter is None or filter_matches(event_filter, shown)
+
+            return self.bus.subscribe(topic, accept)
+
+        return subscribe
+
+
+def vtl_executable_schema(
+    project: Project, store: Store, bus: Subscriptions, environment: AuthEnvironment, output_sdl: str | None = None
+) -> GraphQLSchema:
+    """The output schema with every pipeline bound to its templates over `store`."""
+    sdl = output_sdl if output_sdl is not None else emit_output_schema(project.schema, project.matrix)
+    schema = make_executable_schema(APPSYNC_PRELUDE + "\n" + sdl)
+    engine = store_engine(project, store, environment)
+    bindings = VtlResolvers(project, engine, bus)
+    for pipeline in engine.pipelines.values():
+        graphql_type = schema.type_map.get(pipeline.type_name)
+        if not isinstance(graphql_type, GraphQLObjectType) or pipeline.field_name not in graphql_type.fields:
+            continue
+        graphql_field = graphql_type.fields[pipeline.field_name]
+        if pipeline.operation in SUBSCRIPTION_KINDS:
+            graphql_field.subscribe = bindings.subscribe(pipeline)
+            graphql_field.resolve = lambda event, _info, **_args: event
+        else:
+            graphql_field.resolve = bindings.field(pipeline)
+    return schema
+
+
+__all__ = ["VtlResolvers", "caller_of", "store_engine", "vtl_executable_schema"]
