@@ -95,10 +95,12 @@ def load_records_file(store: Store, path: Path, *, replace: bool) -> dict[str, i
 @click.option("--https", "https_only", is_flag=True,
               help="TLS only (default: http:// and https:// on the same port; wss:// for Amplify subscriptions).")
 # -- end realtime/TLS hook --
+@click.option("--engine", type=click.Choice(["python", "vtl"]), default="python", show_default=True,
+              help="python: the guards; vtl: execute the emitted AppSync resolver templates (as amplify mock).")
 @guarded
 def serve(target: Path | None, group_file: Path | None, auth_modes: str | None, host: str, port: int,
           db: str | None, seed: Path | None, issuer: str | None, jwks_url: str | None, client_id: str | None,
-          no_explorer: bool, https_only: bool) -> None:
+          no_explorer: bool, https_only: bool, engine: str) -> None:
     """Serve PROJECT_DIR_OR_SCHEMA's API locally (queries, mutations, subscriptions), rules enforced."""
     from resolvers.server.app import create_app
 
@@ -124,7 +126,7 @@ def serve(target: Path | None, group_file: Path | None, auth_modes: str | None, 
     except ValueError as exc:
         fail_usage(str(exc))
         return
-    app = create_app(project, store, authenticator, state=state, explorer=not no_explorer)
+    app = create_app(project, store, authenticator, state=state, explorer=not no_explorer, engine=engine)
     _print_banner(project, state, host, port, store.path)
     try:
         # -- realtime/TLS hook (issue 8): /graphql/realtime, local CA + server cert, http+https on one port --
