@@ -4,7 +4,10 @@ For each operation of the blog conformance suite (first case of each), prints
   parse   time to parse every template of the operation's pipeline (no cache),
   render  time to run the whole pipeline with cached templates (init, auth, postAuth, data, DynamoDB),
   guards  time the Python guard takes for the same decision (the `--engine python` baseline),
-and the ratios parse/render and render/guards. Run: `.venv/bin/python bench/vtl_engine.py [iterations]`.
+and the ratios parse/render and render/guards. Then the requests per second of the in-process HTTP
+app (`create_app`) with `engine="vtl"` against `engine="python"` on the same mixed load (getPost,
+listPosts, createPost as a user-pool user; getPost as API key).
+Run: `.venv/bin/python bench/vtl_engine.py [iterations] [requests]`.
 """
 
 from __future__ import annotations
@@ -51,8 +54,64 @@ def _bench_case(context: SuiteContext, case: SuiteCase, iterations: int) -> tupl
     return parse, render, guards
 
 
+LOAD = [
+    ("user", "query { getPost(id: \"p1\") { id title owner internalNotes } }"),
+    ("user", "query { listPosts(limit: 20) { items { id title owner } } }"),
+    ("user", "mutation { createPost(input: {title: \"bench\"}) { id title owner } }"),
+    ("apiKey", "query { getPost(id: \"p2\") { id title content } }"),
+]
+
+
+def _requests_per_second(engine: str, requests: int) -> float:
+    import json
+    import tempfile
+
+    from starlette.testclient import TestClient
+
+    from resolvers.authenticate import Authenticator
+    from resolvers.issuer import sign_claims
+    from resolvers.local_state import LocalState
+    from resolvers.server.app import create_app
+    from resolvers.server.bindings import store_layouts
+    from resolvers.store import Store
+    from resolvers.token_verify import TokenVerifier
+    from transformer.project import load_project
+
+    context = prepare(SUITE)
+    suite = context.suite
+    project, _ = load_project(SUITE.parent / suite.schema_file, auth_modes=list(context.matrix.auth_modes),
+                              environment=context.env)
+    assert project is not None
+    with tempfile.TemporaryDirectory() as tmp:
+        state = LocalState.open(Path(tmp))
+        issuer = "https://cognito-idp.us-east-1.amazonaws.com/" + (suite.settings.userPoolId or "")
+        verifier = TokenVerifier.local(state, issuer=issuer, client_id="oracleclientid")
+        authenticator = Authenticator(state, context.env, suite.authModes, user_pool_verifier=verifier,
+                                      api_keys=suite.settings.apiKeys)
+        store = Store(":memory:", store_layouts(project.matrix, project.schema))
+        store.reset(suite.items.values())
+        app = create_app(project, store, authenticator, state=state, env=context.env, engine=engine)
+        client = TestClient(app, base_url="http://127.0.0.1:20002")
+        headers = {
+            "user": {"authorization": sign_claims(state, suite.identities["alice"].identity["claims"])},
+            "apiKey": dict(suite.identities["apikey"].headers or {}),
+        }
+        bodies = [(headers[who], json.dumps({"query": query}).encode()) for who, query in LOAD]
+        for extra, body in bodies:
+            client.post("/graphql", content=body, headers={"content-type": "application/json", **extra})
+        start = time.perf_counter()
+        for n in range(requests):
+            extra, body = bodies[n % len(bodies)]
+            response = client.post("/graphql", content=body, headers={"content-type": "application/json", **extra})
+            assert response.status_code == 200 and "errors" not in response.json(), response.text
+        elapsed = time.perf_counter() - start
+        store.close()
+    return requests / elapsed
+
+
 def main() -> None:
     iterations = int(sys.argv[1]) if len(sys.argv) > 1 else 200
+    requests = int(sys.argv[2]) if len(sys.argv) > 2 else 400
     context = prepare(SUITE)
     seen: set[str] = set()
     print(f"blog suite, {iterations} runs per operation (times per call)")
@@ -69,6 +128,10 @@ def main() -> None:
     parse, render, guards = totals
     print(f"{'all operations':28} {parse * 1e3:9.3f} {render * 1e3:10.3f} {guards * 1e3:10.3f} "
           f"{parse / render:12.1f}x {render / guards:13.1f}x")
+    python_rps = _requests_per_second("python", requests)
+    vtl_rps = _requests_per_second("vtl", requests)
+    print(f"\nserve in process, {requests} mixed requests: --engine python {python_rps:8.1f} req/s, "
+          f"--engine vtl {vtl_rps:8.1f} req/s ({vtl_rps / python_rps:.2f}x of python)")
 
 
 if __name__ == "__main__":
