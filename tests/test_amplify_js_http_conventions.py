@@ -20,6 +20,7 @@ from realtime_support import iam_headers
 from resolvers.authenticate import Authenticator
 from resolvers.issuer import issue_credentials, mint_token, subject_for
 from resolvers.local_state import LocalState, now_utc
+from resolvers.realtime.serving import prepare_app
 from resolvers.server.app import create_app
 from resolvers.store import Store
 from transformer.project import load_project
@@ -115,3 +116,41 @@ def test_raw_access_and_id_tokens_give_the_same_owner(app: Any, state: LocalStat
         assert response.status_code == 200 and "errors" not in response.json(), response.text
         owners.append(response.json()["data"]["createPost"]["owner"])
     assert owners == ["dora", "dora"]
+
+
+def _request(app: Any, method: str, headers: dict[str, str], body: bytes = b"") -> httpx.Response:
+    async def send() -> httpx.Response:
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1:20002") as client:
+            return await client.request(method, "/graphql", content=body, headers=headers)
+    return asyncio.run(send())
+
+
+@pytest.fixture(scope="module")
+def browser_app(state: LocalState) -> Any:
+    project, _ = load_project(BLOG, auth_modes=[Provider.USER_POOLS, Provider.API_KEY, Provider.IAM])
+    assert project is not None
+    served = create_app(project, Store.for_matrix(project.matrix),
+                        Authenticator(state, state.environment(), ["userPools", "apiKey", "iam"]), state=state)
+    prepare_app(served)
+    return served
+
+
+def test_browser_preflight_allows_every_header_the_library_sends(browser_app: Any) -> None:
+    requested = "authorization,content-type,x-amz-date,x-amz-security-token,x-amz-user-agent,x-api-key"
+    response = _request(browser_app, "OPTIONS", {
+        "origin": "http://localhost:5173", "access-control-request-method": "POST",
+        "access-control-request-headers": requested})
+    assert response.status_code == 200
+    assert response.headers["access-control-allow-origin"] in ("*", "http://localhost:5173")
+    allowed = {name.strip().lower() for name in response.headers["access-control-allow-headers"].split(",")}
+    assert set(requested.split(",")) <= allowed
+
+
+def test_browser_scripts_can_read_the_error_type_of_a_refusal(browser_app: Any) -> None:
+    response = _request(browser_app, "POST", {"origin": "http://localhost:5173", "x-api-key": "da2-wrong",
+                                              "content-type": "application/json"},
+                        b'{"query": "{ listPosts { items { id } } }"}')
+    assert response.status_code == 401
+    exposed = {name.strip().lower() for name in response.headers["access-control-expose-headers"].split(",")}
+    assert {"x-amzn-errortype", "date"} <= exposed

@@ -1,8 +1,12 @@
-"""What `gqlauth serve` adds for Amplify frontends: the real-time route, TLS, and one port for both schemes.
+"""What `gqlauth serve` adds for Amplify frontends: the real-time route, CORS, TLS, one port for both schemes.
 
 The Amplify library opens `wss://<endpoint>/realtime` even for an `http://` endpoint, so the port
 serves TLS with a certificate from the project's local CA (created once under `.gqlauth/tls/`), and
 plain HTTP on the same port unless `--https` asks for TLS only.
+
+A browser app runs on another origin (e.g. `http://localhost:5173`), so the endpoint answers CORS
+as AppSync does: any origin, any request header, and the response headers the library reads
+(`x-amzn-ErrorType` names a refusal, `Date` corrects SigV4 clock skew) exposed to scripts.
 """
 
 from __future__ import annotations
@@ -11,12 +15,15 @@ import socket
 from collections.abc import Callable
 
 from starlette.applications import Starlette
+from starlette.middleware.cors import CORSMiddleware
 
 from resolvers.certificates import TlsFiles, ensure_tls, server_ssl_context
 from resolvers.dual_listener import ListenMode, bind_socket, build_server
 from resolvers.local_state import LocalState
 from resolvers.realtime.endpoint import RealtimeSettings
 from resolvers.realtime.server_source import mount_realtime
+
+EXPOSED_HEADERS = ("x-amzn-RequestId", "x-amzn-ErrorType", "x-amzn-ErrorMessage", "x-amz-user-agent", "Date")
 
 
 class ListenError(Exception):
@@ -27,7 +34,7 @@ def serve_with_realtime(app: Starlette, state: LocalState, *, host: str, port: i
                         log_level: str = "warning", settings: RealtimeSettings | None = None,
                         announce: Callable[[str], None] = print) -> None:
     """Mount `/graphql/realtime`, make sure the TLS files exist, bind, announce, and serve until stopped."""
-    mount_realtime(app, settings=settings)
+    prepare_app(app, settings=settings)
     tls = ensure_tls(state, [host] if host not in ("0.0.0.0", "::") else [])
     try:
         sock = bind_socket(host, port)
@@ -37,6 +44,13 @@ def serve_with_realtime(app: Starlette, state: LocalState, *, host: str, port: i
     for line in banner_lines(sock, tls, mode):
         announce(line)
     build_server(app, sock, mode, server_ssl_context(tls), log_level=log_level).run()
+
+
+def prepare_app(app: Starlette, *, settings: RealtimeSettings | None = None) -> None:
+    """The real-time route and browser CORS on an app made by `create_app` (before it starts)."""
+    mount_realtime(app, settings=settings)
+    app.add_middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["GET", "POST", "OPTIONS"],
+                       allow_headers=["*"], expose_headers=list(EXPOSED_HEADERS), max_age=86400)
 
 
 def banner_lines(sock: socket.socket, tls: TlsFiles, mode: ListenMode) -> list[str]:
