@@ -68,17 +68,26 @@ from transformer.schema_model import ParsedSchema
 logger = logging.getLogger("gqlauth.server")
 
 
-class _ExpectedErrors(logging.Filter):
-    """Errors the API returns on purpose (denials, failed conditions, invalid queries) are not logged."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        error = record.exc_info[1] if record.exc_info else None
-        while isinstance(error, GraphQLError) and error.original_error is not None:
-            error = error.original_error
-        return not isinstance(error, GraphQLError | AppSyncError)
+def is_expected_error(error: BaseException | None) -> bool:
+    """Denials, failed conditions and invalid queries are answers, not server faults."""
+    while isinstance(error, GraphQLError) and error.original_error is not None:
+        error = error.original_error
+    return isinstance(error, GraphQLError | AppSyncError)
 
 
-logger.addFilter(_ExpectedErrors())
+class UnexpectedErrorsLogger(logging.LoggerAdapter):  # type: ignore[type-arg]
+    """What ariadne logs errors to: only faults are logged (and cost a log record)."""
+
+    def error(self, msg: object, *args: Any, **kwargs: Any) -> None:
+        exc_info = kwargs.get("exc_info")
+        if isinstance(exc_info, BaseException) and is_expected_error(exc_info):
+            return
+        if isinstance(msg, BaseException) and is_expected_error(msg):
+            return
+        super().error(msg, *args, **kwargs)
+
+
+error_logger = UnexpectedErrorsLogger(logger, {})
 
 MAX_BODY_BYTES = 5 * 1024 * 1024
 WS_IDENTITY_SCOPE_KEY = "gqlauth.identity"
@@ -184,13 +193,13 @@ class ServerCore:
     async def execute(self, data: Any, identity: Identity, request: Any = None) -> tuple[bool, dict[str, Any]]:
         """Run a query or mutation as `identity` (no authentication: the caller did it)."""
         return await run_graphql(self.schema, data, context_value=self.context(request, identity),
-                                 error_formatter=format_error, debug=self.debug, logger=logger.name,
+                                 error_formatter=format_error, debug=self.debug, logger=error_logger,
                                  query_parser=self.documents.parse, query_validator=self.documents.validate)
 
     async def subscribe(self, data: Any, identity: Identity, request: Any = None) -> tuple[bool, Any]:
         """Start a subscription as `identity`: (True, async iterator of results) or (False, errors)."""
         return await run_subscribe(self.schema, data, context_value=self.context(request, identity),
-                                   error_formatter=format_error, debug=self.debug, logger=logger.name,
+                                   error_formatter=format_error, debug=self.debug, logger=error_logger,
                                    query_parser=self.documents.parse, query_validator=self.documents.validate)
 
     def reset(self, records: Sequence[Mapping[str, Any]] = ()) -> None:
@@ -357,7 +366,7 @@ def create_app(
         return core.context(request, request.scope.get(WS_IDENTITY_SCOPE_KEY))
 
     ws_app = GraphQL(schema, context_value=ws_context, error_formatter=format_error, debug=debug,
-                     websocket_handler=AuthenticatingWSHandler(core), logger=logger.name,
+                     websocket_handler=AuthenticatingWSHandler(core), logger=error_logger,
                      query_parser=core.documents.parse, query_validator=core.documents.validate)
 
     routes = [

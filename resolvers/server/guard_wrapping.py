@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import AsyncIterator, Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from graphql import GraphQLField, GraphQLObjectType, GraphQLResolveInfo, GraphQLSchema, default_field_resolver
@@ -66,10 +66,16 @@ class Policy(Protocol):
     def checks_field(self, type_name: str, field_name: str, identity: Identity) -> bool: ...
 
 
-@dataclass(frozen=True)
+VISIBILITY_MARK = "__visibility"
+"""On a record a `get` returned: the fields its decision already found unreadable (null + error).
+Field resolvers use it instead of deciding again; `__` names can never be GraphQL fields."""
+
+
+@dataclass
 class GuardPolicy:
     matrix: AccessMatrix
     env: AuthEnvironment
+    _protected: dict[str, frozenset[str]] = field(default_factory=dict)
 
     def create(self, key: str, identity: Identity, input: Mapping[str, Any]) -> Decision:
         return decide_create(self.matrix, key, identity, input, self.env)
@@ -99,7 +105,10 @@ class GuardPolicy:
 
     def checks_field(self, type_name: str, field_name: str, identity: Identity) -> bool:
         """Unprotected fields need no call, except for Lambda callers (their `deniedFields`)."""
-        return field_name in protected_fields(self.matrix, type_name) or identity.auth_type is AuthType.LAMBDA
+        protected = self._protected.get(type_name)
+        if protected is None:
+            protected = self._protected[type_name] = protected_fields(self.matrix, type_name)
+        return field_name in protected or identity.auth_type is AuthType.LAMBDA
 
 
 class OpenPolicy:
@@ -194,7 +203,9 @@ class GuardWrapper:
                 decision = policy.get(key, identity, record)
                 if not decision.allowed:
                     raise _refuse(decision, field_name, type_name)
-                return record
+                if record is None or identity.auth_type is AuthType.LAMBDA:
+                    return record
+                return {**record, VISIBILITY_MARK: decision.hidden_fields}
             return guarded_get
 
         if kind in (OperationKind.LIST, OperationKind.INDEX_QUERY, OperationKind.SYNC):
@@ -278,7 +289,11 @@ class GuardWrapper:
 
         def guarded_field(source: Any, info: GraphQLResolveInfo, **args: Any) -> Any:
             identity = identity_of(info)
-            if policy.checks_field(type_name, field_name, identity):
+            known = source.get(VISIBILITY_MARK) if isinstance(source, Mapping) else None
+            if known is not None:
+                if field_name in known:
+                    raise unauthorized(field_name, type_name)
+            elif policy.checks_field(type_name, field_name, identity):
                 record = source if isinstance(source, Mapping) else {}
                 decision = policy.field_read(type_name, field_name, identity, record, is_from_mutation(record))
                 if not decision.allowed:
