@@ -56,8 +56,11 @@ class OwnerOnlySource:
         events = self.bus.subscribe("createPost", accept)
 
         async def payloads() -> AsyncIterator[dict[str, Any]]:
-            async for record in events:
-                yield {"data": {"onCreatePost": {"id": record["id"], "title": record["title"]}}}
+            try:
+                async for record in events:
+                    yield {"data": {"onCreatePost": {"id": record["id"], "title": record["title"]}}}
+            finally:
+                events.close()
 
         return payloads()
 
@@ -283,3 +286,18 @@ def test_data_before_connection_init_is_refused(client: TestClient, api_key: str
         ws.send_text(start_message("early", DATA, headers))
         message = _receive(ws)
     assert message["type"] == "connection_error"
+
+
+def test_a_subscription_ends_when_its_token_expires(client: TestClient, source: OwnerOnlySource,
+                                                    state: LocalState) -> None:
+    short = mint_token(state, user="alice", use="access", expires_in=timedelta(seconds=1))
+    with _connect(client, token_headers(short, HOST)) as ws:
+        _handshake(ws)
+        ws.send_text(start_message("brief", DATA, token_headers(short, HOST)))
+        assert _receive(ws)["type"] == "start_ack"
+        ended = _receive(ws)
+        source.bus.publish("createPost", {"id": "late", "title": "after expiry", "owner": "alice"})
+    assert ended["type"] == "error" and ended["id"] == "brief"
+    assert ended["payload"]["errors"][0]["errorType"] == "UnauthorizedException"
+    assert "Token expired" in ended["payload"]["errors"][0]["message"]
+    assert source.bus.count() == 0

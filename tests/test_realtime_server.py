@@ -75,6 +75,9 @@ def test_owner_gets_her_events_and_not_another_users_protected_fields(client: Te
         _post(client, bob, CREATE, {"input": {"title": "bob's", "internalNotes": "bob only"}})
         _post(client, alice, CREATE, {"input": {"title": "alice's"}})
         first, second = _receive(socket), _receive(socket)
+        socket.send_text('{"id":"s1","type":"stop"}')
+        assert _receive(socket) == {"id": "s1", "type": "complete"}
+        assert client.app.state.core.bus.count() == 0, "stop ends the subscription on the event bus"
     finally:
         ws.__exit__(None, None, None)
     assert first["type"] == second["type"] == "data"

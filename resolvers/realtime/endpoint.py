@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections.abc import AsyncIterator, Mapping
 from typing import Any, Protocol
 
@@ -222,14 +223,23 @@ class _Connection:
             await self.send(protocol.error(start.id, exc.errors))
             return
         await self.send(protocol.start_ack(start.id))
-        task = asyncio.create_task(self._pump(start.id, events))
+        task = asyncio.create_task(self._pump(start.id, events, _seconds_left(identity)))
         self._subscriptions[start.id] = task
 
-    async def _pump(self, message_id: str, events: AsyncIterator[dict[str, Any]]) -> None:
+    async def _pump(self, message_id: str, events: AsyncIterator[dict[str, Any]], lifetime: float | None) -> None:
+        """Deliver events until the client stops, the source ends, or the subscriber's token expires."""
         try:
-            async for payload in events:
-                if _deliverable(payload):
-                    await self.send(protocol.data(message_id, payload))
+            async with asyncio.timeout(lifetime):
+                async for payload in events:
+                    if _deliverable(payload):
+                        await self.send(protocol.data(message_id, payload))
+        except TimeoutError:
+            if self._subscriptions.pop(message_id, None) is not None:
+                # "Token expired" makes the library reconnect with fresh tokens from its provider.
+                await self.send(protocol.error(message_id, [ErrorItem(
+                    errorType="UnauthorizedException", message="Token expired: subscribe again with a fresh token",
+                    errorCode=401)]))
+            return
         except (WebSocketDisconnect, RuntimeError, OSError):
             return
         finally:
@@ -258,6 +268,14 @@ class _Connection:
         for task in tasks:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
+
+
+def _seconds_left(identity: Identity) -> float | None:
+    """How long a token-authorised subscription may run: until the token's `exp` (None: no expiry)."""
+    expires = identity.claims.get("exp")
+    if isinstance(expires, bool) or not isinstance(expires, int | float):
+        return None
+    return max(0.0, float(expires) - time.time())
 
 
 def _deliverable(payload: Mapping[str, Any]) -> bool:
