@@ -90,9 +90,19 @@ def test_client_mistakes_are_never_5xx(served: Served, content: bytes, status: i
     assert response.json()["errors"]
 
 
-def test_get_missing_is_null_and_other_root_fields_default_deny(served: Served) -> None:
+def test_get_missing_is_null(served: Served) -> None:
     status, body = served.call(GET_POST, {"id": "nope"}, token=served.token("bob"))
     assert body == {"data": {"getPost": None}}
+
+
+def test_root_fields_the_transform_did_not_generate_are_denied(tmp_path: Path) -> None:
+    from serve_support import serve_schema
+
+    served = serve_schema(tmp_path, "type Query { secret: String }\n"
+                          "type Item @model @auth(rules: [{allow: private}]) { id: ID! }")
+    status, body = served.call("{ secret }", token=served.token("alice"))
+    assert status == 200 and body["data"] == {"secret": None}
+    assert body["errors"][0]["errorType"] == "Unauthorized"
 
 
 def test_explorer_is_served_offline(served: Served) -> None:

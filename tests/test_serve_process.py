@@ -44,14 +44,15 @@ def gqlauth_command() -> list[str]:
 
 
 class ServerProcess:
-    def __init__(self, project: Path, port: int) -> None:
-        self.project, self.port = project, port
+    def __init__(self, project: Path, port: int, extra: tuple[str, ...] = ()) -> None:
+        self.project, self.port, self.extra = project, port, extra
         self.url = f"http://127.0.0.1:{port}/graphql"
         self.process: subprocess.Popen[bytes] | None = None
 
     def start(self) -> None:
         self.process = subprocess.Popen(
-            [*gqlauth_command(), "serve", str(self.project), "--port", str(self.port), "--auth-modes", "userPools,apiKey"],
+            [*gqlauth_command(), "serve", str(self.project), "--port", str(self.port), "--auth-modes", "userPools,apiKey",
+             *self.extra],
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=self.project,
         )
         deadline = time.monotonic() + 30
@@ -98,6 +99,24 @@ def server(project: Path) -> Iterator[ServerProcess]:
 
 def _token(project: Path, user: str, groups: list[str] | None = None) -> str:
     return mint_token(LocalState.open(project), user=user, groups=groups or [])
+
+
+def test_seed_and_api_key(project: Path, tmp_path: Path) -> None:
+    seed = tmp_path / "seed.json"
+    seed.write_text('[{"__typename": "Post", "id": "s1", "title": "seeded", "owner": "sub::alice"}]')
+    process = ServerProcess(project, free_port(), ("--seed", str(seed), "--db", ":memory:"))
+    process.start()
+    try:
+        key = LocalState.open(project).dev_api_key().key
+        body = httpx.post(process.url, json={"query": "{ getPost(id: \"s1\") { title owner } }"},
+                          headers={"x-api-key": key}).json()
+        assert body == {"data": {"getPost": {"title": "seeded", "owner": "alice"}}}
+    finally:
+        process.stop()
+    assert not (project / ".gqlauth" / "data.sqlite3").exists()
+    assert process.process is not None and process.process.stderr is not None
+    banner = process.process.stderr.read().decode()
+    assert f"http://127.0.0.1:{process.port}/graphql" in banner and key in banner and "gqlauth token" in banner
 
 
 def test_real_http_requests(server: ServerProcess, project: Path) -> None:
