@@ -273,3 +273,16 @@ def test_subscription_auth(identity: dict[str, Any], args: dict[str, Any], allow
     assert result.subscription_filter == subscription_filter
     if allowed:
         assert result.json() is None
+
+
+@pytest.mark.parametrize(
+    ("groups", "allowed"),
+    [(["Moderators"], True), ('["Users", "Moderators"]', True), ("Moderators", True), ("SuperModerators", False),
+     (["Users"], False), (None, False)],
+)
+def test_oidc_group_claim_is_normalised_before_membership(groups: Any, allowed: bool) -> None:
+    claims: dict[str, Any] = {"sub": "o-1"}
+    if groups is not None:
+        claims["groups"] = groups
+    result, _ = create({"claims": claims}, "oidc", {"title": "t", "internalNotes": "x"})
+    assert (result.error is None) == allowed

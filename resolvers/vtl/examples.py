@@ -3,7 +3,8 @@
 `CREATE_POST_AUTH` is the `auth` slot of `Mutation.createPost` for the blog sample
 (`Post @auth(rules: [{allow: groups, groups: ["Admins"]}, {allow: groups, groups: ["Editors"],
 operations: [create, update, read]}, {allow: owner}, {allow: private, operations: [read]},
-{allow: public, operations: [read]}])` with `internalNotes` restricted to Admins and Editors), in
+{allow: public, operations: [read]}])` with `internalNotes` restricted to Admins and Editors), plus
+an OIDC rule `{allow: groups, provider: oidc, groupClaim: "groups", groups: ["Moderators"]}`, in
 the shape the Amplify v2 transformer gives it: static groups loop with `#break`, owner claim
 `sub::username` with auto-fill, per-role allowed fields, `Unauthorized on [...]`.
 """
@@ -69,6 +70,23 @@ $util.qr($ctx.stash.put("hasAuth", true))
           $util.qr($allowedFields.addAll($ownerAllowedFields0))
         #end
       #end
+    #end
+  #end
+#end
+#if( $util.authType() == "Open ID Connect Authorization" )
+  ## static group rule on a custom claim that some issuers send as a JSON string
+  #set( $groupClaim = $util.defaultIfNull($ctx.identity.claims.get("groups"), []) )
+  #if( $util.isString($groupClaim) )
+    #if( $util.isList($util.parseJson($groupClaim)) )
+      #set( $groupClaim = $util.parseJson($groupClaim) )
+    #else
+      #set( $groupClaim = [$groupClaim] )
+    #end
+  #end
+  #foreach( $userGroup in $groupClaim )
+    #if( $userGroup == "Moderators" )
+      #set( $isAuthorized = true )
+      #break
     #end
   #end
 #end
