@@ -108,3 +108,29 @@ def test_subscription_filter_for_owners() -> None:
     assert result.ok
     assert result.subscription_filter == {"filterGroup": [{"filters": [{"fieldName": "owner", "operator": "eq", "value": "alice"}]}]}
     assert not engine.run("Subscription", "onCreatePost", ALICE, {"owner": "bob"}).ok
+
+
+COMPOSITE = """
+type Entry @model @auth(rules: [{allow: owner}]) {
+  tenant: ID! @primaryKey(sortKeyFields: ["kind", "slug"])
+  kind: String!
+  slug: String!
+  body: String
+  status: String @index(name: "byStatus", sortKeyFields: ["kind", "slug"], queryField: "entriesByStatus")
+}
+"""
+
+
+def test_composite_keys_are_written_and_read_as_amplify_stores_them() -> None:
+    engine = VtlEngine(matrix_from(COMPOSITE, [Provider.USER_POOLS]), ENV)
+    key = {"tenant": "t1", "kind": "note", "slug": "a"}
+    created = engine.run("Mutation", "createEntry", ALICE, {"input": {**key, "body": "x", "status": "open"}})
+    assert created.ok, created.error
+    stored = engine.stored("Entry")[0]
+    assert stored["kind#slug"] == "note#a" and stored["status"] == "open"
+    got = engine.run("Query", "getEntry", ALICE, key)
+    assert got.ok and got.data["body"] == "x"
+    updated = engine.run("Mutation", "updateEntry", ALICE, {"input": {**key, "body": "y"}})
+    assert updated.ok and updated.data["body"] == "y"
+    deleted = engine.run("Mutation", "deleteEntry", ALICE, {"input": key})
+    assert deleted.ok and engine.stored("Entry") == []

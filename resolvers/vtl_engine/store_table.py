@@ -26,9 +26,17 @@ class StoreTable:
         self.model = model
         self.spec = spec
 
+    def _store_key(self, key: Mapping[str, Any]) -> dict[str, Any]:
+        """A composite sort attribute (`a#b` = "x#y") becomes the fields the store keys by."""
+        plain = dict(key)
+        sort = self.spec.sort_key
+        if sort and "#" in sort and isinstance(plain.get(sort), str):
+            plain.update(zip(sort.split("#"), plain.pop(sort).split("#", sort.count("#")), strict=False))
+        return plain
+
     def get(self, key: Mapping[str, Any]) -> dict[str, Any] | None:
         try:
-            return self.store.get(self.model, key)
+            return self.store.get(self.model, self._store_key(key))
         except RecordError as exc:
             raise ExpressionError(str(exc)) from exc
 
@@ -44,8 +52,9 @@ class StoreTable:
 
     def delete(self, key: Mapping[str, Any]) -> None:
         try:
-            if self.store.get(self.model, key) is not None:
-                self.store.delete(self.model, key)
+            plain = self._store_key(key)
+            if self.store.get(self.model, plain) is not None:
+                self.store.delete(self.model, plain)
         except (RecordError, ConditionFailed) as exc:
             raise ExpressionError(str(exc)) from exc
 

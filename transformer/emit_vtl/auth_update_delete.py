@@ -12,6 +12,7 @@ on every declared field.
 from __future__ import annotations
 
 from transformer.emit_vtl.auth_common import emit_denied_check, open_auth
+from transformer.emit_vtl.data_dynamodb import key_attributes
 from transformer.emit_vtl.grants import WriteGrant, delete_roles, update_grants
 from transformer.emit_vtl.identity import (
     IdentityNames,
@@ -33,7 +34,7 @@ def stored_item_request(model: ModelAccess) -> str:
     w = VtlWriter()
     w.qr('$ctx.stash.put("hasAuth", true)')
     admin_role_bypass(w, "{}")
-    key = ", ".join(f"{q(field)}: $util.dynamodb.toDynamoDB($ctx.args.input.get({q(field)}))" for field in model.primary_key)
+    key = ", ".join(f"{q(name)}: $util.dynamodb.toDynamoDB({value})" for name, value in key_attributes(model, "$ctx.args.input"))
     w.line(f"#set($getItem = {{'version': {q(MAPPING_VERSION)}, 'operation': 'GetItem', 'key': {{{key}}}, 'consistentRead': true}})")
     w.line("$util.toJson($getItem)")
     return w.text()

@@ -21,9 +21,43 @@ KEY_CONDITION_OPERATORS: tuple[tuple[str, str], ...] = (
 )
 
 
+def joined_value(source: str, fields: tuple[str, ...] | list[str]) -> str:
+    """The VTL value of a composite key attribute: the fields' values joined by `#` (as Amplify stores them)."""
+    parts = [f"{source}.get({q(f)}).toString()" for f in fields]
+    return parts[0] + "".join(f".concat('#').concat({part})" for part in parts[1:])
+
+
+def key_attributes(model: ModelAccess, source: str) -> list[tuple[str, str]]:
+    """(attribute, VTL value) of the table key: the partition field, then the sort field or composite attribute."""
+    partition, *sort = model.primary_key
+    entries = [(partition, f"{source}.get({q(partition)})")]
+    if len(sort) == 1:
+        entries.append((sort[0], f"{source}.get({q(sort[0])})"))
+    elif sort:
+        entries.append(("#".join(sort), joined_value(source, sort)))
+    return entries
+
+
+def composite_attributes(model: ModelAccess) -> list[tuple[str, tuple[str, ...]]]:
+    """Composite sort-key attributes (`a#b`) the items must carry, for the key and for indexes."""
+    found = []
+    if len(model.primary_key) > 2:
+        found.append(("#".join(model.primary_key[1:]), tuple(model.primary_key[1:])))
+    found.extend(("#".join(i.sort_key_fields), i.sort_key_fields) for i in model.indexes if len(i.sort_key_fields) > 1)
+    return found
+
+
 def _key_of(model: ModelAccess, source: str) -> str:
-    entries = ", ".join(f"{q(f)}: $util.dynamodb.toDynamoDB({source}.get({q(f)}))" for f in model.primary_key)
+    entries = ", ".join(f"{q(name)}: $util.dynamodb.toDynamoDB({value})" for name, value in key_attributes(model, source))
     return "{" + entries + "}"
+
+
+def _emit_composites(w: VtlWriter, model: ModelAccess, values: str, target: str) -> None:
+    """Put each composite attribute into the map `target` when `values` holds all of its fields."""
+    for name, fields in composite_attributes(model):
+        present = " && ".join(f"!$util.isNull({values}.get({q(f)}))" for f in fields)
+        with w.block(f"#if({present})"):
+            w.qr(f"{target}.put({q(name)}, {joined_value(values, fields)})")
 
 
 def _error_passthrough(w: VtlWriter) -> None:
@@ -76,8 +110,9 @@ def create_request(model: ModelAccess) -> str:
             with w.block(f"#if($util.isNull($item.get({q(stamp)})))"):
                 w.qr(f"$item.put({q(stamp)}, $now)")
     w.qr(f"$item.put('__typename', {q(model.name)})")
+    _emit_composites(w, model, "$item", "$item")
     w.line("#set($attributes = {})")
-    w.line(f"#set($keyFields = {q_list(model.primary_key)})")
+    w.line(f"#set($keyFields = {q_list([name for name, _ in key_attributes(model, '$item')])})")
     with w.block("#foreach($entry in $item.entrySet())", "#if(!$util.isNull($entry.value) && !$keyFields.contains($entry.key))"):
         w.qr("$attributes.put($entry.key, $entry.value)")
     w.line(f"#set($condition = {_key_condition(model, 'attribute_not_exists')})")
@@ -105,7 +140,8 @@ def update_request(model: ModelAccess) -> str:
     if updated and model.field(updated):
         with w.block(f"#if(!$changes.containsKey({q(updated)}))"):
             w.qr(f"$changes.put({q(updated)}, $util.time.nowISO8601())")
-    w.line(f"#set($skippedFields = {q_list([*model.primary_key, '_version'])})")
+    _emit_composites(w, model, "$ctx.args.input", "$changes")
+    w.line(f"#set($skippedFields = {q_list(dict.fromkeys([*model.primary_key, *[n for n, _ in key_attributes(model, '')], '_version']))})")
     w.line("#set($namePrefix = '#gqlauthField')")
     w.line("#set($valuePrefix = ':gqlauthValue')")
     with w.block("#foreach($entry in $changes.entrySet())"), w.block("#if(!$skippedFields.contains($entry.key))"):
@@ -169,11 +205,12 @@ def _emit_key_condition(w: VtlWriter, partition: str, sort_fields: tuple[str, ..
         f"'expressionValues': {{':gqlauthPartition': $util.dynamodb.toDynamoDB($ctx.args.get({q(partition)}))}}}})"
     )
     if exact:
-        for position, field in enumerate(sort_fields):
-            name, value = f"#gqlauthSort{position}", f":gqlauthSort{position}"
-            w.qr(f"$keyCondition.put('expression', $keyCondition.expression.concat(' AND {name} = {value}'))")
-            w.qr(f"$keyCondition.expressionNames.put('{name}', {q(field)})")
-            w.qr(f"$keyCondition.expressionValues.put('{value}', $util.dynamodb.toDynamoDB($ctx.args.get({q(field)})))")
+        if sort_fields:
+            attribute = "#".join(sort_fields)
+            value = f"$ctx.args.get({q(sort_fields[0])})" if len(sort_fields) == 1 else joined_value("$ctx.args", sort_fields)
+            w.qr("$keyCondition.put('expression', $keyCondition.expression.concat(' AND #gqlauthSort = :gqlauthSort'))")
+            w.qr(f"$keyCondition.expressionNames.put('#gqlauthSort', {q(attribute)})")
+            w.qr(f"$keyCondition.expressionValues.put(':gqlauthSort', $util.dynamodb.toDynamoDB({value}))")
         return
     if len(sort_fields) != 1:
         return
