@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import shutil
+import tempfile
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -86,7 +88,19 @@ def serve_blog(tmp_path: Path, *, db: str = ":memory:", guards: bool = True) -> 
     return _serve(directory, project, db, guards=guards)
 
 
+@cache
+def template_state() -> Path:
+    """One generated issuer key and API key for the whole run (RSA key generation is slow)."""
+    directory = Path(tempfile.mkdtemp(prefix="gqlauth-state-"))
+    state = LocalState.open(directory)
+    state.issuer_settings()
+    state.environment()
+    state.dev_api_key()
+    return state.dir
+
+
 def _serve(directory: Path, project: Project, db: str, *, guards: bool) -> Served:
+    shutil.copytree(template_state(), directory / ".gqlauth", dirs_exist_ok=True)
     state = LocalState.open(directory)
     authenticator = Authenticator(state, state.environment(), [m.value for m in project.matrix.auth_modes])
     store = Store(db, store_layouts(project.matrix, project.schema))

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from serve_support import BLOG
+from serve_support import BLOG, template_state
 
 from resolvers.issuer import mint_token
 from resolvers.local_state import LocalState
@@ -86,6 +86,7 @@ def project(tmp_path: Path) -> Path:
 
     target = tmp_path / "blog"
     shutil.copytree(BLOG, target)
+    shutil.copytree(template_state(), target / ".gqlauth")
     return target
 
 
