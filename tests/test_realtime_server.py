@@ -112,3 +112,15 @@ def test_an_invalid_subscription_document_is_a_bad_request_not_a_refusal(client:
     assert refused["type"] == "error"
     assert refused["payload"]["errors"][0]["errorType"] != "UnauthorizedException"
     assert refused["payload"]["errors"][0]["errorCode"] == 400
+
+
+def test_a_mutation_sent_as_a_start_does_not_run(client: TestClient, state: LocalState) -> None:
+    alice = mint_token(state, user="alice", use="access")
+    ws, socket = _subscribe(client, token_headers(alice, HOST), 'mutation { createPost(input: {title: "sneaky"}) { id } }')
+    try:
+        refused = _receive(socket)
+    finally:
+        ws.__exit__(None, None, None)
+    assert refused["type"] == "error" and refused["payload"]["errors"][0]["errorCode"] == 400
+    listed = _post(client, alice, "{ listPosts { items { title } } }", {})
+    assert "sneaky" not in {item["title"] for item in listed["data"]["listPosts"]["items"]}
