@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from transformer.diagnostics import InputError, has_errors
-from transformer.emit_schema import emit_output_schema
+from transformer.emit_schema import emit_output_schema, paused_gc
 
 if TYPE_CHECKING:
     from transformer.project import Project
@@ -85,8 +85,9 @@ def transform(project: Project, out_dir: Path, emitters: list[Emitter | str] | N
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent))
     try:
-        for entry in EMITTERS if emitters is None else emitters:
-            resolve_emitter(entry)(project, staging)
+        with paused_gc():
+            for entry in EMITTERS if emitters is None else emitters:
+                resolve_emitter(entry)(project, staging)
         written = sorted(p.relative_to(staging) for p in staging.rglob("*") if p.is_file())
         _replace(staging, target)
     except BaseException:
