@@ -105,4 +105,4 @@ def _serve(directory: Path, project: Project, db: str, *, guards: bool) -> Serve
     authenticator = Authenticator(state, state.environment(), [m.value for m in project.matrix.auth_modes])
     store = Store(db, store_layouts(project.matrix, project.schema))
     app = create_app(project, store, authenticator, state=state, guards=guards)
-    return Served(project, state, store, authenticator, app, TestClient(app))
+    return Served(project, state, store, authenticator, app, TestClient(app, base_url="http://127.0.0.1:20002"))

@@ -133,3 +133,22 @@ def test_dev_endpoints_refuse_remote_callers(served: Served) -> None:
     remote = TestClient(served.app, client=("203.0.113.9", 5000))
     assert remote.post("/dev/token", json={"user": "mallory", "groups": ["Admins"]}).status_code == 403
     assert remote.get("/dev/identities").status_code == 403
+    local = TestClient(served.app, base_url="http://127.0.0.1:20002", client=("127.0.0.1", 5000))
+    assert local.get("/dev/identities").status_code == 200
+    assert local.get("/dev/identities", headers={"origin": "http://127.0.0.1:20002"}).status_code == 200
+    other_site = local.post("/dev/token", json={"user": "m"}, headers={"origin": "https://evil.example"})
+    assert other_site.status_code == 403
+    rebound = TestClient(served.app, base_url="http://evil.example:20002", client=("127.0.0.1", 5000))
+    assert rebound.get("/dev/identities").status_code == 403
+
+
+def test_cors_lets_a_local_frontend_call_the_api(served: Served) -> None:
+    preflight = served.client.options("/graphql", headers={
+        "origin": "http://localhost:3000", "access-control-request-method": "POST",
+        "access-control-request-headers": "authorization,content-type,x-api-key"})
+    assert preflight.status_code == 200
+    assert preflight.headers["access-control-allow-origin"] in ("*", "http://localhost:3000")
+    response = served.client.post("/graphql", json={"query": "{ listPosts { items { id } } }"},
+                                  headers={"origin": "http://localhost:3000"})
+    assert response.status_code == 401
+    assert "x-amzn-errortype" in response.headers.get("access-control-expose-headers", "").lower()

@@ -7,8 +7,10 @@ Routes (all owned here; another transport can be mounted beside them):
   that is HTTP 200 with AppSync-shaped errors, except a malformed body (400).
 * `GET /` and `GET /graphql`: the offline explorer; `/static/...` its assets.
 * `GET /.well-known/jwks.json`: the local issuer's keys.
-* `POST /dev/token` and `GET /dev/identities` (loopback callers only): mint a local token for a
-  user and groups; list the dev API key and the project's groups. For the explorer.
+* `POST /dev/token` and `GET /dev/identities` (local callers only, see `is_local_caller`): mint a
+  local token for a user and groups; list the dev API key and the project's groups. For the explorer.
+* CORS as AppSync answers it (any origin; credentials travel in headers, never cookies), so a
+  frontend on another local port can call the API.
 * WebSocket `/graphql` and `/`: subscriptions over graphql-transport-ws; the credentials are the
   `connection_init` payload (`{"Authorization": ...}` or `{"x-api-key": ...}`, or under `headers`).
 
@@ -37,6 +39,8 @@ from graphql import DocumentNode, GraphQLError, GraphQLSchema
 from graphql import parse as parse_document
 from graphql import validate as validate_document
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Mount, Route, WebSocketRoute
@@ -207,14 +211,29 @@ class ServerCore:
         self.store.reset(records)
 
 
-def is_loopback(request: Request | WebSocket) -> bool:
-    host = request.client.host if request.client else ""
+def _loopback_name(host: str) -> bool:
     if host in ("testclient", "localhost"):
         return True
     try:
-        return ipaddress.ip_address(host).is_loopback
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
     except ValueError:
         return False
+
+
+def is_local_caller(request: Request | WebSocket) -> bool:
+    """A request from this machine, made by this server's own page (or a tool without a browser).
+
+    The client address must be loopback; the `Host` must name a loopback address (a rebound DNS
+    name fails); and a browser's `Origin`, when sent, must be this server itself, so that another
+    site open in the user's browser cannot mint tokens or read the API key.
+    """
+    if not _loopback_name(request.client.host if request.client else ""):
+        return False
+    host = request.headers.get("host", "")
+    if not _loopback_name(host.rsplit(":", 1)[0] if not host.endswith("]") else host):
+        return False
+    origin = request.headers.get("origin")
+    return origin is None or origin in (f"http://{host}", f"https://{host}")
 
 
 class AuthenticatingWSHandler(GraphQLTransportWSHandler):
@@ -329,7 +348,7 @@ def create_app(
         return JSONResponse(jwks(state))
 
     async def dev_token(request: Request) -> Response:
-        if state is None or not dev_endpoints or not is_loopback(request):
+        if state is None or not dev_endpoints or not is_local_caller(request):
             return _error_body("Forbidden", "Token minting is only available to local callers", 403)
         try:
             data = json.loads(await request.body())
@@ -356,7 +375,7 @@ def create_app(
         return JSONResponse({"token": token, "user": user.strip(), "groups": groups})
 
     async def dev_identities(request: Request) -> Response:
-        if state is None or not dev_endpoints or not is_loopback(request):
+        if state is None or not dev_endpoints or not is_local_caller(request):
             return _error_body("Forbidden", "Only available to local callers", 403)
         api_key = state.dev_api_key().key if "apiKey" in [m.value for m in project.matrix.auth_modes] else None
         return JSONResponse({"apiKey": api_key, "groups": list(core.group_names),
@@ -381,7 +400,10 @@ def create_app(
         WebSocketRoute("/", ws_app),
         Mount("/static", app=StaticFiles(directory=str(STATIC_DIR), check_dir=False), name="static"),
     ]
-    app = Starlette(routes=routes)
+    app = Starlette(routes=routes, middleware=[
+        Middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["GET", "POST", "OPTIONS"],
+                   allow_headers=["*"], expose_headers=["x-amzn-ErrorType", "x-amzn-RequestId"], max_age=86400),
+    ])
     app.state.core = core
     return app
 
