@@ -301,3 +301,12 @@ def test_a_subscription_ends_when_its_token_expires(client: TestClient, source: 
     assert ended["payload"]["errors"][0]["errorType"] == "UnauthorizedException"
     assert "Token expired" in ended["payload"]["errors"][0]["message"]
     assert source.bus.count() == 0
+
+
+def test_a_binary_frame_is_read_as_text(client: TestClient, api_key: str) -> None:
+    headers = api_key_headers(api_key, HOST)
+    with _connect(client, headers) as ws:
+        ws.send_bytes(b'{"type":"connection_init"}')
+        assert _receive(ws)["type"] == "connection_ack"
+        ws.send_bytes(b"\xff\xfe")
+        assert _receive(ws)["payload"]["errors"][0]["errorType"] == "MessageProcessingError"

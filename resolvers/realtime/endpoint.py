@@ -142,10 +142,20 @@ class _Connection:
             if self.websocket.application_state is WebSocketState.CONNECTED:
                 await self.websocket.send_text(text)
 
+    async def receive(self) -> str:
+        """The next client message; a binary frame is read as UTF-8 text (the protocol only uses text)."""
+        message = await self.websocket.receive()
+        if message["type"] == "websocket.disconnect":
+            raise WebSocketDisconnect(message.get("code", 1000), message.get("reason"))
+        text = message.get("text")
+        if text is None:
+            text = (message.get("bytes") or b"").decode("utf-8", errors="replace")
+        return str(text)
+
     async def refuse(self, detail: str) -> None:
         """`connection_error` 401 in answer to `connection_init`; the client then closes (3001)."""
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self.websocket.receive_text(), self.settings.init_timeout_s)
+            await asyncio.wait_for(self.receive(), self.settings.init_timeout_s)
         error = ErrorItem(errorType="UnauthorizedException", message=detail, errorCode=401)
         await self.send(protocol.connection_error([error]))
         with contextlib.suppress(TimeoutError):
@@ -153,11 +163,11 @@ class _Connection:
 
     async def _drain(self) -> None:
         while True:
-            await self.websocket.receive_text()
+            await self.receive()
 
     async def run(self) -> None:
         try:
-            first = await asyncio.wait_for(self.websocket.receive_text(), self.settings.init_timeout_s)
+            first = await asyncio.wait_for(self.receive(), self.settings.init_timeout_s)
         except TimeoutError:
             await self.websocket.close(code=1000, reason="connection_init not received")
             return
@@ -170,7 +180,7 @@ class _Connection:
         await self.send(protocol.connection_ack(self.settings.connection_timeout_ms))
         self._keepalive = asyncio.create_task(self._keep_alive())
         while True:
-            text = await self.websocket.receive_text()
+            text = await self.receive()
             try:
                 message = protocol.parse_client_message(text)
             except ProtocolError as exc:
