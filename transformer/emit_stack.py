@@ -23,6 +23,7 @@ from transformer.emit_vtl.layout import (
     build_pipelines,
     table_data_source,
 )
+from transformer.emit_vtl.relations import implicit_indexes
 from transformer.emit_vtl.vtl import MAPPING_VERSION
 from transformer.environment import AuthEnvironment
 from transformer.matrix import AccessMatrix, ModelAccess
@@ -107,15 +108,13 @@ def _key_schema(partition: str, sort_fields: tuple[str, ...] | list[str]) -> lis
     return schema
 
 
-def _table(model: ModelAccess) -> dict[str, Any]:
+def _table(model: ModelAccess, extra_indexes: dict[str, tuple[str, tuple[str, ...]]]) -> dict[str, Any]:
     key = _key_schema(model.primary_key[0], model.primary_key[1:])
+    keyed = [(index.name, index.partition_field, index.sort_key_fields) for index in model.indexes]
+    keyed.extend((name, partition, sort) for name, (partition, sort) in extra_indexes.items())
     indexes = [
-        {
-            "IndexName": index.name,
-            "KeySchema": _key_schema(index.partition_field, index.sort_key_fields),
-            "Projection": {"ProjectionType": "ALL"},
-        }
-        for index in model.indexes
+        {"IndexName": name, "KeySchema": _key_schema(partition, sort), "Projection": {"ProjectionType": "ALL"}}
+        for name, partition, sort in keyed
     ]
     attributes = [entry["AttributeName"] for entry in key]
     for index in indexes:
@@ -165,18 +164,20 @@ def _table_role(table: str) -> dict[str, Any]:
     }
 
 
-def _data_sources(matrix: AccessMatrix, resources: dict[str, Any]) -> dict[str, str]:
+def _data_sources(project: Project, resources: dict[str, Any]) -> dict[str, str]:
     """Add the NONE and table data sources (with tables and roles); returns data-source name -> logical id."""
     logical = {NONE_DATA_SOURCE: NONE_SOURCE}
     resources[NONE_SOURCE] = {
         "Type": "AWS::AppSync::DataSource",
         "Properties": {"ApiId": {"Fn::GetAtt": [API, "ApiId"]}, "Name": "NONE_DS", "Type": "NONE"},
     }
+    matrix = project.matrix
+    extra = implicit_indexes(project.schema)
     for model in matrix.models.values():
         table, role, source = _logical_id("Table", model.name), _logical_id("TableRole", model.name), _logical_id(
             "DataSource", model.name
         )
-        resources[table] = _table(model)
+        resources[table] = _table(model, extra.get(model.name, {}))
         resources[role] = _table_role(table)
         resources[source] = {
             "Type": "AWS::AppSync::DataSource",
@@ -239,8 +240,8 @@ def build_stack(project: Project, name: str = "gqlauth-api") -> dict[str, Any]:
             },
         },
     }
-    sources = _data_sources(matrix, resources)
-    _resolvers(build_pipelines(matrix, project.environment), sources, resources)
+    sources = _data_sources(project, resources)
+    _resolvers(build_pipelines(matrix, project.environment, project.schema), sources, resources)
     outputs: dict[str, Any] = {
         "GraphQLApiId": {"Value": {"Fn::GetAtt": [API, "ApiId"]}},
         "GraphQLApiEndpoint": {"Value": {"Fn::GetAtt": [API, "GraphQLUrl"]}},

@@ -17,10 +17,19 @@ from pydantic import BaseModel, ConfigDict, Field
 from resolvers.vtl import BARE_RETURN, RenderResult, VtlContext, VtlContextError, VtlInfo, get_template, render
 from resolvers.vtl.javatypes import from_plain
 from resolvers.vtl_engine.dynamodb import DynamoDBDataSource, MemoryTable, TableBackend, TableSpec
-from transformer.emit_vtl.layout import AFTER_TEMPLATE, BEFORE_TEMPLATE, Pipeline, PipelineFunction, build_pipelines
+from transformer.emit_vtl.layout import (
+    AFTER_TEMPLATE,
+    BEFORE_TEMPLATE,
+    Pipeline,
+    PipelineFunction,
+    build_pipelines,
+    table_data_source,
+)
+from transformer.emit_vtl.relations import implicit_indexes
 from transformer.environment import AuthEnvironment
 from transformer.matrix import AccessMatrix, ModelAccess
 from transformer.rules import Provider
+from transformer.schema_model import ParsedSchema
 
 PROVIDER_OF_AUTH_TYPE: dict[str, Provider] = {
     "userPools": Provider.USER_POOLS,
@@ -60,12 +69,20 @@ class PipelineResult(BaseModel):
         return self.error is None
 
 
-def table_spec(model: ModelAccess) -> TableSpec:
+def table_spec(model: ModelAccess, extra_indexes: Mapping[str, tuple[str, tuple[str, ...]]] | None = None) -> TableSpec:
+    """The table of a model: its key, its `@index` GSIs and `extra_indexes` (implicit relation GSIs)."""
     sort = model.primary_key[1] if len(model.primary_key) == 2 else ("#".join(model.primary_key[1:]) or None)
     indexes = {
         index.name: (index.partition_field, "#".join(index.sort_key_fields) or None) for index in model.indexes
     }
+    for name, (partition, sort_fields) in (extra_indexes or {}).items():
+        indexes[name] = (partition, "#".join(sort_fields) or None)
     return TableSpec(name=model.name, partition_key=model.primary_key[0], sort_key=sort, indexes=indexes)
+
+
+def table_specs(matrix: AccessMatrix, schema: ParsedSchema | None = None) -> dict[str, TableSpec]:
+    extra = implicit_indexes(schema) if schema is not None else {}
+    return {name: table_spec(model, extra.get(name)) for name, model in matrix.models.items()}
 
 
 class VtlEngine:
@@ -77,14 +94,17 @@ class VtlEngine:
         environment: AuthEnvironment,
         pipelines: list[Pipeline] | None = None,
         tables: Mapping[str, TableBackend] | None = None,
+        schema: ParsedSchema | None = None,
     ) -> None:
-        """`tables`: model -> where its items live (default: a fresh `MemoryTable` per model)."""
+        """`tables`: model -> where its items live (default: a fresh `MemoryTable` per model).
+        `schema` adds the relational fields' resolvers (and the GSIs they query)."""
         self.matrix = matrix
         self.environment = environment
-        self.pipelines = {p.key: p for p in (pipelines or build_pipelines(matrix, environment))}
+        self.pipelines = {p.key: p for p in (pipelines or build_pipelines(matrix, environment, schema))}
         self.tables: dict[str, TableBackend] = dict(tables) if tables is not None else {
-            name: MemoryTable(table_spec(model)) for name, model in matrix.models.items()
+            name: MemoryTable(spec) for name, spec in table_specs(matrix, schema).items()
         }
+        self.table_of_source = {table_data_source(name): name for name in matrix.models}
 
     def reset(self, items: Iterable[Mapping[str, Any]] = ()) -> None:
         """In-memory tables only: empty every table, then store `items` (`__typename` names the model)."""
@@ -161,8 +181,7 @@ class VtlEngine:
     def _invoke(self, pipeline: Pipeline, function: PipelineFunction, request: Any) -> tuple[Any, Any]:
         if not function.uses_table:
             return (request.get("payload") if isinstance(request, dict) else None), None
-        model = pipeline.model or ""
-        return DynamoDBDataSource(self.tables[model]).invoke(request)
+        return DynamoDBDataSource(self.tables[self.table_of_source[function.data_source]]).invoke(request)
 
     @staticmethod
     def _render(text: str, name: str, context: VtlContext) -> RenderResult:

@@ -22,7 +22,7 @@ from resolvers.server.errors import AppSyncError, unauthorized
 from resolvers.server.guard_wrapping import IDENTITY_KEY
 from resolvers.server.pubsub import Subscription, Subscriptions
 from resolvers.store import Store
-from resolvers.vtl_engine.executor import CallerRequest, PipelineResult, VtlEngine, table_spec
+from resolvers.vtl_engine.executor import CallerRequest, PipelineResult, VtlEngine, table_specs
 from resolvers.vtl_engine.store_table import StoreTable
 from resolvers.vtl_engine.subscription_filter import filter_matches
 from transformer.emit_schema import APPSYNC_PRELUDE, emit_output_schema
@@ -37,8 +37,9 @@ MUTATION_KINDS = frozenset({OperationKind.CREATE, OperationKind.UPDATE, Operatio
 
 def store_engine(project: Project, store: Store, environment: AuthEnvironment) -> VtlEngine:
     """The project's templates over the local store's tables."""
-    tables = {name: StoreTable(store, name, table_spec(model)) for name, model in project.matrix.models.items()}
-    return VtlEngine(project.matrix, environment, tables=tables)
+    specs = table_specs(project.matrix, project.schema)
+    tables = {name: StoreTable(store, name, spec) for name, spec in specs.items()}
+    return VtlEngine(project.matrix, environment, tables=tables, schema=project.schema)
 
 
 def caller_of(info: GraphQLResolveInfo) -> tuple[CallerRequest, Identity]:

@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 
 def emit_resolvers(project: Project, out_dir: Path) -> None:
     """The `transform` emitter: `out_dir/resolvers/<Type>.<field>.<slot>.<n>.req.vtl` / `.res.vtl`."""
-    write_resolvers(build_pipelines(project.matrix, project.environment), out_dir)
+    write_resolvers(build_pipelines(project.matrix, project.environment, project.schema), out_dir)
 
 
 __all__ = ["Pipeline", "PipelineFunction", "Slot", "build_pipelines", "emit_resolvers", "resolver_files", "write_resolvers"]

@@ -197,24 +197,27 @@ def delete_request(model: ModelAccess) -> str:
     return w.text()
 
 
-def _emit_key_condition(w: VtlWriter, partition: str, sort_fields: tuple[str, ...] | list[str], *, exact: bool) -> None:
-    """`$keyCondition` for a partition key value and (one) sort key: exact values for get, a condition input otherwise."""
+def emit_key_condition(
+    w: VtlWriter, partition: str, sort_fields: tuple[str, ...] | list[str], *, exact: bool, source: str = "$ctx.args"
+) -> None:
+    """`$keyCondition` for a partition key value and (one) sort key, read from the map `source`:
+    exact values for get, a key-condition input (eq, le, lt, ge, gt, beginsWith, between) otherwise."""
     w.line(
         "#set($keyCondition = {'expression': '#gqlauthPartition = :gqlauthPartition', "
         f"'expressionNames': {{'#gqlauthPartition': {q(partition)}}}, "
-        f"'expressionValues': {{':gqlauthPartition': $util.dynamodb.toDynamoDB($ctx.args.get({q(partition)}))}}}})"
+        f"'expressionValues': {{':gqlauthPartition': $util.dynamodb.toDynamoDB({source}.get({q(partition)}))}}}})"
     )
     if exact:
         if sort_fields:
             attribute = "#".join(sort_fields)
-            value = f"$ctx.args.get({q(sort_fields[0])})" if len(sort_fields) == 1 else joined_value("$ctx.args", sort_fields)
+            value = f"{source}.get({q(sort_fields[0])})" if len(sort_fields) == 1 else joined_value(source, sort_fields)
             w.qr("$keyCondition.put('expression', $keyCondition.expression.concat(' AND #gqlauthSort = :gqlauthSort'))")
             w.qr(f"$keyCondition.expressionNames.put('#gqlauthSort', {q(attribute)})")
             w.qr(f"$keyCondition.expressionValues.put(':gqlauthSort', $util.dynamodb.toDynamoDB({value}))")
         return
     if len(sort_fields) != 1:
         return
-    argument = f"$ctx.args.get({q(sort_fields[0])})"
+    argument = f"{source}.get({q(sort_fields[0])})"
     with w.block(f"#if(!$util.isNull({argument}))"):
         w.line(f"#set($sortCondition = {argument})")
         w.qr(f"$keyCondition.expressionNames.put('#gqlauthSort', {q(sort_fields[0])})")
@@ -251,7 +254,7 @@ def _emit_filter(w: VtlWriter, *, with_arguments: bool) -> None:
 def get_request(model: ModelAccess) -> str:
     """A Query on the full key with the auth filter, so a record the caller may not see is told apart from a missing one."""
     w = VtlWriter()
-    _emit_key_condition(w, model.primary_key[0], model.primary_key[1:], exact=True)
+    emit_key_condition(w, model.primary_key[0], model.primary_key[1:], exact=True)
     w.line(f"#set($request = {{'version': {q(MAPPING_VERSION)}, 'operation': 'Query', 'query': $keyCondition, 'consistentRead': true}})")
     _emit_filter(w, with_arguments=False)
     w.line("$util.toJson($request)")
@@ -270,8 +273,8 @@ def get_response() -> str:
     return w.text()
 
 
-def _paging(w: VtlWriter) -> None:
-    w.qr(f"$request.put('limit', $util.defaultIfNull($ctx.args.limit, {DEFAULT_LIST_LIMIT}))")
+def emit_paging(w: VtlWriter, default_limit: int = DEFAULT_LIST_LIMIT) -> None:
+    w.qr(f"$request.put('limit', $util.defaultIfNull($ctx.args.limit, {default_limit}))")
     with w.block("#if(!$util.isNull($ctx.args.nextToken))"):
         w.qr("$request.put('nextToken', $ctx.args.nextToken)")
 
@@ -282,10 +285,10 @@ def list_request(model: ModelAccess) -> str:
     w.line(f"#set($request = {{'version': {q(MAPPING_VERSION)}, 'operation': 'Scan'}})")
     if len(model.primary_key) > 1:
         with w.block(f"#if(!$util.isNull($ctx.args.get({q(model.primary_key[0])})))"):
-            _emit_key_condition(w, model.primary_key[0], model.primary_key[1:], exact=False)
+            emit_key_condition(w, model.primary_key[0], model.primary_key[1:], exact=False)
             w.line(f"#set($request = {{'version': {q(MAPPING_VERSION)}, 'operation': 'Query', 'query': $keyCondition}})")
             w.qr("$request.put('scanIndexForward', $ctx.args.sortDirection != 'DESC')")
-    _paging(w)
+    emit_paging(w)
     _emit_filter(w, with_arguments=True)
     w.line("$util.toJson($request)")
     return w.text()
@@ -293,13 +296,13 @@ def list_request(model: ModelAccess) -> str:
 
 def index_query_request(index: IndexDef) -> str:
     w = VtlWriter()
-    _emit_key_condition(w, index.partition_field, index.sort_key_fields, exact=False)
+    emit_key_condition(w, index.partition_field, index.sort_key_fields, exact=False)
     w.line(
         f"#set($request = {{'version': {q(MAPPING_VERSION)}, 'operation': 'Query', 'index': {q(index.name)}, "
         "'query': $keyCondition})"
     )
     w.qr("$request.put('scanIndexForward', $ctx.args.sortDirection != 'DESC')")
-    _paging(w)
+    emit_paging(w)
     _emit_filter(w, with_arguments=True)
     w.line("$util.toJson($request)")
     return w.text()

@@ -24,12 +24,15 @@ from transformer.emit_vtl import (
     auth_subscription,
     auth_update_delete,
     data_dynamodb,
+    relations,
 )
 from transformer.emit_vtl.grants import model_has_auth, protected_fields, read_back_fields
-from transformer.emit_vtl.slots import init_request, pass_through_response, post_auth_request
+from transformer.emit_vtl.relations import RelationRead
+from transformer.emit_vtl.slots import init_request, no_auth_gate_request, pass_through_response, post_auth_request
 from transformer.emit_vtl.vtl import empty_payload
 from transformer.environment import AuthEnvironment
 from transformer.matrix import AccessMatrix, ModelAccess, OperationKind, RootOperation
+from transformer.schema_model import ParsedSchema
 
 NONE_DATA_SOURCE = "NONE"
 BEFORE_TEMPLATE = "{}\n"
@@ -157,39 +160,77 @@ def operation_pipeline(matrix: AccessMatrix, op: RootOperation, environment: Aut
     )
 
 
-def field_pipelines(matrix: AccessMatrix, model: ModelAccess, environment: AuthEnvironment) -> list[Pipeline]:
+def _relation_functions(
+    matrix: AccessMatrix, read: RelationRead, *, redact: bool, auth_index: int
+) -> list[PipelineFunction]:
+    """The related model's read check (its list rules as an auth filter), then the query on its table."""
+    related = matrix.model(read.related)
+    op = relations.relation_read_operation(matrix, read.related)
+    skip = "#if($ctx.source.get('__operation') == 'Mutation')\n  #return({})\n#end\n" if redact else ""
+    if op is None:
+        check = relations.always_unauthorized()
+    elif model_has_auth(related):
+        check = auth_read.read_auth_request(related, op)
+    else:
+        check = no_auth_gate_request(matrix.parameters)
+    return [
+        _none(Slot.AUTH, skip + check).model_copy(update={"index": auth_index}),
+        PipelineFunction(
+            slot=Slot.DATA,
+            data_source=table_data_source(read.related),
+            request=relations.relation_request(read, redact_in_mutations=redact),
+            response=relations.relation_response(read),
+        ),
+    ]
+
+
+def field_pipelines(
+    matrix: AccessMatrix,
+    model: ModelAccess,
+    environment: AuthEnvironment,
+    relation_reads: dict[str, RelationRead] | None = None,
+) -> list[Pipeline]:
+    """Field resolvers: read checks, owner read-back, and (given the schema's relations) relational reads."""
     restricted = set(protected_fields(model)) if model_has_auth(model) else set()
     read_back = read_back_fields(matrix, model)
     redact_mutations = model.subscription_level == "on"
     pipelines = []
     for field in model.fields:
-        if field.name not in restricted and field.name not in read_back:
+        relation = (relation_reads or {}).get(f"{model.name}.{field.name}")
+        if field.name not in restricted and field.name not in read_back and relation is None:
             continue
         functions = [_none(Slot.INIT, init_request(model.name, field.name, None, environment))]
         if field.name in restricted:
             functions.append(_none(Slot.AUTH, auth_field.field_auth_request(model, field.name)))
-        functions.append(
-            _none(
-                Slot.DATA,
-                auth_field.field_value_request(),
-                auth_field.field_value_response(
-                    field.name,
-                    null_for_mutations=field.name in restricted and redact_mutations,
-                    read_back=read_back.get(field.name),
-                ),
+        redact = field.name in restricted and redact_mutations
+        if relation is not None:
+            auth_index = 2 if field.name in restricted else 1
+            functions.extend(_relation_functions(matrix, relation, redact=redact, auth_index=auth_index))
+        else:
+            functions.append(
+                _none(
+                    Slot.DATA,
+                    auth_field.field_value_request(),
+                    auth_field.field_value_response(field.name, null_for_mutations=redact, read_back=read_back.get(field.name)),
+                )
             )
-        )
         pipelines.append(
             Pipeline(type_name=model.name, field_name=field.name, kind=PipelineKind.FIELD, model=model.name, functions=tuple(functions))
         )
     return pipelines
 
 
-def build_pipelines(matrix: AccessMatrix, environment: AuthEnvironment) -> list[Pipeline]:
-    """Every resolver pipeline the API needs, operations first, in a stable order."""
+def build_pipelines(
+    matrix: AccessMatrix, environment: AuthEnvironment, schema: ParsedSchema | None = None
+) -> list[Pipeline]:
+    """Every resolver pipeline the API needs, operations first, in a stable order.
+
+    With the parsed `schema`, relational fields (`@hasMany`, `@hasOne`, `@belongsTo`) get resolvers too.
+    """
+    reads = relations.relation_reads(schema) if schema is not None else {}
     pipelines = [operation_pipeline(matrix, op, environment) for op in matrix.operations.values()]
     for model in matrix.models.values():
-        pipelines.extend(field_pipelines(matrix, model, environment))
+        pipelines.extend(field_pipelines(matrix, model, environment, reads))
     return pipelines
 
 

@@ -39,6 +39,17 @@ def post_auth_request(parameters: TransformParameters) -> str:
     return w.text()
 
 
+def no_auth_gate_request(parameters: TransformParameters) -> str:
+    """A read of a model without `@auth` (through a relation): the same gate as postAuth, unconditionally."""
+    w = VtlWriter()
+    if parameters.sandbox_mode_enabled:
+        with w.block("#if($util.authType() == 'API Key Authorization')"):
+            w.line("#return({})")
+    admin_role_bypass(w, "{}")
+    w.line("$util.unauthorized()")
+    return w.text()
+
+
 def pass_through_response() -> str:
     """A deciding function's response: nothing for the next function."""
     return "$util.toJson({})\n"
