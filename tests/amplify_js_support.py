@@ -14,6 +14,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Iterator, Sequence
@@ -36,7 +37,7 @@ def install_client() -> Path:
     """The client directory with `node_modules` installed (`npm ci` only when the lock file changed)."""
     lock = (CLIENT_SOURCE / "package-lock.json").read_bytes()
     digest = hashlib.sha256(lock + (CLIENT_SOURCE / "package.json").read_bytes()).hexdigest()[:16]
-    root = Path(os.environ.get("GQLAUTH_NPM_CACHE_DIR") or Path.home() / ".cache" / "gqlauth-tests")
+    root = _cache_root()
     target = root / f"amplify-js-{digest}"
     marker = target / "node_modules" / ".gqlauth-npm-ci-done"
     if not marker.exists():
@@ -57,6 +58,19 @@ def install_client() -> Path:
         shutil.copy2(CLIENT_SOURCE / name, target / name)
     shutil.copytree(CLIENT_SOURCE / "lib", target / "lib", dirs_exist_ok=True)
     return target
+
+
+def _cache_root() -> Path:
+    configured = os.environ.get("GQLAUTH_NPM_CACHE_DIR")
+    for candidate in ([Path(configured)] if configured else [Path.home() / ".cache" / "gqlauth-tests",
+                                                              Path(tempfile.gettempdir()) / "gqlauth-tests"]):
+        try:
+            candidate.mkdir(parents=True, exist_ok=True)
+        except OSError:
+            continue
+        if os.access(candidate, os.W_OK):
+            return candidate
+    raise RuntimeError("no writable directory for the npm install (set GQLAUTH_NPM_CACHE_DIR)")
 
 
 def free_port() -> int:
