@@ -90,7 +90,7 @@ def source() -> OwnerOnlySource:
 @pytest.fixture
 def client(state: LocalState, source: OwnerOnlySource) -> Iterator[TestClient]:
     authenticator = Authenticator(state, state.environment(), ["userPools", "apiKey", "iam"])
-    endpoint = RealtimeEndpoint(authenticator, source, settings=RealtimeSettings(
+    endpoint = RealtimeEndpoint(authenticator, source, credentials=state.find_credentials, settings=RealtimeSettings(
         connection_timeout_ms=3000, keepalive_interval_s=0.2, init_timeout_s=2))
     with TestClient(Starlette(routes=[endpoint.route()]), base_url=f"https://{HOST}") as test_client:
         yield test_client
@@ -310,3 +310,17 @@ def test_a_binary_frame_is_read_as_text(client: TestClient, api_key: str) -> Non
         assert _receive(ws)["type"] == "connection_ack"
         ws.send_bytes(b"\xff\xfe")
         assert _receive(ws)["payload"]["errors"][0]["errorType"] == "MessageProcessingError"
+
+
+def test_an_iam_subscription_ends_when_its_credentials_expire(client: TestClient, state: LocalState,
+                                                              api_key: str) -> None:
+    env = state.environment()
+    brief = issue_credentials(state, env, role_arn=authenticated_role_iam_arn(env), authenticated=True,
+                              user_sub=subject_for("erin"), expires_in=timedelta(seconds=1))
+    with _connect(client, api_key_headers(api_key, HOST)) as ws:
+        _handshake(ws)
+        ws.send_text(start_message("iam", DATA, iam_headers(brief, ENDPOINT, DATA, HOST)))
+        assert _receive(ws)["type"] == "start_ack"
+        ended = _receive(ws)
+    assert ended["id"] == "iam" and ended["type"] == "error"
+    assert "Token expired" in ended["payload"]["errors"][0]["message"]

@@ -23,7 +23,8 @@ from starlette.routing import WebSocketRoute
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
 from resolvers.authenticate import Authenticator
-from resolvers.identity import AuthenticationError, Identity
+from resolvers.identity import AuthenticationError, AuthType, Identity
+from resolvers.local_state import now_utc
 from resolvers.realtime import protocol
 from resolvers.realtime.handshake import (
     GRAPHQL_WS,
@@ -35,6 +36,7 @@ from resolvers.realtime.handshake import (
     read_connection_auth,
 )
 from resolvers.realtime.protocol import ErrorItem, ProtocolError, Start, Stop, SubscriptionRequest
+from resolvers.sigv4 import CredentialLookup, parse_authorization
 
 logger = logging.getLogger("gqlauth.realtime")
 
@@ -86,7 +88,9 @@ class RealtimeEndpoint:
     """Serves AppSync's real-time protocol for one GraphQL endpoint path (e.g. `/graphql`)."""
 
     def __init__(self, authenticator: Authenticator, source: SubscriptionSource, *, endpoint_path: str = "/graphql",
-                 settings: RealtimeSettings | None = None) -> None:
+                 settings: RealtimeSettings | None = None, credentials: CredentialLookup | None = None) -> None:
+        """`credentials` finds IAM credentials by access key id, so that IAM subscriptions end when they expire."""
+        self.credentials = credentials
         self.authenticator = authenticator
         self.source = source
         self.endpoint_path = "/" + endpoint_path.strip("/")
@@ -233,7 +237,8 @@ class _Connection:
             await self.send(protocol.error(start.id, exc.errors))
             return
         await self.send(protocol.start_ack(start.id))
-        task = asyncio.create_task(self._pump(start.id, events, _seconds_left(identity)))
+        lifetime = _seconds_left(identity, start.payload.extensions.authorization, self.endpoint.credentials)
+        task = asyncio.create_task(self._pump(start.id, events, lifetime))
         self._subscriptions[start.id] = task
 
     async def _pump(self, message_id: str, events: AsyncIterator[dict[str, Any]], lifetime: float | None) -> None:
@@ -245,7 +250,7 @@ class _Connection:
                         await self.send(protocol.data(message_id, payload))
         except TimeoutError:
             if self._subscriptions.pop(message_id, None) is not None:
-                # "Token expired" makes the library reconnect with fresh tokens from its provider.
+                # "Token expired" makes the library reconnect with fresh credentials from its provider.
                 await self.send(protocol.error(message_id, [ErrorItem(
                     errorType="UnauthorizedException", message="Token expired: subscribe again with a fresh token",
                     errorCode=401)]))
@@ -280,8 +285,17 @@ class _Connection:
                 await task
 
 
-def _seconds_left(identity: Identity) -> float | None:
-    """How long a token-authorised subscription may run: until the token's `exp` (None: no expiry)."""
+def _seconds_left(identity: Identity, authorization: Mapping[str, Any],
+                  credentials: CredentialLookup | None) -> float | None:
+    """How long a subscription may run: until its token's `exp` or its IAM credentials' expiry (None: no limit)."""
+    if identity.auth_type is AuthType.IAM:
+        header = next((value for name, value in authorization.items()
+                       if isinstance(value, str) and name.lower() == "authorization"), "")
+        try:
+            record = credentials(parse_authorization(header).access_key_id) if credentials else None
+        except AuthenticationError:
+            record = None
+        return max(0.0, (record.expires_at - now_utc()).total_seconds()) if record is not None else None
     expires = identity.claims.get("exp")
     if isinstance(expires, bool) or not isinstance(expires, int | float):
         return None

@@ -78,7 +78,8 @@ def mount_realtime(app: Starlette, *, endpoint_path: str = "/graphql",
                    settings: RealtimeSettings | None = None) -> RealtimeEndpoint:
     """Add `<endpoint_path>/realtime` to an app made by `resolvers.server.app.create_app`."""
     core: ServerCore = app.state.core
+    credentials = core.state.find_credentials if core.state is not None else None
     endpoint = RealtimeEndpoint(core.authenticator, ServerSubscriptionSource(core), endpoint_path=endpoint_path,
-                                settings=settings)
+                                settings=settings, credentials=credentials)
     app.router.routes.insert(0, endpoint.route())
     return endpoint
