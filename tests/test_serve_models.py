@@ -98,3 +98,34 @@ def test_relations_read_through_the_related_models_rules(served: Served) -> None
     assert [i["id"] for i in as_bob["posts"]["items"]] == ["y1"]
     admin = _ok(served.call(query, token=served.token("ann", ["Admins"])))["getBlog"]
     assert sorted(i["id"] for i in admin["posts"]["items"]) == ["x1", "x2", "y1"]
+
+
+SCALARS = """
+type Event @model @auth(rules: [{allow: private}]) {
+  id: ID!
+  at: AWSDateTime
+  day: AWSDate
+  email: AWSEmail
+  meta: AWSJSON
+  ip: AWSIPAddress
+  stamp: AWSTimestamp
+}
+"""
+
+
+@pytest.mark.parametrize(
+    ("field", "good", "bad"),
+    [("at", "2024-01-01T10:00:00.000Z", "2024-01-01 10:00"), ("day", "2024-02-29", "2024-13-01"),
+     ("email", "a@example.com", "not-an-email"), ("meta", '{"a": [1]}', "{nope"),
+     ("ip", "10.0.0.1/24", "10.0.0.300"), ("stamp", 1714564800, "yesterday")],
+)
+def test_appsync_scalars_are_validated_on_input(tmp_path: Path, field: str, good: object, bad: object) -> None:
+    served = serve_schema(tmp_path, SCALARS, [Provider.USER_POOLS])
+    token = served.token("alice")
+    create = f"mutation C($i: CreateEventInput!) {{ createEvent(input: $i) {{ id {field} }} }}"
+    data = _ok(served.call(create, {"i": {"id": "e1", field: good}}, token=token))
+    assert data["createEvent"][field] == good
+    status, body = served.call(create, {"i": {"id": "e2", field: bad}}, token=token)
+    assert status == 200 and body.get("data") is None
+    assert "is not a valid" in body["errors"][0]["message"]
+    assert served.store.get("Event", {"id": "e2"}) is None

@@ -62,6 +62,7 @@ from resolvers.server.errors import AppSyncError, format_error
 from resolvers.server.explorer import STATIC_DIR, explorer_html
 from resolvers.server.guard_wrapping import IDENTITY_KEY, GuardPolicy, OpenPolicy, Policy, wrap_schema
 from resolvers.server.pubsub import Subscriptions
+from resolvers.server.scalars import appsync_scalars
 from resolvers.store import Store
 from transformer.emit_schema import APPSYNC_PRELUDE, emit_output_schema
 from transformer.environment import AuthEnvironment
@@ -74,6 +75,8 @@ logger = logging.getLogger("gqlauth.server")
 
 def is_expected_error(error: BaseException | None) -> bool:
     """Denials, failed conditions and invalid queries are answers, not server faults."""
+    if isinstance(error, GraphQLError) and not error.path:
+        return True
     while isinstance(error, GraphQLError) and error.original_error is not None:
         error = error.original_error
     return isinstance(error, GraphQLError | AppSyncError)
@@ -107,7 +110,7 @@ def executable_schema(
 ) -> GraphQLSchema:
     """The output schema with every generated operation bound to the store and wrapped with its guard."""
     sdl = output_sdl if output_sdl is not None else emit_output_schema(schema, matrix)
-    graphql_schema = make_executable_schema(APPSYNC_PRELUDE + "\n" + sdl)
+    graphql_schema = make_executable_schema(APPSYNC_PRELUDE + "\n" + sdl, *appsync_scalars())
     services = DataServices(matrix=matrix, store=store, bus=bus, schema=schema)
     field_bindings: dict[str, tuple[Any, RelationLookup | None]] = {}
     for name, access in matrix.models.items():

@@ -56,8 +56,8 @@ def format_error(error: GraphQLError, debug: bool = False) -> dict[str, Any]:
         formatted["errorType"] = original.error_type
         formatted["errorInfo"] = original.error_info
         formatted["message"] = original.message
-    elif original is None:
-        formatted["errorType"] = "ValidationError" if error.path is None else None
+    elif original is None or not error.path:
+        formatted["errorType"] = "ValidationError" if not error.path else None
     else:
         formatted["errorType"] = "InternalFailure"
         formatted["message"] = f"{type(original).__name__}: {original}" if debug else "An internal error occurred"
