@@ -32,12 +32,13 @@ def state(tmp_path_factory: pytest.TempPathFactory) -> LocalState:
     return LocalState.open(tmp_path_factory.mktemp("blog"))
 
 
-@pytest.fixture
-def client(state: LocalState) -> Iterator[TestClient]:
+@pytest.fixture(params=["python", "vtl"])
+def client(state: LocalState, request: pytest.FixtureRequest) -> Iterator[TestClient]:
+    """The server with either engine (guards, or the emitted templates): the real-time path is the same."""
     project, diagnostics = load_project(BLOG, auth_modes=[Provider.USER_POOLS, Provider.API_KEY, Provider.IAM])
     assert project is not None, diagnostics
     authenticator = Authenticator(state, state.environment(), ["userPools", "apiKey", "iam"])
-    app = create_app(project, Store.for_matrix(project.matrix), authenticator, state=state)
+    app = create_app(project, Store.for_matrix(project.matrix), authenticator, state=state, engine=request.param)
     mount_realtime(app)
     with TestClient(app, base_url=f"https://{HOST}") as test_client:
         yield test_client
