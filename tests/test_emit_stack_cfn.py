@@ -83,3 +83,14 @@ def _schema(sdl: str) -> Any:
 
     schema, _ = parse_schema_text(sdl)
     return schema
+
+
+def test_custom_query_checks_become_functions_without_a_resolver() -> None:
+    sdl = 'type Note @model @auth(rules: [{allow: private}]) { id: ID! }\n' \
+          'type Query { report: String @auth(rules: [{allow: groups, groups: ["Admins"]}]) }\n'
+    matrix = matrix_from(sdl, [Provider.USER_POOLS])
+    project = Project(schema_path=Path("schema.graphql"), schema=_schema(sdl), group_file_path=None,
+                      group_file=None, matrix=matrix, auth_modes_source="test", environment=ENV)
+    resources = build_stack(project)["Resources"]
+    assert "FunctionQueryReportAuth1" in resources
+    assert "ResolverQueryReport" not in resources

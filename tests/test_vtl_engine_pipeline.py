@@ -134,3 +134,29 @@ def test_composite_keys_are_written_and_read_as_amplify_stores_them() -> None:
     assert updated.ok and updated.data["body"] == "y"
     deleted = engine.run("Mutation", "deleteEntry", ALICE, {"input": key})
     assert deleted.ok and engine.stored("Entry") == []
+
+
+CUSTOM = """
+type Note @model @auth(rules: [{allow: private}]) { id: ID! }
+type Query {
+  report: String @auth(rules: [{allow: groups, groups: ["Admins"]}, {allow: public, provider: iam}])
+}
+"""
+
+
+def test_custom_query_fields_get_a_static_check_equal_to_the_guards() -> None:
+    from guard_support import api_key, iam, user
+
+    from resolvers.guards import decide_field_read
+
+    matrix = matrix_from(CUSTOM, [Provider.USER_POOLS, Provider.API_KEY, Provider.IAM])
+    engine = VtlEngine(matrix, ENV)
+    pipeline = engine.pipeline("Query", "report")
+    assert pipeline is not None and pipeline.kind.value == "authOnly"
+    callers = [user("ann", ["Admins"]), user("bob", ["Admins2"]), user("eve", '["Admins"]'), api_key(),
+               iam(ENV.unauth_role_arn, authenticated=False), iam(ENV.auth_role_arn)]
+    for identity in callers:
+        caller = CallerRequest(auth_type=identity.auth_type.value, identity=identity.to_appsync())
+        result = engine.run("Query", "report", caller)
+        guard = decide_field_read(matrix, "Query", "report", identity, {}, from_mutation=False, env=ENV)
+        assert result.ok == guard.allowed, identity

@@ -20,6 +20,7 @@ from transformer.emit_vtl.layout import (
     BEFORE_TEMPLATE,
     NONE_DATA_SOURCE,
     Pipeline,
+    PipelineKind,
     build_pipelines,
     table_data_source,
 )
@@ -212,6 +213,8 @@ def _resolvers(pipelines: list[Pipeline], sources: dict[str, str], resources: di
                 },
             }
             function_ids.append({"Fn::GetAtt": [logical, "FunctionId"]})
+        if pipeline.kind is PipelineKind.AUTH_ONLY:
+            continue
         resources[_logical_id("Resolver", pipeline.type_name, pipeline.field_name)] = {
             "Type": "AWS::AppSync::Resolver",
             "DependsOn": [SCHEMA],

@@ -124,6 +124,8 @@ def vtl_executable_schema(
         if not isinstance(graphql_type, GraphQLObjectType) or pipeline.field_name not in graphql_type.fields:
             continue
         graphql_field = graphql_type.fields[pipeline.field_name]
+        if pipeline.kind is PipelineKind.AUTH_ONLY:
+            continue
         if pipeline.operation in SUBSCRIPTION_KINDS:
             graphql_field.subscribe = bindings.subscribe(pipeline)
             graphql_field.resolve = lambda event, _info, **_args: event

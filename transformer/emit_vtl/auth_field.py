@@ -40,6 +40,26 @@ def field_auth_request(model: ModelAccess, field: str) -> str:
     return w.text()
 
 
+def non_model_auth_request(roles: list[Role]) -> str:
+    """Static rules on a field of a non-model type (a custom query or mutation): a check to put in
+    front of its own resolver. Only identity-decided roles count (owner and dynamic-group rules have no
+    record to compare against), and, as for Amplify's `protectField`, no admin-role or sandbox pass."""
+    w = VtlWriter()
+    w.line("#set($isAuthorized = false)")
+    static = [role for role in roles if role.is_static]
+
+    def emit(w: VtlWriter, provider: object, mine: list[Role], names: IdentityNames) -> None:
+        for role in mine:
+            with w.block(f"#if({static_condition(role, w, names)})"):
+                w.line("#set($isAuthorized = true)")
+
+    provider_sections(w, static, emit)
+    with w.block("#if(!$isAuthorized)"):
+        w.line("$util.unauthorized()")
+    w.line(empty_payload())
+    return w.text()
+
+
 def field_value_response(field: str, *, null_for_mutations: bool, read_back: bool | None) -> str:
     """The value a client sees; `read_back` is None for plain fields, else whether the owner field is a list."""
     w = VtlWriter()

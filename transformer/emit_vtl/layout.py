@@ -67,6 +67,8 @@ class PipelineFunction(BaseModel):
 class PipelineKind(StrEnum):
     OPERATION = "operation"
     FIELD = "field"
+    AUTH_ONLY = "authOnly"
+    """A check for a field whose resolver is the user's own (custom queries): put its function first."""
 
 
 class Pipeline(BaseModel):
@@ -231,6 +233,13 @@ def build_pipelines(
     pipelines = [operation_pipeline(matrix, op, environment) for op in matrix.operations.values()]
     for model in matrix.models.values():
         pipelines.extend(field_pipelines(matrix, model, environment, reads))
+    for access in matrix.non_model_fields:
+        functions = (
+            _none(Slot.INIT, init_request(access.type_name, access.field_name, None, environment)),
+            _none(Slot.AUTH, auth_field.non_model_auth_request(access.roles)),
+        )
+        pipelines.append(Pipeline(type_name=access.type_name, field_name=access.field_name, kind=PipelineKind.AUTH_ONLY,
+                                  model=None, functions=functions))
     return pipelines
 
 
