@@ -2,6 +2,7 @@
 
 `npm ci` runs once per package-lock into a cache directory that later runs reuse
 (`$GQLAUTH_NPM_CACHE_DIR`, default `~/.cache/gqlauth-tests`); the scripts are copied in every time.
+`legacy-6.5/` holds aws-amplify 6.5.4, the last release with the query-parameter real-time handshake.
 """
 
 from __future__ import annotations
@@ -35,28 +36,37 @@ def node_missing_reason() -> str | None:
 
 def install_client() -> Path:
     """The client directory with `node_modules` installed (`npm ci` only when the lock file changed)."""
-    lock = (CLIENT_SOURCE / "package-lock.json").read_bytes()
-    digest = hashlib.sha256(lock + (CLIENT_SOURCE / "package.json").read_bytes()).hexdigest()[:16]
-    root = _cache_root()
-    target = root / f"amplify-js-{digest}"
-    marker = target / "node_modules" / ".gqlauth-npm-ci-done"
-    if not marker.exists():
-        root.mkdir(parents=True, exist_ok=True)
-        staging = root / f".staging-{digest}-{os.getpid()}"
-        shutil.rmtree(staging, ignore_errors=True)
-        staging.mkdir()
-        for name in ("package.json", "package-lock.json"):
-            shutil.copy2(CLIENT_SOURCE / name, staging / name)
-        result = subprocess.run(["npm", "ci", "--no-audit", "--no-fund", "--loglevel=error"], cwd=staging,
-                                capture_output=True, text=True, timeout=NPM_CI_TIMEOUT)
-        if result.returncode != 0:
-            raise RuntimeError(f"npm ci failed in {staging}:\n{result.stdout}\n{result.stderr}")
-        (staging / "node_modules" / ".gqlauth-npm-ci-done").write_text(digest)
-        shutil.rmtree(target, ignore_errors=True)
-        staging.rename(target)
+    target = _npm_ci(CLIENT_SOURCE, "amplify-js")
     for name in ("client.mjs", "subscribe.mjs", "package.json", "package-lock.json"):
         shutil.copy2(CLIENT_SOURCE / name, target / name)
     shutil.copytree(CLIENT_SOURCE / "lib", target / "lib", dirs_exist_ok=True)
+    return target
+
+
+def install_legacy_library() -> Path:
+    """aws-amplify 6.5.4, whose real-time handshake uses `header`/`payload` query parameters (`--amplify-dir`)."""
+    return _npm_ci(CLIENT_SOURCE / "legacy-6.5", "amplify-js-legacy-6.5")
+
+
+def _npm_ci(source: Path, name: str) -> Path:
+    digest = hashlib.sha256((source / "package-lock.json").read_bytes()
+                            + (source / "package.json").read_bytes()).hexdigest()[:16]
+    root = _cache_root()
+    target = root / f"{name}-{digest}"
+    if (target / "node_modules" / ".gqlauth-npm-ci-done").exists():
+        return target
+    staging = root / f".staging-{name}-{digest}-{os.getpid()}"
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir()
+    for file_name in ("package.json", "package-lock.json"):
+        shutil.copy2(source / file_name, staging / file_name)
+    result = subprocess.run(["npm", "ci", "--no-audit", "--no-fund", "--loglevel=error"], cwd=staging,
+                            capture_output=True, text=True, timeout=NPM_CI_TIMEOUT)
+    if result.returncode != 0:
+        raise RuntimeError(f"npm ci failed in {staging}:\n{result.stdout}\n{result.stderr}")
+    (staging / "node_modules" / ".gqlauth-npm-ci-done").write_text(digest)
+    shutil.rmtree(target, ignore_errors=True)
+    staging.rename(target)
     return target
 
 
@@ -203,11 +213,14 @@ class Subscriber:
 
 
 def start_subscriber(client_dir: Path, served: ServeProcess, auth: Sequence[str], query: str, *,
-                     count: int = 1, timeout: float = 30, trigger: str | None = None) -> Subscriber:
+                     count: int = 1, timeout: float = 30, trigger: str | None = None,
+                     amplify_dir: Path | None = None) -> Subscriber:
     command = ["node", "subscribe.mjs", "--endpoint", served.endpoint, *auth, "--query", query,
                "--ca", str(served.ca_cert), "--count", str(count), "--timeout", str(timeout)]
     if trigger is not None:
         command += ["--trigger-query", trigger]
+    if amplify_dir is not None:
+        command += ["--amplify-dir", str(amplify_dir)]
     # Set here so that the script need not re-execute Node to read it (it is only read at start-up).
     env = {**os.environ, "NODE_EXTRA_CA_CERTS": str(served.ca_cert.resolve())}
     process = subprocess.Popen(command, cwd=client_dir, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -21,6 +21,7 @@ from amplify_js_support import (
     ServeProcess,
     auth_args,
     install_client,
+    install_legacy_library,
     node_missing_reason,
     run_client,
     serving,
@@ -54,6 +55,8 @@ class Blog:
     forged: str
     admin_iam: dict[str, str]
     guest_iam: dict[str, str]
+    legacy: Future[Path]
+    """aws-amplify 6.5.4, installed in the background while the other tests run."""
 
     def run(self, auth: list[str], query: str, variables: dict[str, Any] | None = None) -> ClientRun:
         return run_client(self.client, self.served, auth, query, variables)
@@ -61,6 +64,8 @@ class Blog:
 
 @pytest.fixture(scope="module")
 def blog(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Blog]:
+    background = ThreadPoolExecutor(max_workers=1)
+    legacy = background.submit(install_legacy_library)
     client = install_client()
     project = tmp_path_factory.mktemp("blog")
     for name in ("schema.graphql", "user-pool-group-precedence.json"):
@@ -75,7 +80,7 @@ def blog(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Blog]:
     guest = issue_credentials(state, env, role_arn=unauthenticated_role_iam_arn(env), authenticated=False)
     alice = mint_token(state, user="alice", use="access")
     head, payload, signature = alice.split(".")
-    with serving(project, "--auth-modes", "userPools,apiKey,iam") as served:
+    with background, serving(project, "--auth-modes", "userPools,apiKey,iam") as served:
         yield Blog(
             served=served, client=client, api_key=state.dev_api_key().key,
             alice_access=alice, alice_id=mint_token(state, user="alice", use="id"),
@@ -88,6 +93,7 @@ def blog(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Blog]:
                        "session_token": admin.session_token or ""},
             guest_iam={"access_key_id": guest.access_key_id, "secret_access_key": guest.secret_access_key,
                        "session_token": guest.session_token or ""},
+            legacy=legacy,
         )
 
 
@@ -211,3 +217,16 @@ def test_refused_credentials_at_the_realtime_handshake_fail_the_subscription(blo
         error = subscriber.wait_for("error")
         assert subscriber.finish() == 1, case
         assert error["error"]["errors"][0]["message"] == "Connection failed: UnauthorizedException", case
+
+
+def test_legacy_client_handshake_in_query_parameters_subscribes_and_is_refused(blog: Blog) -> None:
+    legacy = blog.legacy.result(timeout=240)
+    accepted = start_subscriber(blog.client, blog.served, _user(blog.alice_access), ON_CREATE, amplify_dir=legacy,
+                                trigger='mutation { createPost(input: {title: "from 6.5"}) { id } }')
+    refused = start_subscriber(blog.client, blog.served, auth_args("apiKey", api_key="da2-wrongwrongwrongwrong"),
+                               ON_CREATE, amplify_dir=legacy, timeout=20)
+    assert accepted.finish() == 0, accepted.seen
+    assert [e["value"]["data"]["onCreatePost"]["title"] for e in accepted.seen if e["type"] == "next"] == ["from 6.5"]
+    error = refused.wait_for("error")
+    assert refused.finish() == 1
+    assert error["error"]["errors"][0]["message"] == "Connection failed: UnauthorizedException"
