@@ -17,6 +17,7 @@ from typing import Literal
 from pydantic import BaseModel
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from transformer.matrix import AccessMatrix, ModelAccess, Role, RoleKind
 from transformer.precedence import GroupFile
@@ -168,13 +169,17 @@ def _render_text(table: PermissionTable) -> str:
     buffer = io.StringIO()
     console = Console(file=buffer, width=240, record=False, color_system=None, highlight=False)
     for model in table.models:
-        grid = Table(title=f"{model.model}", title_justify="left", show_lines=False)
+        grid = Table(title=Text(model.model), title_justify="left", show_lines=False)
         grid.add_column("role")
         for op in table.operations:
             grid.add_column(op.value, justify="center")
         grid.add_column("limited to / notes")
         for row in model.rows:
-            grid.add_row(row.label, *(SYMBOLS[row.access[op]] for op in table.operations), _limits_text(row, model.fields))
+            grid.add_row(
+                Text(row.label),
+                *(SYMBOLS[row.access[op]] for op in table.operations),
+                Text(_limits_text(row, model.fields)),
+            )
         console.print(grid)
     console.print(f"{SYMBOLS[Access.FULL]} every field  {SYMBOLS[Access.PARTIAL]} some fields  {SYMBOLS[Access.NONE]} denied")
     return "\n".join(line.rstrip() for line in buffer.getvalue().splitlines()) + "\n"
