@@ -65,3 +65,16 @@ def test_html_page_is_self_contained() -> None:
     matrix, group_file = _blog_table()
     page = render_table(matrix, group_file, "html")
     assert "<style>" in page and "<script" not in page and "http" not in page.split("<body>")[0].replace("utf-8", "")
+
+
+def test_custom_claim_labels_are_printed_literally_in_the_text_table() -> None:
+    from transformer.parse import parse_schema_text
+
+    schema, _ = parse_schema_text(
+        'type Doc @model @auth(rules: [{allow: groups, groups: ["Staff"], groupClaim: "roles"}]) { id: ID! }',
+        "schema.graphql",
+    )
+    assert schema is not None
+    matrix, _ = build_matrix(schema, [Provider.USER_POOLS])
+    assert matrix is not None
+    assert "group Staff [claim roles]" in render_table(matrix, None, "table")
