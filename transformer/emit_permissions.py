@@ -96,10 +96,18 @@ class ModelPermissions(BaseModel):
     rows: list[PermissionRow]
 
 
+class CustomFieldPermissions(BaseModel):
+    """A field of a non-model type (custom query or mutation) with static `@auth` rules."""
+
+    field: str
+    allowed: list[str]
+
+
 class PermissionTable(BaseModel):
     version: Literal[1] = 1
     operations: list[Operation]
     models: list[ModelPermissions]
+    custom_fields: list[CustomFieldPermissions] = []
 
 
 def _row(access: ModelAccess, role: Role) -> PermissionRow:
@@ -149,6 +157,13 @@ def permission_table(matrix: AccessMatrix, group_file: GroupFile | None) -> Perm
     return PermissionTable(
         operations=list(MODEL_OPERATIONS),
         models=[model_permissions(access, group_file) for access in matrix.models.values()],
+        custom_fields=[
+            CustomFieldPermissions(
+                field=f"{extra.type_name}.{extra.field_name}",
+                allowed=[role_label(r) for r in sorted(extra.roles, key=_role_rank)],
+            )
+            for extra in matrix.non_model_fields
+        ],
     )
 
 
@@ -181,6 +196,13 @@ def _render_text(table: PermissionTable) -> str:
                 Text(_limits_text(row, model.fields)),
             )
         console.print(grid)
+    if table.custom_fields:
+        grid = Table(title=Text("Custom fields"), title_justify="left")
+        grid.add_column("field")
+        grid.add_column("allowed")
+        for custom in table.custom_fields:
+            grid.add_row(Text(custom.field), Text(", ".join(custom.allowed) or "nobody"))
+        console.print(grid)
     console.print(f"{SYMBOLS[Access.FULL]} every field  {SYMBOLS[Access.PARTIAL]} some fields  {SYMBOLS[Access.NONE]} denied")
     return "\n".join(line.rstrip() for line in buffer.getvalue().splitlines()) + "\n"
 
@@ -199,6 +221,10 @@ def _render_markdown(table: PermissionTable) -> str:
         for row in model.rows:
             cells = " | ".join(SYMBOLS[row.access[op]] for op in table.operations)
             lines.append(f"| {_md_cell(row.label)} | {cells} | {_md_cell(_limits_text(row, model.fields))} |")
+        lines.append("")
+    if table.custom_fields:
+        lines += ["## Custom fields", "", "| field | allowed |", "|---|---|"]
+        lines += [f"| {_md_cell(c.field)} | {_md_cell(', '.join(c.allowed) or 'nobody')} |" for c in table.custom_fields]
         lines.append("")
     lines.append(
         f"{SYMBOLS[Access.FULL]} every field, {SYMBOLS[Access.PARTIAL]} some fields, {SYMBOLS[Access.NONE]} denied. "
@@ -246,6 +272,13 @@ def _render_html(table: PermissionTable) -> str:
                 f'<td class="limits">{html.escape(_limits_text(row, model.fields))}</td></tr>'
             )
         parts.append("</tbody></table>")
+    if table.custom_fields:
+        parts.append("<h2>Custom fields</h2>")
+        parts.append("<table><thead><tr><th>field</th><th>allowed</th></tr></thead><tbody>")
+        for custom in table.custom_fields:
+            allowed = html.escape(", ".join(custom.allowed) or "nobody")
+            parts.append(f'<tr><td>{html.escape(custom.field)}</td><td class="limits">{allowed}</td></tr>')
+        parts.append("</tbody></table>")
     parts.append("</body></html>")
     return "\n".join(parts) + "\n"
 
@@ -267,6 +300,7 @@ def render_table(matrix: AccessMatrix, group_file: GroupFile | None, fmt: str = 
 __all__ = [
     "FORMATS",
     "Access",
+    "CustomFieldPermissions",
     "ModelPermissions",
     "PermissionRow",
     "PermissionTable",
