@@ -19,158 +19,38 @@ Everything about who may do what comes from the access matrix, never from the ra
 from __future__ import annotations
 
 import gc
-import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 from graphql import (
     DocumentNode,
     EnumTypeDefinitionNode,
-    FieldDefinitionNode,
-    GraphQLSchema,
     InputObjectTypeDefinitionNode,
     InterfaceTypeDefinitionNode,
-    ListTypeNode,
-    NonNullTypeNode,
     ObjectTypeDefinitionNode,
     ObjectTypeExtensionNode,
     ScalarTypeDefinitionNode,
-    TypeNode,
     UnionTypeDefinitionNode,
-    build_ast_schema,
     parse,
     print_ast,
 )
 
-from transformer.directives import APPSYNC_SCALARS
+from transformer.appsync_vocabulary import (
+    APPSYNC_PRELUDE,
+    AUTH_DIRECTIVES,
+    CONVERSATION_ERROR_INPUT,
+    FILTER_SCALARS,
+    KEY_CONDITIONS,
+    load_output_schema,
+    scalar_input,
+    shared_inputs,
+)
 from transformer.matrix import AccessMatrix, ModelAccess, OperationKind, Role, RoleKind, RootOperation
 from transformer.relations import ConnectionField, camel_case, connection_fields, has_many_key
 from transformer.rules import Operation, Provider
 from transformer.schema_model import FieldType, ModelDef, ParsedSchema, RelationKind
 from transformer.sdl_document import SdlDocument, SdlField, SdlType, directive_name
-
-TRANSFORMER_DIRECTIVES = frozenset(
-    {
-        "model",
-        "auth",
-        "primaryKey",
-        "index",
-        "hasOne",
-        "hasMany",
-        "belongsTo",
-        "manyToMany",
-        "default",
-        "function",
-        "http",
-        "searchable",
-        "predictions",
-        "mapsTo",
-        "refersTo",
-        "sql",
-    }
-)
-"""Directives Amplify consumes while transforming; they never reach the output schema."""
-
-FILTER_SCALARS: dict[str, str] = {
-    "String": "String",
-    "Int": "Int",
-    "Float": "Float",
-    "Boolean": "Boolean",
-    "ID": "ID",
-    "AWSDate": "String",
-    "AWSTime": "String",
-    "AWSDateTime": "String",
-    "AWSTimestamp": "Int",
-    "AWSEmail": "String",
-    "AWSJSON": "String",
-    "AWSURL": "String",
-    "AWSPhone": "String",
-    "AWSIPAddress": "String",
-}
-"""Amplify's `DEFAULT_SCALARS`: which scalar filter input a scalar field uses."""
-
-AUTH_DIRECTIVES: dict[Provider, str] = {
-    Provider.API_KEY: "@aws_api_key",
-    Provider.IAM: "@aws_iam",
-    Provider.OIDC: "@aws_oidc",
-    Provider.USER_POOLS: "@aws_cognito_user_pools",
-    Provider.FUNCTION: "@aws_lambda",
-}
-"""Provider -> AppSync directive, in Amplify's `AUTH_PROVIDER_DIRECTIVE_MAP` order."""
-
-_STRING_CONDITIONS = ("ne", "eq", "le", "lt", "ge", "gt", "contains", "notContains", "between", "beginsWith")
-_NUMBER_CONDITIONS = ("ne", "eq", "le", "lt", "ge", "gt", "between")
-_SCALAR_CONDITIONS: dict[str, tuple[str, ...]] = {
-    "String": _STRING_CONDITIONS,
-    "Int": _NUMBER_CONDITIONS,
-    "Float": _NUMBER_CONDITIONS,
-    "Boolean": ("ne", "eq"),
-    "ID": _STRING_CONDITIONS,
-}
-_SCALAR_FUNCTIONS: dict[str, tuple[str, ...]] = {
-    "String": ("attributeExists", "attributeType", "size"),
-    "Int": ("attributeExists", "attributeType"),
-    "Float": ("attributeExists", "attributeType"),
-    "Boolean": ("attributeExists", "attributeType"),
-    "ID": ("attributeExists", "attributeType", "size"),
-}
-_FUNCTION_TYPES = {"attributeExists": "Boolean", "attributeType": "ModelAttributeTypes", "size": "ModelSizeInput"}
-_ATTRIBUTE_TYPES = ("binary", "binarySet", "bool", "list", "map", "number", "numberSet", "string", "stringSet", "_null")
-_KEY_CONDITIONS = ("eq", "le", "lt", "ge", "gt", "between")
-
-APPSYNC_PRELUDE = (
-    "\n".join(f"scalar {name}" for name in APPSYNC_SCALARS)
-    + """
-directive @aws_subscribe(mutations: [String]) on FIELD_DEFINITION
-directive @aws_api_key on OBJECT | FIELD_DEFINITION
-directive @aws_iam on OBJECT | FIELD_DEFINITION
-directive @aws_oidc on OBJECT | FIELD_DEFINITION
-directive @aws_lambda on OBJECT | FIELD_DEFINITION
-directive @aws_cognito_user_pools(cognito_groups: [String]) on OBJECT | FIELD_DEFINITION
-directive @aws_auth(cognito_groups: [String]) on FIELD_DEFINITION
-"""
-)
-"""What AppSync declares implicitly; prepend it to build the output schema with graphql-core."""
-
-
-def load_output_schema(sdl: str) -> GraphQLSchema:
-    """Build a graphql-core schema from an output schema (AppSync's scalars and directives supplied)."""
-    return build_ast_schema(parse(APPSYNC_PRELUDE + "\n" + sdl))
-
-
-def _scalar_input(fields: tuple[str, ...], scalar: str, name: str, *, functions: tuple[str, ...] = ()) -> SdlType:
-    body = [
-        SdlField(name=c, type=f"[{scalar}]" if c in {"between", "in", "notIn"} else scalar) for c in fields
-    ]
-    body.extend(SdlField(name=f, type=_FUNCTION_TYPES[f]) for f in functions)
-    return SdlType(kind="input", name=name, fields=body)
-
-
-def shared_inputs() -> list[SdlType]:
-    """Amplify's `addModelConditionInputs` plus `ModelSortDirection`, in Amplify's order."""
-    types = [
-        _scalar_input(_SCALAR_CONDITIONS[s], s, f"Model{s}Input", functions=_SCALAR_FUNCTIONS[s])
-        for s in ("String", "Int", "Float", "Boolean", "ID")
-    ]
-    for scalar in ("String", "Int", "Float", "Boolean", "ID"):
-        conditions = _SCALAR_CONDITIONS[scalar] + (("in", "notIn") if scalar != "Boolean" else ())
-        types.append(_scalar_input(conditions, scalar, f"ModelSubscription{scalar}Input"))
-    types.append(SdlType(kind="enum", name="ModelAttributeTypes", raw=_enum_text("ModelAttributeTypes", _ATTRIBUTE_TYPES)))
-    types.append(_scalar_input(_NUMBER_CONDITIONS, "Int", "ModelSizeInput"))
-    types.append(SdlType(kind="enum", name="ModelSortDirection", raw=_enum_text("ModelSortDirection", ("ASC", "DESC"))))
-    return types
-
-
-def _enum_text(name: str, values: tuple[str, ...]) -> str:
-    return f"enum {name} {{\n" + "\n".join(f"  {v}" for v in values) + "\n}"
-
-
-CONVERSATION_ERROR_INPUT = SdlType(
-    kind="input",
-    name="AmplifyAIConversationTurnErrorInput",
-    fields=[SdlField(name="errorType", type="String!"), SdlField(name="message", type="String!")],
-)
-"""Added by Amplify's conversation transformer to every schema (transformer 2.5.x); kept for a clean diff."""
+from transformer.sdl_reading import TRANSFORMER_DIRECTIVES, field_from_node, kept_directives, strip_directives
 
 
 class _Emitter:
@@ -236,11 +116,11 @@ class _Emitter:
             kind="type",
             name=name,
             interfaces=[i.name.value for i in node.interfaces or ()],
-            directives=_kept_directives(node),
+            directives=kept_directives(node),
             description=print_ast(node.description) if getattr(node, "description", None) else None,
         )
         for field_node in node.fields or ():
-            target.add_field(_field_from_node(field_node))
+            target.add_field(field_from_node(field_node))
         if existing is None:
             self.doc.add(target)
 
@@ -508,8 +388,8 @@ class _Emitter:
             key_name, key_type = sort_keys[0]
             scalar = "String" if key_type in self.schema.enums else FILTER_SCALARS.get(key_type, key_type)
             input_name = f"Model{scalar}KeyConditionInput"
-            conditions = _KEY_CONDITIONS + (("beginsWith",) if scalar in {"String", "ID"} else ())
-            self.doc.add(_scalar_input(conditions, scalar, input_name))
+            conditions = KEY_CONDITIONS + (("beginsWith",) if scalar in {"String", "ID"} else ())
+            self.doc.add(scalar_input(conditions, scalar, input_name))
             return f"{key_name}: {input_name}"
         key = (index_name or "Primary")[:1].upper() + (index_name or "Primary")[1:]
         composite_input = f"Model{model_name}{key}CompositeKeyInput"
@@ -520,7 +400,7 @@ class _Emitter:
                 name=condition_name,
                 fields=[
                     SdlField(name=c, type=f"[{composite_input}]" if c == "between" else composite_input)
-                    for c in (*_KEY_CONDITIONS, "beginsWith")
+                    for c in (*KEY_CONDITIONS, "beginsWith")
                 ],
             )
         )
@@ -798,78 +678,6 @@ def _parse_type(type_text: str) -> FieldType:
 def _key_type(model: ModelDef, field_name: str) -> str:
     field = model.field(field_name)
     return field.type.name if field is not None else "ID"
-
-
-def _kept_directives(node: ObjectTypeDefinitionNode | ObjectTypeExtensionNode | FieldDefinitionNode) -> list[str]:
-    return [print_ast(d) for d in node.directives or () if d.name.value not in TRANSFORMER_DIRECTIVES]
-
-
-_TOKEN = re.compile(r'"""(?:\\"""|[\s\S])*?"""|"(?:\\.|[^"\\\n])*"|#[^\n]*|@[_A-Za-z][_0-9A-Za-z]*|[()]')
-_IGNORED = " \t\r\n,"
-
-
-def _skip_arguments(sdl: str, start: int) -> int:
-    """The index after a balanced `(...)` starting at `start` (strings and comments skipped)."""
-    depth = 0
-    position = start
-    while True:
-        token = _TOKEN.search(sdl, position)
-        if token is None:
-            return len(sdl)
-        if token.group() == "(":
-            depth += 1
-        elif token.group() == ")":
-            depth -= 1
-            if depth == 0:
-                return token.end()
-        position = token.end()
-
-
-def strip_directives(sdl: str, names: frozenset[str] = TRANSFORMER_DIRECTIVES) -> str:
-    """The SDL without the named directives (and their arguments), for a cheap re-parse.
-
-    Amplify's `@auth` rules are most of a schema's text and none of its output; dropping them before
-    graphql-core parses the document makes the emitter several times faster on large schemas.
-    """
-    pieces: list[str] = []
-    last = position = 0
-    while True:
-        token = _TOKEN.search(sdl, position)
-        if token is None:
-            break
-        text = token.group()
-        if text.startswith("@") and text[1:] in names:
-            end = token.end()
-            look = end
-            while look < len(sdl) and sdl[look] in _IGNORED:
-                look += 1
-            if look < len(sdl) and sdl[look] == "(":
-                end = _skip_arguments(sdl, look)
-            pieces.append(sdl[last : token.start()])
-            pieces.append(" ")
-            last = position = end
-        else:
-            position = token.end()
-    pieces.append(sdl[last:])
-    return "".join(pieces)
-
-
-def _type_text(node: TypeNode) -> str:
-    if isinstance(node, NonNullTypeNode):
-        return _type_text(node.type) + "!"
-    if isinstance(node, ListTypeNode):
-        return f"[{_type_text(node.type)}]"
-    return node.name.value  # type: ignore[attr-defined]
-
-
-def _field_from_node(node: FieldDefinitionNode) -> SdlField:
-    return SdlField(
-        name=node.name.value,
-        type=_type_text(node.type),
-        args=[print_ast(a) for a in node.arguments or ()],
-        directives=_kept_directives(node),
-        description=print_ast(node.description) if node.description else None,
-    )
 
 
 def emit_output_schema(schema: ParsedSchema, matrix: AccessMatrix) -> str:
