@@ -67,10 +67,11 @@ FIELD_RULES = st.one_of(
 
 @st.composite
 def schemas(draw: Any) -> str:
-    rules = draw(st.lists(RULES, min_size=1, max_size=3))
-    notes_rules = draw(FIELD_RULES)
+    rules = draw(st.lists(RULES, min_size=0, max_size=3))
+    notes_rules = draw(FIELD_RULES) if rules else ""
+    auth = f" @auth(rules: [{', '.join(rules)}])" if rules else ""
     return (
-        f"type Item @model @auth(rules: [{', '.join(rules)}]) {{\n"
+        f"type Item @model{auth} {{\n"
         "  id: ID!\n  title: String\n"
         f"  notes: String{notes_rules}\n"
         "  owner: String\n  owners: [String]\n  team: String\n  teams: [String]\n}\n"
@@ -160,21 +161,28 @@ def _template_groups(subscription_filter: Any) -> Any:
     return sorted(json.dumps(g["filters"], sort_keys=True) for g in subscription_filter["filterGroup"])
 
 
+PARAMETERS = st.fixed_dictionaries({
+    "populate_owner_field_for_static_group_auth": st.booleans(),
+    "sandbox_mode_enabled": st.sampled_from([False, False, True]),
+    "strict_owner": st.sampled_from([False, False, True]),
+})
+
 PROPERTY_SETTINGS = settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 @PROPERTY_SETTINGS
-@given(sdl=schemas(), who=IDENTITIES, stored=records("i1"), values=write_inputs())
+@given(sdl=schemas(), who=IDENTITIES, stored=records("i1"), values=write_inputs(), parameters=PARAMETERS)
 @example(
     sdl='type Item @model @auth(rules: [{allow: groups, groups: ["Admins"]}, {allow: owner}]) {\n  id: ID!\n'
     "  title: String\n  notes: String\n  owner: String\n  owners: [String]\n  team: String\n  teams: [String]\n}\n",
     who=("userPools", _user_identity("alice", ["Admins"], True), {}),
     stored={"__typename": "Item", "id": "i1", "owner": "bob"},
     values={"title": "x"},
+    parameters={"populate_owner_field_for_static_group_auth": True},
 )
 def test_writes_decide_like_the_guards(sdl: str, who: tuple[str, Any, Any], stored: dict[str, Any],
-                                       values: dict[str, Any]) -> None:
-    matrix = matrix_from(sdl, MODES)
+                                       values: dict[str, Any], parameters: dict[str, bool]) -> None:
+    matrix = matrix_from(sdl, MODES, **parameters)
     engine = _engine(matrix)
     caller = CallerRequest(auth_type=who[0], identity=who[1], headers=who[2])
     identity = Identity.from_appsync(*who)
@@ -199,10 +207,12 @@ def test_writes_decide_like_the_guards(sdl: str, who: tuple[str, Any, Any], stor
 
 
 @PROPERTY_SETTINGS
-@given(sdl=schemas(), who=IDENTITIES, first=records("i1"), second=records("i2"), owner_argument=OWNER_VALUES)
+@given(sdl=schemas(), who=IDENTITIES, first=records("i1"), second=records("i2"), owner_argument=OWNER_VALUES,
+       parameters=PARAMETERS)
 def test_reads_and_subscriptions_decide_like_the_guards(sdl: str, who: tuple[str, Any, Any], first: dict[str, Any],
-                                                        second: dict[str, Any], owner_argument: Any) -> None:
-    matrix = matrix_from(sdl, MODES)
+                                                        second: dict[str, Any], owner_argument: Any,
+                                                        parameters: dict[str, bool]) -> None:
+    matrix = matrix_from(sdl, MODES, **parameters)
     engine = _engine(matrix)
     caller = CallerRequest(auth_type=who[0], identity=who[1], headers=who[2])
     identity = Identity.from_appsync(*who)
