@@ -65,10 +65,14 @@ def _verdict(args: dict[str, Any], where: str) -> Verdict:
 
 
 def _coerce_default(type_name: str, text: str) -> Any:
-    if type_name == "Int":
-        return int(text)
-    if type_name == "Float":
-        return float(text)
+    """An `@default(value: "...")` in the field's type (the transform checks the value; text otherwise)."""
+    try:
+        if type_name == "Int":
+            return int(text)
+        if type_name == "Float":
+            return float(text)
+    except ValueError:
+        return text
     if type_name == "Boolean":
         return text.strip().lower() == "true"
     return text
