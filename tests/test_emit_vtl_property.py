@@ -26,7 +26,7 @@ from resolvers.vtl_engine import CallerRequest, VtlEngine
 from transformer.matrix import AccessMatrix
 from transformer.rules import Provider
 
-MODES = [Provider.USER_POOLS, Provider.API_KEY, Provider.IAM]
+MODES = [Provider.USER_POOLS, Provider.API_KEY, Provider.IAM, Provider.OIDC]
 GROUPS = ["Admins", "Editors"]
 USERS = ["alice", "bob"]
 OPERATION_SETS = [
@@ -45,7 +45,12 @@ def _ops(choice: list[str] | None) -> str:
     return "" if choice is None else f", operations: [{', '.join(choice)}]"
 
 
+PROVIDER_SUFFIX = st.sampled_from(["", "", ", provider: oidc"])
 RULES = st.one_of(
+    st.builds(lambda g: f'{{allow: groups, groups: ["{g}"], groupClaim: "custom:groups"}}', st.sampled_from(GROUPS)),
+    st.builds(lambda p, o: f'{{allow: owner{p}{_ops(o)}}}', PROVIDER_SUFFIX, st.sampled_from(OPERATION_SETS)),
+    st.builds(lambda g, p: f'{{allow: groups, groups: ["{g}"]{p}}}', st.sampled_from(GROUPS), PROVIDER_SUFFIX),
+    st.builds(lambda p: f"{{allow: private{p}, operations: [read]}}", PROVIDER_SUFFIX),
     st.builds(lambda g, o: f'{{allow: groups, groups: ["{g}"]{_ops(o)}}}', st.sampled_from(GROUPS), st.sampled_from(OPERATION_SETS)),
     st.builds(lambda f, o: f'{{allow: owner, ownerField: "{f}"{_ops(o)}}}', st.sampled_from(["owner", "owners"]),
               st.sampled_from(OPERATION_SETS)),
@@ -84,6 +89,7 @@ def _user_identity(name: str, groups: Any, with_username: bool) -> dict[str, Any
         claims["cognito:username"] = name
     if groups is not None:
         claims["cognito:groups"] = groups
+        claims["custom:groups"] = groups if not isinstance(groups, list) else ",".join(groups) or "SuperAdmins"
     return {"sub": f"sub-{name}", "username": name if with_username else None, "claims": claims}
 
 
@@ -100,6 +106,7 @@ USER_POOL_IDENTITIES = st.builds(
     st.sampled_from([True, True, True, False]),
 )
 IDENTITIES = st.one_of(
+    st.builds(lambda n, g: ("oidc", _user_identity(n, g, True), {}), st.sampled_from(USERS), GROUP_CLAIMS),
     USER_POOL_IDENTITIES,
     USER_POOL_IDENTITIES,
     USER_POOL_IDENTITIES,
