@@ -146,3 +146,12 @@ def test_disjunction_branches_merge_into_one_ordered_page_without_duplicates() -
             break
     assert seen == [f"p{i:02d}" for i in range(40) if i % 4 != 3]
     assert store.query("Post", any_of=[]).items == []
+
+
+def test_owner_branches_are_answered_from_the_index() -> None:
+    store = Store(":memory:", [POST])
+    branch = store.compiler("Post").compile({"owner": {"eq": "sub::alice"}})
+    sql = f'SELECT pk FROM "model_Post" WHERE {branch.text} AND pk > ? ORDER BY pk LIMIT 11'
+    plan = " ".join(row[3] for row in store._db.execute("EXPLAIN QUERY PLAN " + sql, (*branch.params, "")))
+    assert "USING INDEX idx_Post_owner" in plan
+    assert "TEMP B-TREE" not in plan
