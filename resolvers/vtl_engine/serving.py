@@ -21,6 +21,7 @@ from resolvers.identity import AuthType, Identity
 from resolvers.server.errors import AppSyncError, unauthorized
 from resolvers.server.guard_wrapping import IDENTITY_KEY
 from resolvers.server.pubsub import Subscription, Subscriptions
+from resolvers.server.scalars import appsync_scalars
 from resolvers.store import Store
 from resolvers.vtl_engine.executor import CallerRequest, PipelineResult, VtlEngine, table_specs
 from resolvers.vtl_engine.store_table import StoreTable
@@ -116,7 +117,7 @@ def vtl_executable_schema(
 ) -> GraphQLSchema:
     """The output schema with every pipeline bound to its templates over `store`."""
     sdl = output_sdl if output_sdl is not None else emit_output_schema(project.schema, project.matrix)
-    schema = make_executable_schema(APPSYNC_PRELUDE + "\n" + sdl)
+    schema = make_executable_schema(APPSYNC_PRELUDE + "\n" + sdl, *appsync_scalars())
     engine = store_engine(project, store, environment)
     bindings = VtlResolvers(project, engine, bus)
     for pipeline in engine.pipelines.values():
