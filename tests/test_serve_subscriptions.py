@@ -109,3 +109,22 @@ def test_client_filter_applies_per_event(served: Served) -> None:
             assert session.receive_json()["payload"]["data"]["onCreatePost"]["id"] == "k1"
         finally:
             ws.__exit__(None, None, None)
+
+
+def test_closing_the_socket_ends_the_subscription(served: Served) -> None:
+    import time
+
+    bus = served.app.state.core.bus
+    with TestClient(served.app) as client:
+        ws, session = _connect(client, {"Authorization": served.token("alice")})
+        assert session.receive_json()["type"] == "connection_ack"
+        _subscribe(session, ON_CREATE)
+        deadline = time.monotonic() + 5
+        while bus.count() == 0 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert bus.count("createPost") == 1
+        ws.__exit__(None, None, None)
+        deadline = time.monotonic() + 5
+        while bus.count() and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert bus.count() == 0
