@@ -128,3 +128,23 @@ def test_closing_the_socket_ends_the_subscription(served: Served) -> None:
         while bus.count() and time.monotonic() < deadline:
             time.sleep(0.01)
         assert bus.count() == 0
+
+
+def test_update_and_delete_events_reach_subscribers_redacted(served: Served) -> None:
+    admin = served.token("ann", ["Admins"])
+    with TestClient(served.app) as client:
+        served.client = client
+        ws, session = _connect(client, {"Authorization": admin})
+        try:
+            assert session.receive_json()["type"] == "connection_ack"
+            _subscribe(session, "subscription { onUpdatePost { id title internalNotes } }", op_id="u")
+            _subscribe(session, "subscription { onDeletePost { id internalNotes } }", op_id="d")
+            served.call(CREATE_POST, {"input": {"id": "p1", "title": "t", "internalNotes": "n"}}, token=admin)
+            served.call("mutation { updatePost(input: {id: \"p1\", title: \"u\"}) { id } }", token=admin)
+            served.call("mutation { deletePost(input: {id: \"p1\"}) { id } }", token=admin)
+            first, second = session.receive_json(), session.receive_json()
+            assert first["id"] == "u" and first["payload"]["data"]["onUpdatePost"] == \
+                {"id": "p1", "title": "u", "internalNotes": None}
+            assert second["id"] == "d" and second["payload"]["data"]["onDeletePost"] == {"id": "p1", "internalNotes": None}
+        finally:
+            ws.__exit__(None, None, None)
