@@ -78,9 +78,12 @@ class VtlResolvers:
 
         def resolve(source: Any, info: GraphQLResolveInfo, **args: Any) -> Any:
             caller, identity = caller_of(info)
-            _lambda_gate(identity, type_name, field_name)
+            if pipeline.kind is not PipelineKind.AUTH_ONLY:
+                _lambda_gate(identity, type_name, field_name)
             record = source if pipeline.kind is PipelineKind.FIELD and isinstance(source, Mapping) else None
             data = _raise_on_error(self.engine.run(type_name, field_name, caller, args, record))
+            if pipeline.kind is PipelineKind.AUTH_ONLY:
+                return None
             if publishes and isinstance(data, Mapping):
                 self.bus.publish(field_name, data)
             return data
@@ -125,14 +128,25 @@ def vtl_executable_schema(
         if not isinstance(graphql_type, GraphQLObjectType) or pipeline.field_name not in graphql_type.fields:
             continue
         graphql_field = graphql_type.fields[pipeline.field_name]
-        if pipeline.kind is PipelineKind.AUTH_ONLY:
-            continue
         if pipeline.operation in SUBSCRIPTION_KINDS:
             graphql_field.subscribe = bindings.subscribe(pipeline)
             graphql_field.resolve = lambda event, _info, **_args: event
         else:
             graphql_field.resolve = bindings.field(pipeline)
+    for root in (schema.query_type, schema.mutation_type):
+        for name, graphql_field in (root.fields if root is not None else {}).items():
+            if engine.pipeline(root.name, name) is None:
+                graphql_field.resolve = _unbound_root_field(root.name, name)
     return schema
+
+
+def _unbound_root_field(type_name: str, field_name: str) -> Callable[..., Any]:
+    """A root field nothing resolves (no pipeline, no rule): refused, as the guarded server does."""
+
+    def resolve(_source: Any, _info: GraphQLResolveInfo, **_args: Any) -> Any:
+        raise unauthorized(field_name, type_name)
+
+    return resolve
 
 
 __all__ = ["VtlResolvers", "caller_of", "store_engine", "vtl_executable_schema"]
