@@ -114,21 +114,6 @@ def owner_claims(w: VtlWriter, role: Role, names: IdentityNames) -> tuple[str, s
     return valid, candidates, full
 
 
-def last_owner_claim(w: VtlWriter, role: Role, names: IdentityNames) -> tuple[str, str]:
-    """The value a read-back owner field shows (the last claim), for subscription filters."""
-    index = names.next_index()
-    claims = role.identity_claims or ("username",)
-    valid = f"$ownerValid{index}"
-    value = f"$ownerLast{index}"
-    w.line(f"#set({valid} = true)")
-    for claim in claims:
-        with w.block(f"#if($util.isNull({claim_expression(claim)}))"):
-            w.line(f"#set({valid} = false)")
-    with w.block(f"#if({valid})"):
-        w.line(f"#set({value} = {claim_expression(claims[-1])})")
-    return valid, value
-
-
 def static_condition(role: Role, w: VtlWriter, names: IdentityNames, *, via_identity_pool: bool = True) -> str:
     """A VTL condition that is true when `role` (decided from the identity alone) lets the caller in.
 
@@ -193,8 +178,3 @@ def split_roles(roles: Sequence[Role]) -> tuple[list[Role], list[Role], list[Rol
     owners = [r for r in roles if r.kind is RoleKind.OWNER]
     dynamic = [r for r in roles if r.kind is RoleKind.DYNAMIC_GROUP]
     return private, static, owners, dynamic
-
-
-def first_static(roles: Sequence[Role]) -> Role | None:
-    """The API key or Lambda provider's one role (public or custom)."""
-    return next((r for r in roles if r.kind in (RoleKind.PUBLIC, RoleKind.CUSTOM)), None)

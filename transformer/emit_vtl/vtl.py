@@ -21,11 +21,6 @@ def q_list(items: Iterable[str]) -> str:
     return "[" + ", ".join(q(item) for item in items) + "]"
 
 
-def q_map(entries: dict[str, str]) -> str:
-    """A VTL map literal whose values are already VTL expressions."""
-    return "{" + ", ".join(f"{q(key)}: {value}" for key, value in entries.items()) + "}"
-
-
 class VtlWriter:
     """Collects template lines with two-space indentation inside `#if`/`#foreach` blocks."""
 
