@@ -32,6 +32,7 @@ from resolvers.filters import GRAPHQL_NAME, TRUE, FilterCompiler, Sql
 
 if TYPE_CHECKING:
     from transformer.matrix import AccessMatrix, ModelAccess
+    from transformer.schema_model import ParsedSchema
 
 logger = logging.getLogger(__name__)
 
@@ -160,7 +161,14 @@ class Store:
 
     @classmethod
     def for_matrix(cls, matrix: AccessMatrix, path: str | Path = MEMORY, **options: Any) -> Store:
+        """The store for the matrix's models (without the implicit relation key fields: see `for_project`)."""
         return cls(path, [ModelLayout.from_access(access) for access in matrix.models.values()], **options)
+
+    @classmethod
+    def for_project(cls, matrix: AccessMatrix, schema: ParsedSchema | None, path: str | Path = MEMORY,
+                    **options: Any) -> Store:
+        """The store for a project's models (`project.matrix`, `project.schema`)."""
+        return cls(path, store_layouts(matrix, schema), **options)
 
     def close(self) -> None:
         with self._lock:
@@ -448,6 +456,22 @@ class Store:
                 for (data,) in self._db.execute(f"SELECT data FROM {self.layouts[name].table} ORDER BY pk"):
                     out.append({TYPENAME: name, **json.loads(data)})
         return out
+
+
+def store_layouts(matrix: AccessMatrix, schema: ParsedSchema | None) -> list[ModelLayout]:
+    """Each model's served fields plus the implicit relation key fields the transform adds."""
+    from transformer.relations import implicit_fields_for
+
+    layouts = []
+    for name, access in matrix.models.items():
+        layout = ModelLayout.from_access(access)
+        if schema is not None:
+            implicit = [f.name for f in implicit_fields_for(schema, name)]
+            layout = ModelLayout(name=layout.name, key_fields=layout.key_fields,
+                                 fields=layout.fields | frozenset(implicit),
+                                 indexed_fields=tuple(dict.fromkeys([*layout.indexed_fields, *implicit])))
+        layouts.append(layout)
+    return layouts
 
 
 def records_from_json(document: Any) -> list[tuple[str, Any]]:

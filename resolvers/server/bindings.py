@@ -25,10 +25,12 @@ from resolvers.filters import (
 )
 from resolvers.server.errors import AppSyncError, bad_request, conditional_check_failed
 from resolvers.server.pubsub import Subscription, Subscriptions
-from resolvers.store import ConditionFailed, ModelLayout, Ordering, Store, StoreError, now_iso
+from resolvers.store import ConditionFailed, Ordering, Store, StoreError, now_iso, store_layouts
 from transformer.matrix import AccessMatrix, OperationKind, RootOperation
-from transformer.relations import camel_case, has_many_key, implicit_fields_for
+from transformer.relations import camel_case, has_many_key
 from transformer.schema_model import ModelDef, ParsedSchema, RelationKind
+
+__all__ = ["AUTH", "MUTATION_MARK", "DataServices", "Verdict", "root_resolvers", "store_layouts"]
 
 AUTH = "__auth"
 """The keyword a guard wrapper passes its verdict in; `__` names can never be GraphQL arguments."""
@@ -76,20 +78,6 @@ def _coerce_default(type_name: str, text: str) -> Any:
     if type_name == "Boolean":
         return text.strip().lower() == "true"
     return text
-
-
-def store_layouts(matrix: AccessMatrix, schema: ParsedSchema | None) -> list[ModelLayout]:
-    """The store's view of each model: served fields plus the implicit relation key fields."""
-    layouts = []
-    for name, access in matrix.models.items():
-        layout = ModelLayout.from_access(access)
-        if schema is not None:
-            implicit = [f.name for f in implicit_fields_for(schema, name)]
-            layout = ModelLayout(name=layout.name, key_fields=layout.key_fields,
-                                 fields=layout.fields | frozenset(implicit),
-                                 indexed_fields=tuple(dict.fromkeys([*layout.indexed_fields, *implicit])))
-        layouts.append(layout)
-    return layouts
 
 
 @dataclass
