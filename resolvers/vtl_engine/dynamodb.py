@@ -235,10 +235,17 @@ class DynamoDBDataSource:
             partition, sort = self.table.spec.partition_key, self.table.spec.sort_key
         found = [item for item in self.table.scan() if partition in item and (sort is None or sort in item) and matches(item)]
         if sort is not None:
-            found.sort(key=lambda item: json.dumps(item[sort]) if not isinstance(item[sort], str | int | float) else item[sort])
+            found.sort(key=lambda item: _sort_value(item[sort]))
             if request.get("scanIndexForward") is False:
                 found.reverse()
         return self._page(request, found)
+
+
+def _sort_value(value: Any) -> tuple[int, Any]:
+    """DynamoDB orders numbers numerically and strings by their bytes; mixed types never compare."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return (1, value if isinstance(value, str) else json.dumps(value, sort_keys=True))
+    return (0, value)
 
 
 def _condition_failed() -> DataSourceError:
