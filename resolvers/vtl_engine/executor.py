@@ -14,7 +14,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from resolvers.vtl import BARE_RETURN, RenderResult, VtlContext, VtlContextError, VtlInfo, get_template, render
+from resolvers.vtl import BARE_RETURN, RenderResult, VtlContext, VtlContextError, VtlError, VtlInfo, get_template, render
 from resolvers.vtl.javatypes import from_plain
 from resolvers.vtl_engine.dynamodb import DynamoDBDataSource, MemoryTable, TableBackend, TableSpec
 from transformer.emit_vtl.layout import (
@@ -31,6 +31,8 @@ from transformer.matrix import AccessMatrix, ModelAccess
 from transformer.rules import Provider
 from transformer.schema_model import ParsedSchema
 
+TEMPLATE_ERROR = "MappingTemplate"
+"""AppSync's errorType for a template that fails to evaluate (the request is refused, never let through)."""
 PROVIDER_OF_AUTH_TYPE: dict[str, Provider] = {
     "userPools": Provider.USER_POOLS,
     "oidc": Provider.OIDC,
@@ -144,7 +146,10 @@ class VtlEngine:
             info=VtlInfo(field_name=field_name, parent_type_name=type_name),
             auth_type=caller.auth_type,
         )
-        return self._execute(pipeline, context)
+        try:
+            return self._execute(pipeline, context)
+        except VtlError as exc:
+            return PipelineResult(error=ResolverError(message=str(exc), error_type=TEMPLATE_ERROR))
 
     def _execute(self, pipeline: Pipeline, context: VtlContext) -> PipelineResult:
         before = self._render(BEFORE_TEMPLATE, f"{pipeline.key}.before", context)
