@@ -14,7 +14,16 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from resolvers.vtl import BARE_RETURN, RenderResult, VtlContext, VtlContextError, VtlError, VtlInfo, get_template, render
+from resolvers.vtl import (
+    BARE_RETURN,
+    RenderResult,
+    VtlContext,
+    VtlContextError,
+    VtlError,
+    VtlInfo,
+    get_template,
+    render,
+)
 from resolvers.vtl.javatypes import from_plain
 from resolvers.vtl_engine.dynamodb import DynamoDBDataSource, MemoryTable, TableBackend, TableSpec
 from transformer.emit_vtl.layout import (
