@@ -160,3 +160,14 @@ def test_custom_query_fields_get_a_static_check_equal_to_the_guards() -> None:
         result = engine.run("Query", "report", caller)
         guard = decide_field_read(matrix, "Query", "report", identity, {}, from_mutation=False, env=ENV)
         assert result.ok == guard.allowed, identity
+
+
+def test_a_template_that_fails_to_evaluate_refuses_the_request() -> None:
+    engine = _engine()
+    broken = "$util.noSuchHelper()\n{}"
+    pipeline = engine.pipelines["Query.getPost"]
+    functions = (pipeline.functions[0].model_copy(update={"request": broken}), *pipeline.functions[1:])
+    engine.pipelines["Query.getPost"] = pipeline.model_copy(update={"functions": functions})
+    result = engine.run("Query", "getPost", ADMIN, {"id": "p1"})
+    assert result.data is None
+    assert result.error is not None and result.error.error_type == "MappingTemplate"
