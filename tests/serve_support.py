@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import signal
+import socket
+import subprocess
+import sys
 import tempfile
+import time
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
 
+import httpx
 from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
@@ -106,3 +113,59 @@ def _serve(directory: Path, project: Project, db: str, *, guards: bool) -> Serve
     store = Store(db, store_layouts(project.matrix, project.schema))
     app = create_app(project, store, authenticator, state=state, guards=guards)
     return Served(project, state, store, authenticator, app, TestClient(app, base_url="http://127.0.0.1:20002"))
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def gqlauth_command() -> list[str]:
+    script = Path(sys.executable).parent / "gqlauth"
+    return [str(script)] if script.exists() else [sys.executable, "-c", "from resolvers.cli import main; main()"]
+
+
+class ServerProcess:
+    """`gqlauth serve` in a child process; its output goes to a log file (a full pipe would block it)."""
+
+    def __init__(self, project: Path, port: int, extra: tuple[str, ...] = (), *,
+                 auth_modes: str = "userPools,apiKey") -> None:
+        self.project, self.port, self.extra, self.auth_modes = project, port, extra, auth_modes
+        self.url = f"http://127.0.0.1:{port}/graphql"
+        self.process: subprocess.Popen[bytes] | None = None
+        self.log = project.parent / f"serve-{port}.log"
+
+    def output(self) -> str:
+        return self.log.read_text(errors="replace") if self.log.exists() else ""
+
+    def start(self) -> None:
+        with self.log.open("ab") as log:
+            self.process = subprocess.Popen(
+                [*gqlauth_command(), "serve", str(self.project), "--port", str(self.port),
+                 "--auth-modes", self.auth_modes, *self.extra],
+                stdout=log, stderr=log, cwd=self.project,
+            )
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise AssertionError(f"server exited: {self.output()}")
+            try:
+                if httpx.get(f"http://127.0.0.1:{self.port}/", timeout=1).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                time.sleep(0.1)
+        raise AssertionError("server did not start")
+
+    def kill(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            os.kill(self.process.pid, signal.SIGKILL)
+            self.process.wait(timeout=10)
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.kill()

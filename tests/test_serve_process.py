@@ -10,17 +10,13 @@ from __future__ import annotations
 
 import asyncio
 import os
-import signal
-import socket
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
-from serve_support import BLOG, template_state
+from serve_support import BLOG, ServerProcess, free_port, template_state
 
 from resolvers.issuer import mint_token
 from resolvers.local_state import LocalState
@@ -30,54 +26,6 @@ MUTATIONS_PER_CLIENT = 25 if os.environ.get("GQLAUTH_LOAD_TEST") == "quick" else
 ACKNOWLEDGED_BEFORE_KILL = 200
 CREATE = "mutation C($input: CreatePostInput!) { createPost(input: $input) { id } }"
 LIST = "query L($n: String) { listPosts(limit: 1000, nextToken: $n) { items { id } nextToken } }"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def gqlauth_command() -> list[str]:
-    script = Path(sys.executable).parent / "gqlauth"
-    return [str(script)] if script.exists() else [sys.executable, "-c", "from resolvers.cli import main; main()"]
-
-
-class ServerProcess:
-    def __init__(self, project: Path, port: int, extra: tuple[str, ...] = ()) -> None:
-        self.project, self.port, self.extra = project, port, extra
-        self.url = f"http://127.0.0.1:{port}/graphql"
-        self.process: subprocess.Popen[bytes] | None = None
-
-    def start(self) -> None:
-        self.process = subprocess.Popen(
-            [*gqlauth_command(), "serve", str(self.project), "--port", str(self.port), "--auth-modes", "userPools,apiKey",
-             *self.extra],
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=self.project,
-        )
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise AssertionError(f"server exited: {self.process.stderr.read().decode() if self.process.stderr else ''}")
-            try:
-                if httpx.get(f"http://127.0.0.1:{self.port}/", timeout=1).status_code == 200:
-                    return
-            except httpx.HTTPError:
-                time.sleep(0.1)
-        raise AssertionError("server did not start")
-
-    def kill(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            os.kill(self.process.pid, signal.SIGKILL)
-            self.process.wait(timeout=10)
-
-    def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.kill()
 
 
 @pytest.fixture()
@@ -115,8 +63,7 @@ def test_seed_and_api_key(project: Path, tmp_path: Path) -> None:
     finally:
         process.stop()
     assert not (project / ".gqlauth" / "data.sqlite3").exists()
-    assert process.process is not None and process.process.stderr is not None
-    banner = process.process.stderr.read().decode()
+    banner = process.output()
     assert f"http://127.0.0.1:{process.port}/graphql" in banner and key in banner and "gqlauth token" in banner
 
 

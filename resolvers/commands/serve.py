@@ -89,7 +89,10 @@ def load_records_file(store: Store, path: Path, *, replace: bool) -> dict[str, i
               help="JSON records to load at start (a list or map of records with __typename).")
 @click.option("--issuer", default=None, help="Accept tokens of this Cognito/OIDC issuer instead of the local one.")
 @click.option("--jwks-url", default=None, help="JWKS of --issuer (default: <issuer>/.well-known/jwks.json).")
-@click.option("--client-id", default=None, help="App client id tokens must be issued for (with --issuer).")
+@click.option("--client-id", default=None,
+              help="App client id tokens must be issued for (default: the local issuer's; with --issuer: any).")
+@click.option("--api-key", "api_keys", multiple=True, metavar="KEY",
+              help="Also accept this API key (repeatable), e.g. a deployed API's key in recorded requests.")
 @click.option("--no-explorer", is_flag=True, help="Do not serve the explorer page at /.")
 # -- realtime/TLS hook (issue 8, resolvers/realtime/serving.py) --
 @click.option("--https", "https_only", is_flag=True,
@@ -100,7 +103,7 @@ def load_records_file(store: Store, path: Path, *, replace: bool) -> dict[str, i
 @guarded
 def serve(target: Path | None, group_file: Path | None, auth_modes: str | None, host: str, port: int,
           db: str | None, seed: Path | None, issuer: str | None, jwks_url: str | None, client_id: str | None,
-          no_explorer: bool, https_only: bool, engine: str) -> None:
+          api_keys: tuple[str, ...], no_explorer: bool, https_only: bool, engine: str) -> None:
     """Serve PROJECT_DIR_OR_SCHEMA's API locally (queries, mutations, subscriptions), rules enforced."""
     from resolvers.server.app import create_app
 
@@ -120,9 +123,12 @@ def serve(target: Path | None, group_file: Path | None, auth_modes: str | None, 
     if issuer is not None:
         verifier = TokenVerifier(issuer=issuer.rstrip("/"), client_id=client_id,
                                  jwks_url=jwks_url or issuer.rstrip("/") + "/.well-known/jwks.json")
+    elif client_id is not None:
+        verifier = TokenVerifier.local(state, client_id=client_id)
     modes = [mode.value for mode in project.matrix.auth_modes]
     try:
-        authenticator = Authenticator(state, state.environment(), modes, user_pool_verifier=verifier)
+        authenticator = Authenticator(state, state.environment(), modes, user_pool_verifier=verifier,
+                                      api_keys=api_keys)
     except ValueError as exc:
         fail_usage(str(exc))
         return
