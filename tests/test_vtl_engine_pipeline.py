@@ -171,3 +171,22 @@ def test_a_template_that_fails_to_evaluate_refuses_the_request() -> None:
     result = engine.run("Query", "getPost", ADMIN, {"id": "p1"})
     assert result.data is None
     assert result.error is not None and result.error.error_type == "MappingTemplate"
+
+
+def test_composite_key_conditions_on_an_index() -> None:
+    engine = VtlEngine(matrix_from(COMPOSITE, [Provider.USER_POOLS]), ENV)
+    for kind, slug in (("note", "a"), ("note", "b"), ("post", "a")):
+        done = engine.run("Mutation", "createEntry", ALICE,
+                          {"input": {"tenant": "t1", "kind": kind, "slug": slug, "status": "open"}})
+        assert done.ok, done.error
+
+    def slugs(condition: dict[str, Any]) -> list[str]:
+        page = engine.run("Query", "entriesByStatus", ALICE, {"status": "open", "kindSlug": condition})
+        assert page.ok, page.error
+        return [f"{i['kind']}/{i['slug']}" for i in page.data["items"]]
+
+    assert slugs({"eq": {"kind": "note", "slug": "b"}}) == ["note/b"]
+    assert slugs({"eq": {"kind": "note"}}) == ["note/a", "note/b"]
+    assert slugs({"beginsWith": {"kind": "po"}}) == ["post/a"]
+    assert slugs({"between": [{"kind": "note", "slug": "b"}, {"kind": "post", "slug": "a"}]}) == ["note/b", "post/a"]
+    assert slugs({"gt": {"kind": "note", "slug": "a"}}) == ["note/b", "post/a"]

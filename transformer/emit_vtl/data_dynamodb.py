@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from transformer.emit_vtl.vtl import MAPPING_VERSION, VtlWriter, q, q_list
 from transformer.matrix import ModelAccess
+from transformer.relations import camel_case
 from transformer.schema_model import IndexDef
 
 DEFAULT_LIST_LIMIT = 100
@@ -215,7 +216,10 @@ def emit_key_condition(
             w.qr(f"$keyCondition.expressionNames.put('#gqlauthSort', {q(attribute)})")
             w.qr(f"$keyCondition.expressionValues.put(':gqlauthSort', $util.dynamodb.toDynamoDB({value}))")
         return
-    if len(sort_fields) != 1:
+    if len(sort_fields) > 1:
+        _emit_composite_sort_condition(w, tuple(sort_fields), source)
+        return
+    if not sort_fields:
         return
     argument = f"{source}.get({q(sort_fields[0])})"
     with w.block(f"#if(!$util.isNull({argument}))"):
@@ -234,6 +238,61 @@ def emit_key_condition(
         w.line("  $util.qr($keyCondition.put('expression', $keyCondition.expression.concat(' AND #gqlauthSort BETWEEN :gqlauthLow AND :gqlauthHigh')))")
         w.line("  $util.qr($keyCondition.expressionValues.put(':gqlauthLow', $util.dynamodb.toDynamoDB($sortCondition.get('between').get(0))))")
         w.line("  $util.qr($keyCondition.expressionValues.put(':gqlauthHigh', $util.dynamodb.toDynamoDB($sortCondition.get('between').get(1))))")
+        w.line("#end")
+
+
+def _emit_composite_text(w: VtlWriter, values: str, fields: tuple[str, ...]) -> None:
+    """`$compositeText` := the leading fields present in the map `values`, joined by `#`;
+    `$compositeComplete` := all of them were present."""
+    w.line("#set($compositeText = '')")
+    w.line("#set($compositeComplete = true)")
+    w.line("#set($compositeSeparator = '#')")
+    with w.block(
+        f"#foreach($compositeField in {q_list(fields)})",
+        "#if($compositeComplete)",
+        f"#if($util.isNull({values}.get($compositeField)))",
+    ):
+        w.line("#set($compositeComplete = false)")
+        w.else_()
+        with w.block("#if(!$compositeText.isEmpty())"):
+            w.line("#set($compositeText = $compositeText.concat($compositeSeparator))")
+        w.line(f"#set($compositeText = $compositeText.concat({values}.get($compositeField).toString()))")
+
+
+def _emit_composite_sort_condition(w: VtlWriter, fields: tuple[str, ...], source: str) -> None:
+    """A composite key condition (`{eq: {kind, slug}}`, ...) on the `a#b` attribute; an incomplete `eq`
+    matches the prefix it gives."""
+    argument = f"{source}.get({q(camel_case(list(fields)))})"
+    add = "$util.qr($keyCondition.put('expression', $keyCondition.expression.concat(' AND {}')))"
+    value = "$util.qr($keyCondition.expressionValues.put('{}', $util.dynamodb.toDynamoDB({})))"
+    with w.block(f"#if(!$util.isNull({argument}))"):
+        w.line(f"#set($sortCondition = {argument})")
+        w.qr(f"$keyCondition.expressionNames.put('#gqlauthSort', {q('#'.join(fields))})")
+        w.line("#if(!$util.isNull($sortCondition.get('eq')))")
+        _emit_composite_text(w, "$sortCondition.get('eq')", fields)
+        with w.block("#if($compositeComplete)"):
+            w.line(add.format("#gqlauthSort = :gqlauthSort"))
+            w.line(value.format(":gqlauthSort", "$compositeText"))
+            w.else_()
+            with w.block("#if(!$compositeText.isEmpty())"):
+                w.line("#set($compositeText = $compositeText.concat($compositeSeparator))")
+            w.line(add.format("begins_with(#gqlauthSort, :gqlauthSort)"))
+            w.line(value.format(":gqlauthSort", "$compositeText"))
+        for key, operator in KEY_CONDITION_OPERATORS[1:]:
+            w.line(f"#elseif(!$util.isNull($sortCondition.get('{key}')))")
+            _emit_composite_text(w, f"$sortCondition.get('{key}')", fields)
+            w.line(add.format(f"#gqlauthSort {operator} :gqlauthSort"))
+            w.line(value.format(":gqlauthSort", "$compositeText"))
+        w.line("#elseif(!$util.isNull($sortCondition.get('beginsWith')))")
+        _emit_composite_text(w, "$sortCondition.get('beginsWith')", fields)
+        w.line(add.format("begins_with(#gqlauthSort, :gqlauthSort)"))
+        w.line(value.format(":gqlauthSort", "$compositeText"))
+        w.line("#elseif(!$util.isNull($sortCondition.get('between')) && $sortCondition.get('between').size() == 2)")
+        _emit_composite_text(w, "$sortCondition.get('between').get(0)", fields)
+        w.line(value.format(":gqlauthLow", "$compositeText"))
+        _emit_composite_text(w, "$sortCondition.get('between').get(1)", fields)
+        w.line(value.format(":gqlauthHigh", "$compositeText"))
+        w.line(add.format("#gqlauthSort BETWEEN :gqlauthLow AND :gqlauthHigh"))
         w.line("#end")
 
 
