@@ -148,3 +148,25 @@ def test_update_and_delete_events_reach_subscribers_redacted(served: Served) -> 
             assert second["id"] == "d" and second["payload"]["data"]["onDeletePost"] == {"id": "p1", "internalNotes": None}
         finally:
             ws.__exit__(None, None, None)
+
+
+def test_owner_argument_must_be_the_callers_own(tmp_path: Path) -> None:
+    served = serve_schema(tmp_path, NOTES_SCHEMA)
+    alice = served.token("alice")
+    create = "mutation C($input: CreateNoteInput!) { createNote(input: $input) { id } }"
+    with TestClient(served.app) as client:
+        served.client = client
+        ws, session = _connect(client, {"Authorization": alice})
+        try:
+            assert session.receive_json()["type"] == "connection_ack"
+            _subscribe(session, "subscription { onCreateNote(owner: \"bob\") { id } }", op_id="bob")
+            refused = session.receive_json()
+            assert refused["id"] == "bob" and refused["type"] == "error"
+            assert refused["payload"][0]["errorType"] == "Unauthorized"
+            _subscribe(session, "subscription { onCreateNote(owner: \"alice\") { id owner } }", op_id="mine")
+            served.call(create, {"input": {"id": "n1"}}, token=served.token("bob"))
+            served.call(create, {"input": {"id": "n2"}}, token=alice)
+            event = session.receive_json()
+            assert event["id"] == "mine" and event["payload"]["data"]["onCreateNote"] == {"id": "n2", "owner": "alice"}
+        finally:
+            ws.__exit__(None, None, None)
