@@ -25,7 +25,7 @@ import json
 import logging
 import threading
 from collections import OrderedDict
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
@@ -38,6 +38,8 @@ from ariadne.asgi.handlers import GraphQLTransportWSHandler
 from graphql import DocumentNode, GraphQLError, GraphQLSchema
 from graphql import parse as parse_document
 from graphql import validate as validate_document
+from graphql.utilities.type_info import TypeInfo
+from graphql.validation.rules import ASTValidationRule
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
@@ -164,17 +166,23 @@ class DocumentCache:
                     self._validated.pop(id(evicted), None)
         return document
 
-    def validate(self, schema: GraphQLSchema, document: DocumentNode, rules: Any = None, max_errors: int | None = None,
-                 **kwargs: Any) -> list[GraphQLError]:
+    def validate(
+        self,
+        schema: GraphQLSchema,
+        document_ast: DocumentNode,
+        rules: Collection[type[ASTValidationRule]] | None = None,
+        max_errors: int | None = None,
+        type_info: TypeInfo | None = None,
+    ) -> list[GraphQLError]:
         with self._lock:
-            known = self._validated.get(id(document))
-        if known is not None and known[0] is document:
+            known = self._validated.get(id(document_ast))
+        if known is not None and known[0] is document_ast:
             return known[1]
-        errors = validate_document(schema, document, rules=rules, max_errors=max_errors, **kwargs)
-        source = document.loc.source.body if document.loc is not None else None
+        errors = validate_document(schema, document_ast, rules=rules, max_errors=max_errors)
+        source = document_ast.loc.source.body if document_ast.loc is not None else None
         with self._lock:
-            if source is not None and self._entries.get(source) is document:
-                self._validated[id(document)] = (document, errors)
+            if source is not None and self._entries.get(source) is document_ast:
+                self._validated[id(document_ast)] = (document_ast, errors)
         return errors
 
 
@@ -273,7 +281,8 @@ class AuthenticatingWSHandler(GraphQLTransportWSHandler):
 def _connection_headers(payload: Any) -> dict[str, str]:
     if not isinstance(payload, Mapping):
         return {}
-    source = payload.get("headers") if isinstance(payload.get("headers"), Mapping) else payload
+    nested = payload.get("headers")
+    source: Mapping[Any, Any] = nested if isinstance(nested, Mapping) else payload
     return {str(k): v for k, v in source.items() if isinstance(v, str)}
 
 

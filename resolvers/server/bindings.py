@@ -160,7 +160,11 @@ class ModelResolvers:
     def publish_after_commit(self, topic: str | None, record: dict[str, Any]) -> None:
         if topic:
             event = {**record, MUTATION_MARK: "Mutation"}
-            self.store.after_commit(lambda: self.services.bus.publish(topic, event))
+
+            def publish() -> None:
+                self.services.bus.publish(topic, event)
+
+            self.store.after_commit(publish)
 
     # -- queries --------------------------------------------------------------------------------
 

@@ -359,10 +359,9 @@ def wrap_schema(
             elif type_name in roots:
                 _wrap_other_root(wrapper, graphql_field, type_name, field_name)
             elif type_name in matrix.models:
-                resolve, lookup = field_bindings.get(key, (None, None))
+                bound, lookup = field_bindings.get(key, (default_field_resolver, None))
                 relation = (lookup, relation_list_operation(matrix, lookup.related)) if lookup else None
-                graphql_field.resolve = wrapper.model_field(type_name, field_name,
-                                                            resolve or default_field_resolver, relation)
+                graphql_field.resolve = wrapper.model_field(type_name, field_name, bound, relation)
 
 
 def _wrap_other_root(wrapper: GuardWrapper, graphql_field: GraphQLField, type_name: str, field_name: str) -> None:

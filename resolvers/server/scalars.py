@@ -35,6 +35,10 @@ def _string_checker(name: str, check: Callable[[str], bool]) -> Callable[[Any], 
     return parse
 
 
+def _matches(pattern: re.Pattern[str]) -> Callable[[str], bool]:
+    return lambda text: pattern.fullmatch(text) is not None
+
+
 def _is_json(text: str) -> bool:
     try:
         json.loads(text)
@@ -70,8 +74,7 @@ def _literal(parse: Callable[[Any], Any]) -> Callable[[ValueNode, dict[str, Any]
 
 def appsync_scalars() -> list[ScalarType]:
     parsers: dict[str, Callable[[Any], Any]] = {
-        name: _string_checker(name, lambda text, p=pattern: p.fullmatch(text) is not None)
-        for name, pattern in _PATTERNS.items()
+        name: _string_checker(name, _matches(pattern)) for name, pattern in _PATTERNS.items()
     }
     parsers["AWSJSON"] = _string_checker("AWSJSON", _is_json)
     parsers["AWSIPAddress"] = _string_checker("AWSIPAddress", _is_ip)
