@@ -19,6 +19,7 @@ one is refused.
 from __future__ import annotations
 
 import inspect
+import logging
 from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -46,6 +47,8 @@ from resolvers.server.errors import AppSyncError, bad_request, unauthorized
 from resolvers.store import StoreError
 from transformer.environment import AuthEnvironment
 from transformer.matrix import AccessMatrix, OperationKind, RootOperation
+
+logger = logging.getLogger("gqlauth.server")
 
 IDENTITY_KEY = "identity"
 ALLOWED = Decision(allowed=True)
@@ -174,7 +177,12 @@ class FilteredEvents:
     async def __anext__(self) -> Any:
         while True:
             event = await self._iterator.__anext__()
-            if self._accept(event):
+            try:
+                visible = self._accept(event)
+            except Exception:  # noqa: BLE001 - an event the check cannot decide is not delivered
+                logger.exception("subscription event check failed; event not delivered")
+                visible = False
+            if visible:
                 return event
 
     async def aclose(self) -> None:
