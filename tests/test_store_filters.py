@@ -169,3 +169,29 @@ def test_sql_and_python_agree(flt: dict, rows: list[dict]) -> None:
     evaluator = FilterEvaluator(FIELDS)
     want = sorted(f"r{i}" for i, r in enumerate(rows) if evaluator.matches(flt, {"id": f"r{i}", **r}))
     assert got == want
+
+
+owner_values = st.sampled_from(["sub::alice", "sub", "alice", "bob", "", "ALICE"])
+stored_owner = st.one_of(st.none(), owner_values, st.lists(owner_values, max_size=3), st.integers(0, 2), st.booleans())
+auth_conditions = st.one_of(
+    st.builds(lambda v: ("owner", "eq", v), owner_values),
+    st.builds(lambda v: ("owner", "in", v), st.lists(owner_values, max_size=3)),
+    st.builds(lambda v: ("owner", "contains", v), owner_values),
+    st.builds(lambda v: ("owner", "containsAny", v), st.lists(owner_values, max_size=3)),
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(conditions=st.lists(auth_conditions, max_size=4), owners=st.lists(stored_owner, max_size=6))
+def test_auth_filter_pushdown_matches_the_guards_record_visible(conditions: list, owners: list) -> None:
+    from resolvers.filters import auth_filter_branches
+    from resolvers.guards import AuthFilter, Condition, record_visible
+
+    auth_filter = AuthFilter(tuple(Condition(field, op, value) for field, op, value in conditions))
+    s = Store(":memory:", [ModelLayout(name="Thing", key_fields=("id",), fields=FIELDS)])
+    rows = [{"id": f"r{i}", **({} if owner is None and i % 2 else {"owner": owner})} for i, owner in enumerate(owners)]
+    s.reset([{"__typename": "Thing", **r} for r in rows])
+    got = sorted(r["id"] for r in s.query("Thing", any_of=auth_filter_branches(s.compiler("Thing"), auth_filter),
+                                          limit=100).items)
+    want = sorted(r["id"] for r in rows if record_visible(auth_filter, r))
+    assert got == want
