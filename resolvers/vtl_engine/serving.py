@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from ariadne import make_executable_schema
-from graphql import GraphQLObjectType, GraphQLResolveInfo, GraphQLSchema
+from graphql import GraphQLObjectType, GraphQLResolveInfo, GraphQLSchema, default_field_resolver
 
 from resolvers.guards import owner_readback, owner_readback_fields
 from resolvers.guards.custom import custom_verdict
@@ -27,6 +27,7 @@ from resolvers.vtl_engine.executor import CallerRequest, PipelineResult, VtlEngi
 from resolvers.vtl_engine.store_table import StoreTable
 from resolvers.vtl_engine.subscription_filter import filter_matches
 from transformer.emit_schema import APPSYNC_PRELUDE, emit_output_schema
+from transformer.emit_vtl.grants import model_has_auth, protected_fields
 from transformer.emit_vtl.layout import Pipeline, PipelineKind
 from transformer.environment import AuthEnvironment
 from transformer.matrix import OperationKind
@@ -55,9 +56,26 @@ def caller_of(info: GraphQLResolveInfo) -> tuple[CallerRequest, Identity]:
 def _lambda_gate(identity: Identity, type_name: str, field_name: str) -> None:
     """AppSync runs the Lambda authorizer before the resolvers; the configured custom authorizer stands in."""
     if identity.auth_type is AuthType.LAMBDA:
-        ok, _why, denied = custom_verdict(identity, f"{type_name}.{field_name}")
-        if not ok or field_name in denied:
+        ok, _why, _denied = custom_verdict(identity, f"{type_name}.{field_name}")
+        if not ok:
             raise unauthorized(field_name, type_name)
+
+
+def _lambda_denied_fields(resolve: Callable[..., Any], type_name: str, field_name: str, *, checked: bool) -> Callable[..., Any]:
+    """A Lambda authorizer's `deniedFields` read as null; a field with a read check is refused outright
+    when the authorizer refuses it (as the guarded server does)."""
+
+    def guarded(source: Any, info: GraphQLResolveInfo, **args: Any) -> Any:
+        identity = info.context.get(IDENTITY_KEY) if isinstance(info.context, Mapping) else None
+        if isinstance(identity, Identity) and identity.auth_type is AuthType.LAMBDA:
+            ok, _why, denied = custom_verdict(identity, f"{type_name}.{field_name}")
+            if checked and not ok:
+                raise unauthorized(field_name, type_name)
+            if not ok or field_name in denied:
+                return None
+        return resolve(source, info, **args)
+
+    return guarded
 
 
 def _raise_on_error(result: PipelineResult) -> Any:
@@ -78,7 +96,7 @@ class VtlResolvers:
 
         def resolve(source: Any, info: GraphQLResolveInfo, **args: Any) -> Any:
             caller, identity = caller_of(info)
-            if pipeline.kind is not PipelineKind.AUTH_ONLY:
+            if pipeline.kind is PipelineKind.OPERATION:
                 _lambda_gate(identity, type_name, field_name)
             record = source if pipeline.kind is PipelineKind.FIELD and isinstance(source, Mapping) else None
             data = _raise_on_error(self.engine.run(type_name, field_name, caller, args, record))
@@ -133,6 +151,15 @@ def vtl_executable_schema(
             graphql_field.resolve = lambda event, _info, **_args: event
         else:
             graphql_field.resolve = bindings.field(pipeline)
+    for model in project.matrix.models:
+        graphql_type = schema.type_map.get(model)
+        if not isinstance(graphql_type, GraphQLObjectType):
+            continue
+        access = project.matrix.model(model)
+        checked_fields = set(protected_fields(access)) if model_has_auth(access) else set()
+        for name, graphql_field in graphql_type.fields.items():
+            resolve = graphql_field.resolve or default_field_resolver
+            graphql_field.resolve = _lambda_denied_fields(resolve, model, name, checked=name in checked_fields)
     for root in (schema.query_type, schema.mutation_type):
         for name, graphql_field in (root.fields if root is not None else {}).items():
             if engine.pipeline(root.name, name) is None:
