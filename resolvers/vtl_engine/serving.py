@@ -32,6 +32,7 @@ from transformer.emit_vtl.layout import Pipeline, PipelineKind
 from transformer.environment import AuthEnvironment
 from transformer.matrix import OperationKind
 from transformer.project import Project
+from transformer.rules import Provider
 
 SUBSCRIPTION_KINDS = frozenset({OperationKind.ON_CREATE, OperationKind.ON_UPDATE, OperationKind.ON_DELETE})
 MUTATION_KINDS = frozenset({OperationKind.CREATE, OperationKind.UPDATE, OperationKind.DELETE})
@@ -151,7 +152,8 @@ def vtl_executable_schema(
             graphql_field.resolve = lambda event, _info, **_args: event
         else:
             graphql_field.resolve = bindings.field(pipeline)
-    for model in project.matrix.models:
+    lambda_models = project.matrix.models if Provider.FUNCTION in project.matrix.auth_modes else {}
+    for model in lambda_models:
         graphql_type = schema.type_map.get(model)
         if not isinstance(graphql_type, GraphQLObjectType):
             continue
