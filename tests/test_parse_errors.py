@@ -171,3 +171,9 @@ def test_defaults_are_applied_once(tmp_path: Path) -> None:
     assert (group.groups, group.group_claim) == (("Admins",), "cognito:groups")
     assert public.allow is Strategy.PUBLIC and public.provider is Provider.API_KEY
     assert set(public.operations) == {Operation.GET, Operation.LIST, Operation.SYNC, Operation.LISTEN, Operation.SEARCH}
+
+
+def test_argument_of_the_wrong_shape_is_an_error_not_a_crash(tmp_path: Path) -> None:
+    errors = errors_for(tmp_path, 'type P @model @auth(rules: [{allow: ["Admins"]}]) { id: ID! }')
+    assert [e.message for e in errors] == ["@auth: 'allow' must be a single name, not ['Admins']"]
+    assert (errors[0].line, errors[0].column) == (1, 29)

@@ -167,6 +167,12 @@ def rule_from_arguments(
     """Validate one rule's arguments as Amplify does and fill in its defaults."""
     where = _where(location)
     problems: list[Diagnostic] = []
+    for key in ("allow", "provider", "identityClaim", "groupClaim", "ownerField", "groupsField"):
+        value = raw.get(key)
+        if value is not None and not isinstance(value, str):
+            problems.append(error("auth.argument-type", f"@auth: '{key}' must be a single name, not {value!r}", **where))
+    if problems:
+        return None, problems
     allow_raw = raw.get("allow")
     if allow_raw not in {s.value for s in Strategy}:
         return None, [error("auth.strategy", f"@auth: unknown or missing strategy 'allow: {allow_raw}'", **where)]
