@@ -16,6 +16,7 @@ It is serialised to `build/access-matrix.json` (`AccessMatrix.model_dump_json`) 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from enum import StrEnum
 from typing import Literal
 
@@ -23,6 +24,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from transformer.diagnostics import Diagnostic, error
 from transformer.naming import lower_first, plural, upper_first
+from transformer.relations import ConnectionField, connection_fields
 from transformer.rules import (
     MODEL_OPERATIONS,
     AuthRule,
@@ -268,8 +270,9 @@ def _roles_of(rule: AuthRule, model: ModelDef, fields: list[ServedField]) -> lis
     return [role_for_rule(rule, None, model, owner_type)]
 
 
-def served_fields(model: ModelDef) -> list[ServedField]:
-    """Declared fields plus what the transform adds: `id`, timestamps, and owner fields rules need."""
+def served_fields(model: ModelDef, connections: Sequence[ConnectionField] = ()) -> list[ServedField]:
+    """Declared fields plus what the transform adds: `id`, timestamps, implicit relational keys
+    (`postCommentsId`), and owner fields rules need, in Amplify's order."""
     fields = [
         ServedField(
             name=f.name,
@@ -288,6 +291,10 @@ def served_fields(model: ModelDef) -> list[ServedField]:
         if stamp and stamp not in names:
             fields.append(ServedField(name=stamp, type=FieldType(name="AWSDateTime", required=True), generated=True))
             names.add(stamp)
+    for connection in connections:
+        if connection.name not in names:
+            fields.append(ServedField(name=connection.name, type=connection.type, generated=True))
+            names.add(connection.name)
     all_rules = [*(model.rules or ())] + [r for f in model.fields for r in f.rules or ()]
     for rule in all_rules:
         if rule.allow is Strategy.OWNER and rule.owner_field and rule.owner_field not in names:
@@ -296,8 +303,8 @@ def served_fields(model: ModelDef) -> list[ServedField]:
     return fields
 
 
-def model_access(model: ModelDef) -> ModelAccess:
-    fields = served_fields(model)
+def model_access(model: ModelDef, connections: Sequence[ConnectionField] = ()) -> ModelAccess:
+    fields = served_fields(model, connections)
     field_names = [f.name for f in fields]
     roles: dict[str, Role] = {}
     grants: dict[str, dict[Operation, list[str]]] = {}
@@ -444,7 +451,8 @@ def build_matrix(
     problems = check_auth_modes(schema, modes)
     if problems:
         return None, problems
-    models = {name: model_access(model) for name, model in schema.models.items()}
+    connections = connection_fields(schema)
+    models = {name: model_access(model, connections.get(name, [])) for name, model in schema.models.items()}
     operations: dict[str, RootOperation] = {}
     for model in schema.models.values():
         for op in root_operations(model):

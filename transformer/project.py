@@ -6,8 +6,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from transformer.auth_modes import discover_auth_modes
 from transformer.diagnostics import Diagnostic, error, has_errors, warning
 from transformer.environment import AuthEnvironment
+from transformer.lints import lint
 from transformer.matrix import AccessMatrix, TransformParameters, build_matrix
 from transformer.parse import load_schema
 from transformer.precedence import GroupFile, find_group_file, load_group_file
@@ -124,14 +126,14 @@ def load_project(
     diagnostics.extend(check_group_names(schema, group_file, group_path))
     modes, source = auth_modes, auth_modes_source or "--auth-modes"
     if modes is None:
-        modes, source = _discover_auth_modes(schema_path)
+        modes, source = discover_auth_modes(schema_path) or (None, "default")
     if has_errors(diagnostics):
         return None, _in_reading_order(diagnostics)
     matrix, matrix_diagnostics = build_matrix(schema, modes, params)
     diagnostics.extend(matrix_diagnostics)
     if matrix is None:
         return None, _in_reading_order(diagnostics)
-    diagnostics.extend(_lint(schema, matrix, group_file))
+    diagnostics.extend(lint(schema, matrix, group_file, group_file_path=group_path))
     project = Project(
         schema_path=schema_path,
         schema=schema,
@@ -142,24 +144,3 @@ def load_project(
         environment=environment or AuthEnvironment(),
     )
     return project, _in_reading_order(diagnostics)
-
-
-def _discover_auth_modes(schema_path: Path) -> tuple[list[Provider] | None, str]:
-    try:
-        from transformer.auth_modes import discover_auth_modes
-    except ImportError:
-        return None, "default"
-    found = discover_auth_modes(schema_path)
-    return found if found is not None else (None, "default")
-
-
-def _lint(schema: ParsedSchema, matrix: AccessMatrix, group_file: GroupFile | None) -> list[Diagnostic]:
-    try:
-        from transformer.lints import lint
-    except ImportError:
-        return []
-    return lint(schema, matrix, group_file)
-
-
-def no_schema_error(path: Path) -> Diagnostic:
-    return error("project.no-schema", f"no schema found at {path}", file=str(path))
