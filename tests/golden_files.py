@@ -10,6 +10,8 @@ import os
 from pathlib import Path
 
 GOLDEN_ROOT = Path(__file__).parent / "golden"
+SAMPLES_ROOT = Path(__file__).parent.parent / "samples"
+"""Bundled samples are golden inputs too: their expected files live in `golden/<sample>/expected`."""
 UPDATE_ENV = "GQLAUTH_UPDATE_GOLDEN"
 
 
@@ -27,5 +29,13 @@ def assert_matches_golden(expected_path: Path, actual: str) -> None:
     assert actual == expected, f"{expected_path} differs from the output; if intended, run with {UPDATE_ENV}=1"
 
 
+def input_dir(sample: str) -> Path:
+    """Where a golden case's schema, group file and auth modes are: `samples/<name>` or `golden/<name>`."""
+    bundled = SAMPLES_ROOT / sample
+    return bundled if (bundled / "schema.graphql").is_file() else GOLDEN_ROOT / sample
+
+
 def samples() -> list[str]:
-    return sorted(p.name for p in GOLDEN_ROOT.iterdir() if (p / "schema.graphql").is_file())
+    names = {p.name for p in GOLDEN_ROOT.iterdir() if (p / "schema.graphql").is_file()}
+    names |= {p.name for p in SAMPLES_ROOT.iterdir() if (p / "schema.graphql").is_file()}
+    return sorted(names)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from golden_files import GOLDEN_ROOT, assert_matches_golden, samples
+from golden_files import GOLDEN_ROOT, assert_matches_golden, input_dir, samples
 
 from transformer.auth_modes import parse_auth_modes
 from transformer.emit import emit_matrix_file, emit_schema_file, transform
@@ -15,8 +15,8 @@ from transformer.project import Project, load_project
 
 
 def _project(sample: str) -> Project:
-    folder = GOLDEN_ROOT / sample
-    modes_file = folder / "auth-modes.txt"
+    folder = input_dir(sample)
+    modes_file = GOLDEN_ROOT / sample / "auth-modes.txt"
     modes = parse_auth_modes(modes_file.read_text(encoding="utf-8")) if modes_file.is_file() else None
     project, diagnostics = load_project(folder / "schema.graphql", auth_modes=modes)
     assert project is not None, [d.render() for d in diagnostics]

@@ -12,7 +12,7 @@ from transformer.matrix import build_matrix
 from transformer.parse import load_schema
 from transformer.rules import Provider
 
-BLOG = Path(__file__).parent / "fixtures" / "blog"
+BLOG = Path(__file__).parent / "conformance" / "blog"
 BLOG_MODES = [Provider.USER_POOLS, Provider.API_KEY, Provider.IAM]
 
 

@@ -15,7 +15,7 @@ from transformer.emit_vtl import build_pipelines
 from transformer.project import Project, load_project
 from transformer.rules import Provider
 
-BLOG = Path(__file__).parent / "golden" / "blog" / "schema.graphql"
+BLOG = Path(__file__).parent.parent / "samples" / "blog" / "schema.graphql"
 ALL_MODES = [Provider.USER_POOLS, Provider.API_KEY, Provider.IAM, Provider.OIDC, Provider.FUNCTION]
 KEYED = """
 type Entry @model @auth(rules: [{allow: owner}, {allow: public, provider: iam, operations: [read]}]) {

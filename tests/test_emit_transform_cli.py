@@ -15,7 +15,7 @@ from transformer.emit import emit_matrix_file, emit_schema_file, transform
 from transformer.project import load_project
 from transformer.rules import Provider
 
-BLOG = Path(__file__).parent / "fixtures" / "blog"
+BLOG = Path(__file__).parent / "conformance" / "blog"
 MODES = "userPools,apiKey,iam"
 
 

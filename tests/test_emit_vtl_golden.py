@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from golden_files import GOLDEN_ROOT, assert_matches_golden, updating
+from golden_files import GOLDEN_ROOT, assert_matches_golden, input_dir, updating
 
 from transformer.emit_vtl import build_pipelines, emit_resolvers, resolver_files
 from transformer.project import load_project
@@ -13,7 +13,7 @@ BLOG = GOLDEN_ROOT / "blog"
 
 
 def _blog_files() -> dict[str, str]:
-    project, diagnostics = load_project(BLOG / "schema.graphql")
+    project, diagnostics = load_project(input_dir("blog") / "schema.graphql")
     assert project is not None, [d.render() for d in diagnostics]
     return resolver_files(build_pipelines(project.matrix, project.environment))
 
@@ -28,7 +28,7 @@ def test_blog_templates_match_golden_files() -> None:
 
 
 def test_emitter_writes_the_resolver_folder(tmp_path: Path) -> None:
-    project, _ = load_project(BLOG / "schema.graphql")
+    project, _ = load_project(input_dir("blog") / "schema.graphql")
     assert project is not None
     emit_resolvers(project, tmp_path)
     emit_resolvers(project, tmp_path)

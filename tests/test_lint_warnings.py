@@ -12,7 +12,7 @@ from transformer.precedence import parse_group_file
 from transformer.rules import Provider
 
 MODES = [Provider.USER_POOLS, Provider.API_KEY, Provider.IAM, Provider.OIDC]
-BLOG = Path(__file__).parent / "fixtures" / "blog"
+BLOG = Path(__file__).parent / "conformance" / "blog"
 
 
 def _lint(sdl: str, groups: str | None = None, parameters: TransformParameters | None = None) -> list[Diagnostic]:

@@ -10,7 +10,7 @@ from transformer.parse import load_schema
 from transformer.precedence import load_group_file
 from transformer.rules import Operation, Provider
 
-BLOG = Path(__file__).parent / "fixtures" / "blog"
+BLOG = Path(__file__).parent / "conformance" / "blog"
 
 
 def _blog_table():  # type: ignore[no-untyped-def]

@@ -22,7 +22,7 @@ from resolvers.store import Store
 from transformer.project import load_project
 from transformer.rules import Provider
 
-BLOG = Path(__file__).parent / "golden" / "blog" / "schema.graphql"
+BLOG = Path(__file__).parent.parent / "samples" / "blog" / "schema.graphql"
 HOST = "testserver"
 ON_CREATE = "subscription { onCreatePost { id title owner internalNotes } }"
 CREATE = "mutation Create($input: CreatePostInput!) { createPost(input: $input) { id } }"

@@ -11,7 +11,6 @@ string (imported when the transform runs, so the emitter's module need not impor
 from __future__ import annotations
 
 import importlib
-import importlib.util
 import json
 import shutil
 import tempfile
@@ -20,7 +19,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from transformer.diagnostics import InputError, has_errors
+from transformer.emit_auth_stack import emit_auth_stack
 from transformer.emit_schema import emit_output_schema, paused_gc
+from transformer.storage import find_storage_settings, load_storage_settings
 
 if TYPE_CHECKING:
     from transformer.project import Project
@@ -36,24 +37,34 @@ def emit_schema_file(project: Project, out_dir: Path) -> None:
     (out_dir / SCHEMA_FILE).write_text(emit_output_schema(project.schema, project.matrix), encoding="utf-8")
 
 
+def _relative_locations(value: object, base: Path) -> object:
+    """Rule locations name the schema relative to its own folder, so a build is the same on any machine."""
+    if isinstance(value, dict):
+        rewritten = {k: _relative_locations(v, base) for k, v in value.items()}
+        if set(value) == {"file", "line", "column"} and isinstance(value["file"], str):
+            path = Path(value["file"])
+            rewritten["file"] = path.relative_to(base).as_posix() if path.is_relative_to(base) else path.name
+        return rewritten
+    if isinstance(value, list):
+        return [_relative_locations(item, base) for item in value]
+    return value
+
+
 def emit_matrix_file(project: Project, out_dir: Path) -> None:
-    (out_dir / MATRIX_FILE).write_text(project.matrix.model_dump_json(indent=2) + "\n", encoding="utf-8")
+    data = _relative_locations(project.matrix.model_dump(mode="json"), project.schema_path.resolve().parent)
+    (out_dir / MATRIX_FILE).write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
 
 
 def emit_auth_stack_file(project: Project, out_dir: Path) -> None:
     """`auth-stack.json` (groups, group roles, storage grants) when there is a group file."""
-    if project.group_file is None or importlib.util.find_spec("transformer.emit_auth_stack") is None:
+    if project.group_file is None:
         return
-    from transformer.emit_auth_stack import emit_auth_stack
-    from transformer.storage import find_storage_settings, load_storage_settings
-
-    storage = getattr(project, "storage", None)
-    if storage is None:
-        storage_path = find_storage_settings(project.schema_path)
-        if storage_path is not None:
-            storage, diagnostics = load_storage_settings(storage_path, project.group_file)
-            if has_errors(diagnostics):
-                raise InputError(diagnostics)
+    storage = None
+    storage_path = find_storage_settings(project.schema_path)
+    if storage_path is not None:
+        storage, diagnostics = load_storage_settings(storage_path, project.group_file)
+        if has_errors(diagnostics):
+            raise InputError(diagnostics)
     template = emit_auth_stack(project.group_file, project.environment, storage)
     (out_dir / AUTH_STACK_FILE).write_text(json.dumps(template, indent=2) + "\n", encoding="utf-8")
 
