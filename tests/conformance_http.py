@@ -16,7 +16,7 @@ from resolvers.issuer import register_identity_credentials, sign_claims
 from resolvers.local_state import IamCredentialRecord, LocalState
 from resolvers.suite import Suite, SuiteCase, load_suite
 
-SUITE_PATH = Path(__file__).resolve().parents[2] / "shared" / "conformance" / "blog" / "suite.json"
+SUITE_PATH = Path(__file__).parent / "conformance" / "blog" / "suite.json"
 SUITE: Suite | None = load_suite(SUITE_PATH) if SUITE_PATH.exists() else None
 SUITE_CLIENT_ID = "oracleclientid"
 
