@@ -15,6 +15,7 @@ from transformer.parse import load_schema
 from transformer.precedence import GroupFile, find_group_file, load_group_file
 from transformer.rules import DEFAULT_GROUP_CLAIM, AuthRule, Provider
 from transformer.schema_model import ParsedSchema
+from transformer.transform_settings import load_transform_parameters
 
 SCHEMA_FILE_NAME = "schema.graphql"
 
@@ -114,8 +115,12 @@ def load_project(
     Returns every diagnostic found (errors and warnings) and the project only when there are no errors.
     """
     schema_path = resolve_schema_path(schema_path)
-    params = parameters or TransformParameters()
-    schema, diagnostics = load_schema(schema_path, sub_username_identity_claim=params.use_sub_username_for_default_identity_claim)
+    diagnostics: list[Diagnostic] = []
+    if parameters is None:
+        parameters, diagnostics = load_transform_parameters(schema_path)
+    params = parameters
+    schema, schema_diagnostics = load_schema(schema_path, sub_username_identity_claim=params.use_sub_username_for_default_identity_claim)
+    diagnostics.extend(schema_diagnostics)
     group_path = group_file_path or find_group_file(schema_path)
     group_file: GroupFile | None = None
     if group_path is not None:
