@@ -27,7 +27,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from transformer.emit import emit_matrix_file, emit_schema_file, transform  # noqa: E402
-from transformer.emit_schema import emit_output_schema, paused_gc  # noqa: E402
+from transformer.emit_schema import emit_output_schema
+from transformer.gc_pause import paused_gc  # noqa: E402
 from transformer.project import Project, load_project  # noqa: E402
 from transformer.rules import Provider  # noqa: E402
 

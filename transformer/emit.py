@@ -20,7 +20,8 @@ from typing import TYPE_CHECKING
 
 from transformer.diagnostics import InputError, has_errors
 from transformer.emit_auth_stack import emit_auth_stack
-from transformer.emit_schema import emit_output_schema, paused_gc
+from transformer.emit_schema import emit_output_schema
+from transformer.gc_pause import paused_gc
 from transformer.storage import find_storage_settings, load_storage_settings
 
 if TYPE_CHECKING:

@@ -18,10 +18,6 @@ Everything about who may do what comes from the access matrix, never from the ra
 
 from __future__ import annotations
 
-import gc
-from collections.abc import Iterator
-from contextlib import contextmanager
-
 from graphql import (
     DocumentNode,
     EnumTypeDefinitionNode,
@@ -45,6 +41,7 @@ from transformer.appsync_vocabulary import (
     scalar_input,
     shared_inputs,
 )
+from transformer.gc_pause import paused_gc
 from transformer.matrix import AccessMatrix, ModelAccess, OperationKind, Role, RoleKind, RootOperation
 from transformer.relations import ConnectionField, camel_case, connection_fields, has_many_key
 from transformer.rules import Operation, Provider
@@ -686,22 +683,6 @@ def emit_output_schema(schema: ParsedSchema, matrix: AccessMatrix) -> str:
         return _emit(schema, matrix)
 
 
-@contextmanager
-def paused_gc() -> Iterator[None]:
-    """Pause the cyclic garbage collector while building many small, acyclic objects.
-
-    The emitter allocates only short trees; with a large matrix alive, every automatic collection
-    walks the whole heap, which made emission time grow faster than the schema.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
 def _emit(schema: ParsedSchema, matrix: AccessMatrix) -> str:
     emitter = _Emitter(schema, matrix)
     emitter.add_user_definitions(parse(strip_directives(schema.sdl), no_location=True))
@@ -726,7 +707,6 @@ __all__ = [
     "TRANSFORMER_DIRECTIVES",
     "emit_output_schema",
     "load_output_schema",
-    "paused_gc",
     "shared_inputs",
     "strip_directives",
 ]

@@ -9,6 +9,7 @@ from pathlib import Path
 from transformer.auth_modes import discover_auth_modes
 from transformer.diagnostics import Diagnostic, error, has_errors, warning
 from transformer.environment import AuthEnvironment
+from transformer.gc_pause import paused_gc
 from transformer.lints import lint
 from transformer.matrix import AccessMatrix, TransformParameters, build_matrix
 from transformer.parse import load_schema
@@ -114,6 +115,26 @@ def load_project(
 
     Returns every diagnostic found (errors and warnings) and the project only when there are no errors.
     """
+    with paused_gc():
+        return _load_project(
+            schema_path,
+            group_file_path=group_file_path,
+            auth_modes=auth_modes,
+            auth_modes_source=auth_modes_source,
+            parameters=parameters,
+            environment=environment,
+        )
+
+
+def _load_project(
+    schema_path: Path,
+    *,
+    group_file_path: Path | None,
+    auth_modes: list[Provider] | None,
+    auth_modes_source: str | None,
+    parameters: TransformParameters | None,
+    environment: AuthEnvironment | None,
+) -> tuple[Project | None, list[Diagnostic]]:
     schema_path = resolve_schema_path(schema_path)
     diagnostics: list[Diagnostic] = []
     if parameters is None:

@@ -10,7 +10,6 @@ import click
 from transformer.commands.options import auth_modes_option, group_file_option, parse_auth_modes, schema_argument
 from transformer.diagnostics import has_errors
 from transformer.emit_permissions import FORMATS, render_table
-from transformer.emit_schema import paused_gc
 from transformer.project import load_project
 from transformer.report import EXIT_INPUT_ERRORS, EXIT_OK, guarded, print_diagnostics, stderr_console, summary_line
 
@@ -24,8 +23,7 @@ from transformer.report import EXIT_INPUT_ERRORS, EXIT_OK, guarded, print_diagno
 def matrix(schema: Path, group_file: Path | None, auth_modes: str | None, fmt: str) -> None:
     """Print who may do what on every model of SCHEMA, per role and operation, with field limits."""
     modes = parse_auth_modes(auth_modes)
-    with paused_gc():
-        project, diagnostics = load_project(schema, group_file_path=group_file, auth_modes=modes)
+    project, diagnostics = load_project(schema, group_file_path=group_file, auth_modes=modes)
     print_diagnostics(diagnostics)
     if project is None or has_errors(diagnostics):
         stderr_console().print(summary_line(diagnostics), markup=False)

@@ -10,7 +10,6 @@ import click
 from transformer.commands.options import auth_modes_option, group_file_option, parse_auth_modes, schema_argument
 from transformer.diagnostics import has_errors
 from transformer.emit import transform as run_transform
-from transformer.emit_schema import paused_gc
 from transformer.project import load_project
 from transformer.report import EXIT_INPUT_ERRORS, EXIT_OK, guarded, print_diagnostics, stderr_console, summary_line
 
@@ -32,8 +31,7 @@ from transformer.report import EXIT_INPUT_ERRORS, EXIT_OK, guarded, print_diagno
 def transform(schema: Path, group_file: Path | None, auth_modes: str | None, out_dir: Path) -> None:
     """Transform SCHEMA into the AppSync output schema, access matrix, resolvers and stacks."""
     modes = parse_auth_modes(auth_modes)
-    with paused_gc():
-        project, diagnostics = load_project(schema, group_file_path=group_file, auth_modes=modes)
+    project, diagnostics = load_project(schema, group_file_path=group_file, auth_modes=modes)
     print_diagnostics(diagnostics)
     console = stderr_console()
     if project is None or has_errors(diagnostics):
