@@ -1,17 +1,9 @@
 """Per-operation role plans derived once from the access matrix and cached.
 
 A plan lists, per provider, the roles that take part in one operation with the fields each may
-write, in Amplify's evaluation order. The matrix does not store these derived views, so they are
-built here (and only here) from `ModelAccess.grants`:
-
-* "all fields" is judged over the fields the schema declares, as Amplify's matrix does (fields the
-  transform adds, `id`, timestamps and implicit owner fields, are not in Amplify's matrix);
-* create's allowed fields include the generated `id` and timestamps; update's also the primary key;
-* update involves every role with update or delete on some field (`nullAllowed` = delete fields);
-* delete involves only roles with delete on every field;
-* a field read is checked only for fields Amplify gives a field resolver: fewer `get` roles may read
-  the field than may get the model (a provider's `private` role that reads the field everywhere
-  stands in for that provider's other roles).
+write, in Amplify's evaluation order. Which roles take part and with which fields is Amplify's grant
+rules, stated once in `transformer.grants` (shared with the VTL emitter); this module only groups
+them per provider for the guards, with sets for fast membership tests, and caches the result.
 """
 
 from __future__ import annotations
@@ -20,8 +12,18 @@ import threading
 from dataclasses import dataclass, field
 
 from resolvers.guards.decision import not_authorized_message
+from transformer.grants import (
+    WriteGrant,
+    create_grants,
+    delete_roles,
+    field_read_roles,
+    model_has_auth,
+    read_roles,
+    update_grants,
+)
+from transformer.grants import protected_fields as model_protected_fields
 from transformer.matrix import AccessMatrix, ModelAccess, OperationKind, Role, RoleKind, RootOperation
-from transformer.rules import READ_OPERATIONS, Operation, Provider
+from transformer.rules import Operation, Provider
 
 
 class UnknownOperation(KeyError):
@@ -81,13 +83,8 @@ class OperationPlan:
         return self.providers.get(provider, EMPTY_ROLES)
 
 
-def declared_fields(model: ModelAccess) -> list[str]:
-    return [f.name for f in model.fields if not f.generated]
-
-
-def _auto_generated(model: ModelAccess) -> list[str]:
-    stamps = {name for name in model.timestamps.values() if name}
-    return [f.name for f in model.fields if f.generated and (f.name == "id" or f.name in stamps)]
+def _role_grant(grant: WriteGrant) -> RoleGrant:
+    return RoleGrant(grant.role, grant.allowed, frozenset(grant.allowed), frozenset(grant.null_allowed), grant.full)
 
 
 def _group(grants: list[RoleGrant]) -> dict[Provider, ProviderRoles]:
@@ -116,60 +113,14 @@ def _group(grants: list[RoleGrant]) -> dict[Provider, ProviderRoles]:
     return result
 
 
-def _has_all(model: ModelAccess, role: str, op: Operation, declared: list[str]) -> bool:
-    granted = set(model.fields_for(role, op))
-    return all(name in granted for name in declared)
-
-
-def _write_grants(model: ModelAccess, kind: OperationKind) -> list[RoleGrant]:
-    declared = declared_fields(model)
-    generated = _auto_generated(model)
-    grants: list[RoleGrant] = []
+def _root_grants(model: ModelAccess, kind: OperationKind) -> list[RoleGrant]:
     if kind is OperationKind.CREATE:
-        for name, role in model.roles.items():
-            fields = model.fields_for(name, Operation.CREATE)
-            if not fields:
-                continue
-            allowed = tuple(dict.fromkeys([*fields, *generated]))
-            grants.append(
-                RoleGrant(role, allowed, frozenset(allowed), frozenset(), _has_all(model, name, Operation.CREATE, declared))
-            )
-    elif kind is OperationKind.UPDATE:
-        with_update = [n for n in model.roles if model.fields_for(n, Operation.UPDATE)]
-        with_delete = [n for n in model.roles if model.fields_for(n, Operation.DELETE) and n not in with_update]
-        for name in with_update + with_delete:
-            fields = model.fields_for(name, Operation.UPDATE)
-            allowed = tuple(dict.fromkeys([*fields, *model.primary_key, *generated]))
-            null_allowed = frozenset(model.fields_for(name, Operation.DELETE))
-            full = _has_all(model, name, Operation.UPDATE, declared) and _has_all(
-                model, name, Operation.DELETE, declared
-            )
-            grants.append(RoleGrant(model.roles[name], allowed, frozenset(allowed), null_allowed, full))
-    else:
-        for name, role in model.roles.items():
-            if _has_all(model, name, Operation.DELETE, declared) and model.fields_for(name, Operation.DELETE):
-                grants.append(RoleGrant(role))
-    return grants
-
-
-def _read_grants(model: ModelAccess, op: Operation) -> list[RoleGrant]:
-    return [RoleGrant(role) for name, role in model.roles.items() if model.fields_for(name, op)]
-
-
-def field_read_roles(model: ModelAccess, field_name: str) -> tuple[bool, list[Role]]:
-    """Whether Amplify puts an auth resolver on this field, and the roles it checks there."""
-    get_roles = [name for name in model.roles if model.fields_for(name, Operation.GET)]
-
-    def reads_everywhere(role: str) -> bool:
-        return all(field_name in model.fields_for(role, op) for op in READ_OPERATIONS)
-
-    candidates = list(get_roles)
-    for provider in (Provider.USER_POOLS, Provider.OIDC):
-        private = f"{provider.value}:private"
-        if private in candidates and reads_everywhere(private):
-            candidates = [r for r in candidates if not (r.startswith(f"{provider.value}:") and r != private)]
-    allowed = [r for r in candidates if any(field_name in model.fields_for(r, op) for op in READ_OPERATIONS)]
-    return len(allowed) < len(candidates), [model.roles[r] for r in allowed]
+        return [_role_grant(g) for g in create_grants(model)]
+    if kind is OperationKind.UPDATE:
+        return [_role_grant(g) for g in update_grants(model)]
+    if kind is OperationKind.DELETE:
+        return [RoleGrant(role) for role in delete_roles(model)]
+    return [RoleGrant(role) for role in read_roles(model, kind.operation)]
 
 
 @dataclass
@@ -208,7 +159,7 @@ def _build(model: ModelAccess, type_name: str, field_name: str, op: Operation, k
         kind=kind,
         providers=_group(grants),
         message=not_authorized_message(field_name, type_name),
-        has_auth=model.has_auth or any(f.has_field_rules for f in model.fields),
+        has_auth=model_has_auth(model),
         protected=protected,
         other_roles=tuple(r for n, r in model.roles.items() if n not in used),
     )
@@ -228,12 +179,7 @@ def root_plan(matrix: AccessMatrix, operation_key: str, expected: frozenset[Oper
     if root.kind not in expected:
         raise ValueError(f"{operation_key} is a {root.kind.value} operation")
     model = matrix.models[root.model]
-    op = root.kind.operation
-    if root.kind in (OperationKind.CREATE, OperationKind.UPDATE, OperationKind.DELETE):
-        grants = _write_grants(model, root.kind)
-    else:
-        grants = _read_grants(model, op)
-    plan = _build(model, root.type_name, root.field_name, op, root.kind, grants)
+    plan = _build(model, root.type_name, root.field_name, root.kind.operation, root.kind, _root_grants(model, root.kind))
     roots[operation_key] = plan
     return plan
 
@@ -258,7 +204,6 @@ def protected_fields(matrix: AccessMatrix, model_name: str) -> frozenset[str]:
     known = _cached(matrix).protected
     cached = known.get(model_name)
     if cached is None:
-        model = matrix.models[model_name]
-        cached = frozenset(f.name for f in model.fields if not f.generated and field_read_roles(model, f.name)[0])
+        cached = frozenset(model_protected_fields(matrix.models[model_name]))
         known[model_name] = cached
     return cached

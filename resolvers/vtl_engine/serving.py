@@ -27,9 +27,9 @@ from resolvers.vtl_engine.executor import CallerRequest, PipelineResult, VtlEngi
 from resolvers.vtl_engine.store_table import StoreTable
 from resolvers.vtl_engine.subscription_filter import filter_matches
 from transformer.emit_schema import APPSYNC_PRELUDE, emit_output_schema
-from transformer.emit_vtl.grants import model_has_auth, protected_fields
 from transformer.emit_vtl.layout import Pipeline, PipelineKind
 from transformer.environment import AuthEnvironment
+from transformer.grants import model_has_auth, protected_fields
 from transformer.matrix import OperationKind
 from transformer.project import Project
 from transformer.rules import Provider

@@ -11,7 +11,6 @@ populateOwnerFieldForStaticGroupAuth also for a caller already authorized.
 from __future__ import annotations
 
 from transformer.emit_vtl.auth_common import emit_denied_check, open_auth
-from transformer.emit_vtl.grants import WriteGrant, create_grants
 from transformer.emit_vtl.identity import (
     IdentityNames,
     admin_role_bypass,
@@ -22,6 +21,7 @@ from transformer.emit_vtl.identity import (
 )
 from transformer.emit_vtl.record_match import emit_record_match, emit_value_match
 from transformer.emit_vtl.vtl import VtlWriter, empty_payload, q, q_list
+from transformer.grants import WriteGrant, create_grants
 from transformer.matrix import ModelAccess, Role, RoleKind, TransformParameters
 from transformer.rules import Provider
 

@@ -1,6 +1,6 @@
 """Field resolvers: read rules on a field (null + Unauthorized error) and owner read-back.
 
-A field gets a check when fewer roles may read it than may get its model (see `grants.field_read_roles`).
+A field gets a check when fewer roles may read it than may get its model (see `transformer.grants.field_read_roles`).
 The auth function tests the admitted roles against `$ctx.source`; the value function returns the
 source's value, or null when the source is a mutation result and subscriptions are on (so
 subscription payloads never carry protected values). Owner fields of multi-claim owner rules read
@@ -10,10 +10,10 @@ back as the last claim (`<sub>::alice` -> `alice`).
 from __future__ import annotations
 
 from transformer.emit_vtl.auth_common import open_auth
-from transformer.emit_vtl.grants import field_read_roles
 from transformer.emit_vtl.identity import IdentityNames, admin_role_bypass, provider_sections, static_condition
 from transformer.emit_vtl.record_match import emit_record_match
 from transformer.emit_vtl.vtl import VtlWriter, empty_payload, q
+from transformer.grants import field_read_roles
 from transformer.matrix import ModelAccess, Role
 
 

@@ -10,7 +10,6 @@ for a list field). Deny only when nothing authorized and no clause could be buil
 from __future__ import annotations
 
 from transformer.emit_vtl.auth_common import open_auth
-from transformer.emit_vtl.grants import read_roles
 from transformer.emit_vtl.identity import (
     IdentityNames,
     admin_role_bypass,
@@ -21,6 +20,7 @@ from transformer.emit_vtl.identity import (
     static_condition,
 )
 from transformer.emit_vtl.vtl import VtlWriter, empty_payload, q
+from transformer.grants import read_roles
 from transformer.matrix import ModelAccess, Role, RoleKind
 from transformer.rules import Operation, Provider
 

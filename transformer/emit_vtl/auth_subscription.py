@@ -11,7 +11,6 @@ the client's filter through `$extensions.setSubscriptionFilter`.
 from __future__ import annotations
 
 from transformer.emit_vtl.auth_common import open_auth
-from transformer.emit_vtl.grants import read_roles
 from transformer.emit_vtl.identity import (
     IdentityNames,
     admin_role_bypass,
@@ -22,6 +21,7 @@ from transformer.emit_vtl.identity import (
     static_condition,
 )
 from transformer.emit_vtl.vtl import VtlWriter, empty_payload, q
+from transformer.grants import read_roles
 from transformer.matrix import ModelAccess, Role, RoleKind
 from transformer.rules import Operation, Provider
 

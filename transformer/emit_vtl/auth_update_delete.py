@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from transformer.emit_vtl.auth_common import emit_denied_check, open_auth
 from transformer.emit_vtl.data_dynamodb import key_attributes
-from transformer.emit_vtl.grants import WriteGrant, delete_roles, update_grants
 from transformer.emit_vtl.identity import (
     IdentityNames,
     admin_role_bypass,
@@ -23,6 +22,7 @@ from transformer.emit_vtl.identity import (
 )
 from transformer.emit_vtl.record_match import emit_record_match
 from transformer.emit_vtl.vtl import MAPPING_VERSION, VtlWriter, q, q_list
+from transformer.grants import WriteGrant, delete_roles, update_grants
 from transformer.matrix import ModelAccess, Role, RoleKind, TransformParameters
 from transformer.rules import Provider
 
