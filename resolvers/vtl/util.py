@@ -22,6 +22,16 @@ from .util_time import TimeUtil
 from .util_transform import TransformUtil
 
 _CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+_TYPE_OF = {
+    "null": "Null",
+    "Boolean": "Boolean",
+    "Integer": "Number",
+    "Double": "Number",
+    "String": "String",
+    "List": "List",
+    "Map": "Map",
+}
+"""`$util.typeOf` by Java type name; any other value (a host object) is an `Object`."""
 
 
 def _is_empty(value: Any) -> bool:
@@ -131,19 +141,7 @@ class UtilObject(HostObject):
         return isinstance(value, dict)
 
     def m_typeOf(self, value: Any) -> str:
-        if value is None:
-            return "Null"
-        if isinstance(value, bool):
-            return "Boolean"
-        if is_number(value):
-            return "Number"
-        if isinstance(value, str):
-            return "String"
-        if isinstance(value, list):
-            return "List"
-        if isinstance(value, dict):
-            return "Map"
-        return "Object"
+        return _TYPE_OF.get(java_type_name(value), "Object")
 
     def m_matches(self, pattern: Any, text: Any) -> bool:
         if text is None:

@@ -98,6 +98,29 @@ def role_policies(
     return "authenticated", list(policies.authenticated) if policies else []
 
 
+def _policy_check(
+    area: Literal["storage", "custom"],
+    location: str,
+    permission: str,
+    policies: list[NamedPolicy],
+    action: str,
+    resource: str,
+    request: RequestContext,
+) -> Check:
+    """One action on one resource, decided by the role's IAM policies alone."""
+    decision = evaluate(policies, action, resource, request)
+    return Check(
+        area=area,
+        location=location,
+        permission=permission,
+        action=action,
+        resource=resource,
+        allowed=decision.allowed,
+        decided_by=decision.decided_by.label if decision.decided_by else None,
+        reason=decision.reason,
+    )
+
+
 def _storage_checks(
     storage: StorageSettings, policies: list[NamedPolicy], context: RequestContext, identity_id: str
 ) -> list[Check]:
@@ -117,19 +140,7 @@ def _storage_checks(
                 resource, request = storage.bucket_arn, {**context, "s3:prefix": prefix}
             else:
                 resource, request = f"{storage.objects_arn[:-1]}{prefix}example.jpg", dict(context)
-            decision = evaluate(policies, action, resource, request)
-            checks.append(
-                Check(
-                    area="storage",
-                    location=label,
-                    permission=permission,
-                    action=action,
-                    resource=resource,
-                    allowed=decision.allowed,
-                    decided_by=decision.decided_by.label if decision.decided_by else None,
-                    reason=decision.reason,
-                )
-            )
+            checks.append(_policy_check("storage", label, permission, policies, action, resource, request))
     return checks
 
 
@@ -145,22 +156,10 @@ def _custom_policy_checks(group_file: GroupFile, policies: list[NamedPolicy], co
                     for pattern in statement.resources():
                         resource = substitute_variables(pattern, context) or pattern
                         wanted.setdefault((action, resource), f"{group.groupName}/{policy.PolicyName}")
-    checks: list[Check] = []
-    for (action, resource), origin in wanted.items():
-        decision = evaluate(policies, action, resource, context)
-        checks.append(
-            Check(
-                area="custom",
-                location=origin,
-                permission=action,
-                action=action,
-                resource=resource,
-                allowed=decision.allowed,
-                decided_by=decision.decided_by.label if decision.decided_by else None,
-                reason=decision.reason,
-            )
-        )
-    return checks
+    return [
+        _policy_check("custom", origin, action, policies, action, resource, context)
+        for (action, resource), origin in wanted.items()
+    ]
 
 
 API_ID = "gqlauthLocalApi"

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from transformer.emit_vtl.identity import IdentityNames, split_roles, static_condition
 from transformer.emit_vtl.vtl import VtlWriter
+from transformer.matrix import Role, RoleKind
+from transformer.rules import Provider
 
 
 def open_auth(w: VtlWriter) -> None:
@@ -22,3 +25,32 @@ def emit_denied_check(w: VtlWriter, fields: str, passes: Sequence[str]) -> None:
     with w.block("#if(!$deniedFields.isEmpty())"):
         w.line("#set($deniedMessage = 'Unauthorized on ')")
         w.line("$util.error($deniedMessage.concat($deniedFields.toString()), 'Unauthorized')")
+
+
+def authorize_by_identity(
+    w: VtlWriter, provider: Provider, roles: list[Role], names: IdentityNames, *, unless_authorized: bool = False
+) -> tuple[list[Role], list[Role]]:
+    """Set `$isAuthorized` for the roles of one provider that the identity alone decides, in Amplify's
+    order: the API key or Lambda role, the IAM roles, then a JWT provider's `private` role and static
+    groups (each static-group check skipped once authorized when `unless_authorized`).
+
+    Returns the JWT provider's owner and dynamic-group roles, which depend on a record (or an event)
+    and so are left to the caller.
+    """
+    if provider in (Provider.API_KEY, Provider.FUNCTION):
+        if any(r.kind in (RoleKind.PUBLIC, RoleKind.CUSTOM) for r in roles):
+            w.line("#set($isAuthorized = true)")
+        return [], []
+    if provider is Provider.IAM:
+        for role in roles:
+            with w.block(f"#if({static_condition(role, w, names)})"):
+                w.line("#set($isAuthorized = true)")
+        return [], []
+    private, static, owners, dynamic = split_roles(roles)
+    if private:
+        w.line("#set($isAuthorized = true)")
+    skip = "!$isAuthorized && " if unless_authorized else ""
+    for role in static:
+        with w.block(f"#if({skip}{static_condition(role, w, names)})"):
+            w.line("#set($isAuthorized = true)")
+    return owners, dynamic

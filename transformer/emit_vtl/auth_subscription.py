@@ -10,19 +10,17 @@ the client's filter through `$extensions.setSubscriptionFilter`.
 
 from __future__ import annotations
 
-from transformer.emit_vtl.auth_common import open_auth
+from transformer.emit_vtl.auth_common import authorize_by_identity, open_auth
 from transformer.emit_vtl.identity import (
     IdentityNames,
     admin_role_bypass,
     claim_expression,
     owner_claims,
     provider_sections,
-    split_roles,
-    static_condition,
 )
 from transformer.emit_vtl.vtl import VtlWriter, empty_payload, q
 from transformer.grants import read_roles
-from transformer.matrix import ModelAccess, Role, RoleKind
+from transformer.matrix import ModelAccess, Role
 from transformer.rules import Operation, Provider
 
 
@@ -51,21 +49,7 @@ def subscription_auth_request(model: ModelAccess) -> str:
 
 
 def _emit_listen_roles(w: VtlWriter, provider: Provider, roles: list[Role], names: IdentityNames) -> None:
-    if provider in (Provider.API_KEY, Provider.FUNCTION):
-        if any(r.kind in (RoleKind.PUBLIC, RoleKind.CUSTOM) for r in roles):
-            w.line("#set($isAuthorized = true)")
-        return
-    if provider is Provider.IAM:
-        for role in roles:
-            with w.block(f"#if({static_condition(role, w, names)})"):
-                w.line("#set($isAuthorized = true)")
-        return
-    private, static, owners, dynamic = split_roles(roles)
-    if private:
-        w.line("#set($isAuthorized = true)")
-    for role in static:
-        with w.block(f"#if(!$isAuthorized && {static_condition(role, w, names)})"):
-            w.line("#set($isAuthorized = true)")
+    owners, dynamic = authorize_by_identity(w, provider, roles, names, unless_authorized=True)
     for role in owners:
         _owner_role(w, role, names)
     for role in dynamic:

@@ -296,18 +296,28 @@ def _emit_composite_sort_condition(w: VtlWriter, fields: tuple[str, ...], source
         w.line("#end")
 
 
-def _emit_filter(w: VtlWriter, *, with_arguments: bool) -> None:
-    """`$request.filter` := the caller's filter (when given) AND the stashed auth filter."""
-    w.line("#set($filterParts = [])")
-    if with_arguments:
-        with w.block("#if(!$util.isNull($ctx.args.filter) && !$ctx.args.filter.isEmpty())"):
-            w.qr("$filterParts.add($ctx.args.filter)")
+def emit_caller_filter(w: VtlWriter) -> None:
+    """Add the caller's `filter` argument, when given, to `$filterParts`."""
+    with w.block("#if(!$util.isNull($ctx.args.filter) && !$ctx.args.filter.isEmpty())"):
+        w.qr("$filterParts.add($ctx.args.filter)")
+
+
+def emit_request_filter(w: VtlWriter) -> None:
+    """`$request.filter` := `$filterParts` AND the stashed auth filter (no filter when there is neither)."""
     with w.block("#if(!$util.isNull($ctx.stash.authFilter))"):
         w.qr("$filterParts.add($ctx.stash.authFilter)")
     with w.block("#if(!$filterParts.isEmpty())"):
         w.line("#set($filterExpression = $util.transform.toDynamoDBFilterExpression({'and': $filterParts}))")
         with w.block("#if(!$util.isNull($filterExpression))"):
             w.qr("$request.put('filter', $util.parseJson($filterExpression))")
+
+
+def _emit_filter(w: VtlWriter, *, with_arguments: bool) -> None:
+    """`$request.filter` := the caller's filter (when given) AND the stashed auth filter."""
+    w.line("#set($filterParts = [])")
+    if with_arguments:
+        emit_caller_filter(w)
+    emit_request_filter(w)
 
 
 def get_request(model: ModelAccess) -> str:

@@ -12,7 +12,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from transformer.emit_vtl.data_dynamodb import DEFAULT_LIST_LIMIT, emit_key_condition, emit_paging
+from transformer.emit_vtl.data_dynamodb import (
+    DEFAULT_LIST_LIMIT,
+    emit_caller_filter,
+    emit_key_condition,
+    emit_paging,
+    emit_request_filter,
+)
 from transformer.emit_vtl.vtl import MAPPING_VERSION, VtlWriter, q
 from transformer.matrix import AccessMatrix, OperationKind
 from transformer.relations import camel_case, has_many_key
@@ -146,14 +152,8 @@ def relation_request(read: RelationRead, *, redact_in_mutations: bool) -> str:
     if read.many:
         w.qr("$request.put('scanIndexForward', $ctx.args.sortDirection != 'DESC')")
         emit_paging(w, default_limit=read.limit)
-        with w.block("#if(!$util.isNull($ctx.args.filter) && !$ctx.args.filter.isEmpty())"):
-            w.qr("$filterParts.add($ctx.args.filter)")
-    with w.block("#if(!$util.isNull($ctx.stash.authFilter))"):
-        w.qr("$filterParts.add($ctx.stash.authFilter)")
-    with w.block("#if(!$filterParts.isEmpty())"):
-        w.line("#set($filterExpression = $util.transform.toDynamoDBFilterExpression({'and': $filterParts}))")
-        with w.block("#if(!$util.isNull($filterExpression))"):
-            w.qr("$request.put('filter', $util.parseJson($filterExpression))")
+        emit_caller_filter(w)
+    emit_request_filter(w)
     w.line("$util.toJson($request)")
     return w.text()
 
