@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from transformer.emit_vtl.identity import IdentityNames, split_roles, static_condition
+from transformer.emit_vtl.identity import IdentityNames, provider_sections, split_roles, static_condition
+from transformer.emit_vtl.record_match import emit_record_match
 from transformer.emit_vtl.vtl import VtlWriter
 from transformer.matrix import Role, RoleKind
 from transformer.rules import Provider
@@ -54,3 +55,22 @@ def authorize_by_identity(
         with w.block(f"#if({skip}{static_condition(role, w, names)})"):
             w.line("#set($isAuthorized = true)")
     return owners, dynamic
+
+
+def authorize_any_role(w: VtlWriter, roles: list[Role], record: str) -> None:
+    """Admit the caller when any of `roles` lets them in (identity-decided roles by the identity,
+    owner and dynamic-group roles against `record`, a VTL map expression); otherwise refuse."""
+
+    def emit(w: VtlWriter, provider: Provider, mine: list[Role], names: IdentityNames) -> None:
+        for role in mine:
+            if role.is_static:
+                condition = static_condition(role, w, names)
+            else:
+                condition = f"$roleMatched{names.next_index()}"
+                emit_record_match(w, role, names, record, condition)
+            with w.block(f"#if({condition})"):
+                w.line("#set($isAuthorized = true)")
+
+    provider_sections(w, roles, emit)
+    with w.block("#if(!$isAuthorized)"):
+        w.line("$util.unauthorized()")

@@ -9,9 +9,8 @@ back as the last claim (`<sub>::alice` -> `alice`).
 
 from __future__ import annotations
 
-from transformer.emit_vtl.auth_common import open_auth
-from transformer.emit_vtl.identity import IdentityNames, admin_role_bypass, provider_sections, static_condition
-from transformer.emit_vtl.record_match import emit_record_match
+from transformer.emit_vtl.auth_common import authorize_any_role, open_auth
+from transformer.emit_vtl.identity import admin_role_bypass
 from transformer.emit_vtl.vtl import VtlWriter, empty_payload, q
 from transformer.grants import field_read_roles
 from transformer.matrix import ModelAccess, Role
@@ -22,20 +21,7 @@ def field_auth_request(model: ModelAccess, field: str) -> str:
     open_auth(w)
     admin_role_bypass(w, "{}")
     _, roles = field_read_roles(model, field)
-
-    def emit(w: VtlWriter, provider: object, mine: list[Role], names: IdentityNames) -> None:
-        for role in mine:
-            if role.is_static:
-                condition = static_condition(role, w, names)
-            else:
-                condition = f"$roleMatched{names.next_index()}"
-                emit_record_match(w, role, names, "$ctx.source", condition)
-            with w.block(f"#if({condition})"):
-                w.line("#set($isAuthorized = true)")
-
-    provider_sections(w, roles, emit)
-    with w.block("#if(!$isAuthorized)"):
-        w.line("$util.unauthorized()")
+    authorize_any_role(w, roles, "$ctx.source")
     w.line(empty_payload())
     return w.text()
 
@@ -46,16 +32,7 @@ def non_model_auth_request(roles: list[Role]) -> str:
     record to compare against), and, as for Amplify's `protectField`, no admin-role or sandbox pass."""
     w = VtlWriter()
     w.line("#set($isAuthorized = false)")
-    static = [role for role in roles if role.is_static]
-
-    def emit(w: VtlWriter, provider: object, mine: list[Role], names: IdentityNames) -> None:
-        for role in mine:
-            with w.block(f"#if({static_condition(role, w, names)})"):
-                w.line("#set($isAuthorized = true)")
-
-    provider_sections(w, static, emit)
-    with w.block("#if(!$isAuthorized)"):
-        w.line("$util.unauthorized()")
+    authorize_any_role(w, [role for role in roles if role.is_static], "$ctx.source")
     w.line(empty_payload())
     return w.text()
 

@@ -11,7 +11,7 @@ on every declared field.
 
 from __future__ import annotations
 
-from transformer.emit_vtl.auth_common import emit_denied_check, open_auth
+from transformer.emit_vtl.auth_common import authorize_any_role, emit_denied_check, open_auth
 from transformer.emit_vtl.data_dynamodb import key_attributes
 from transformer.emit_vtl.identity import (
     IdentityNames,
@@ -143,14 +143,6 @@ def delete_auth_response(model: ModelAccess) -> str:
     w = VtlWriter()
     _open_response(w)
 
-    def emit(w: VtlWriter, provider: Provider, roles: list[Role], names: IdentityNames) -> None:
-        for role in roles:
-            condition = static_condition(role, w, names) if role.is_static else _record_flag(w, role, names)
-            with w.block(f"#if({condition})"):
-                w.line("#set($isAuthorized = true)")
-
-    provider_sections(w, delete_roles(model), emit)
-    with w.block("#if(!$isAuthorized)"):
-        w.line("$util.unauthorized()")
+    authorize_any_role(w, delete_roles(model), STORED)
     w.line("$util.toJson({})")
     return w.text()

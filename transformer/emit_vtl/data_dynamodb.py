@@ -330,11 +330,14 @@ def get_request(model: ModelAccess) -> str:
     return w.text()
 
 
-def get_response() -> str:
+def get_response(*, refuse_filtered: bool = True) -> str:
+    """The item the Query found, or null. With `refuse_filtered`, a record the key matched but the
+    auth filter removed is refused (told apart from a missing one), as for a `get` query."""
     w = VtlWriter()
     _error_passthrough(w)
-    with w.block("#if($ctx.result.items.isEmpty() && $ctx.result.scannedCount == 1)"):
-        w.line("$util.unauthorized()")
+    if refuse_filtered:
+        with w.block("#if($ctx.result.items.isEmpty() && $ctx.result.scannedCount == 1)"):
+            w.line("$util.unauthorized()")
     with w.block("#if($ctx.result.items.isEmpty())"):
         w.line("null")
         w.else_()

@@ -18,6 +18,8 @@ from transformer.emit_vtl.data_dynamodb import (
     emit_key_condition,
     emit_paging,
     emit_request_filter,
+    get_response,
+    list_response,
 )
 from transformer.emit_vtl.vtl import MAPPING_VERSION, VtlWriter, q
 from transformer.matrix import AccessMatrix, OperationKind
@@ -159,18 +161,8 @@ def relation_request(read: RelationRead, *, redact_in_mutations: bool) -> str:
 
 
 def relation_response(read: RelationRead) -> str:
-    w = VtlWriter()
-    with w.block("#if($ctx.error)"):
-        w.line("$util.error($ctx.error.message, $ctx.error.type)")
-    if read.many:
-        w.line("#set($page = {'items': $ctx.result.items, 'nextToken': $ctx.result.nextToken})")
-        w.line("$util.toJson($page)")
-    else:
-        with w.block("#if($ctx.result.items.isEmpty())"):
-            w.line("null")
-            w.else_()
-            w.line("$util.toJson($ctx.result.items.get(0))")
-    return w.text()
+    """A page of related records, or the one related record (null when absent or filtered out)."""
+    return list_response() if read.many else get_response(refuse_filtered=False)
 
 
 def always_unauthorized() -> str:
