@@ -24,6 +24,7 @@ from resolvers.guards.plans import OperationPlan, field_plan, protected_fields, 
 from resolvers.guards.providers import iam_private_matches, iam_public_matches, provider_of
 from resolvers.identity import Identity
 from transformer.environment import AuthEnvironment
+from transformer.grants import read_back_fields
 from transformer.matrix import AccessMatrix, OperationKind, RoleKind
 from transformer.rules import Provider
 
@@ -260,11 +261,4 @@ def field_visibility(
 
 def owner_readback_fields(matrix: AccessMatrix, model_name: str) -> frozenset[str]:
     """Owner fields Amplify strips to their last `::` part when read (multi-claim owner rules)."""
-    if not matrix.parameters.use_sub_username_for_default_identity_claim:
-        return frozenset()
-    model = matrix.models[model_name]
-    return frozenset(
-        role.owner_field
-        for role in model.roles.values()
-        if role.kind is RoleKind.OWNER and role.owner_field and len(role.identity_claims) > 1
-    )
+    return frozenset(read_back_fields(matrix, matrix.models[model_name]))

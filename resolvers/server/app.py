@@ -68,7 +68,8 @@ from resolvers.server.scalars import appsync_scalars
 from resolvers.store import Store
 from transformer.emit_schema import APPSYNC_PRELUDE, emit_output_schema
 from transformer.environment import AuthEnvironment
-from transformer.matrix import AccessMatrix, RoleKind
+from transformer.grants import read_back_fields
+from transformer.matrix import AccessMatrix
 from transformer.project import Project
 from transformer.schema_model import ParsedSchema
 
@@ -116,11 +117,7 @@ def executable_schema(
     services = DataServices(matrix=matrix, store=store, bus=bus, schema=schema)
     field_bindings: dict[str, tuple[Any, RelationLookup | None]] = {}
     for name, access in matrix.models.items():
-        readback = {role.owner_field for role in access.roles.values()
-                    if role.kind is RoleKind.OWNER and role.owner_field and len(role.identity_claims) > 1}
-        if not matrix.parameters.use_sub_username_for_default_identity_claim:
-            readback = set()
-        for owner_field in readback:
+        for owner_field in read_back_fields(matrix, access):
             field_bindings[f"{name}.{owner_field}"] = (owner_readback_resolver(owner_field), None)
         model_def = schema.models.get(name)
         if model_def is None:
