@@ -53,7 +53,7 @@ def model_has_auth(model: ModelAccess) -> bool:
 
 def declared_fields(model: ModelAccess) -> list[str]:
     """The fields the schema declares (the ones Amplify's matrix judges "every field" over)."""
-    return [f.name for f in model.fields if not f.generated]
+    return model.declared_field_names()
 
 
 def always_writable_fields(model: ModelAccess) -> list[str]:

@@ -7,7 +7,7 @@ apart. It mirrors Amplify's own access-control matrix (role x field x operation)
 * model-level rules grant their operations on every field of the model;
 * field-level `@auth` replaces (never adds to) the model's rules for that field;
 * `roles_for(op)` are the roles with `op` on at least one field, except delete, which needs delete on
-  every field;
+  every field the schema declares (as in Amplify);
 * a rule with `operations: []` grants nothing.
 
 It is serialised to `build/access-matrix.json` (`AccessMatrix.model_dump_json`) and loaded back with
@@ -168,20 +168,22 @@ class ModelAccess(BaseModel):
     def fields_for(self, role: str, op: Operation) -> list[str]:
         return self.grants.get(role, {}).get(op, [])
 
+    def declared_field_names(self) -> list[str]:
+        """The fields the schema declares: Amplify judges "every field" over these, not generated ones."""
+        return [f.name for f in self.fields if not f.generated]
+
     def roles_for(self, op: Operation) -> list[Role]:
-        """Roles with `op` on at least one field; for delete, only roles with delete on every field."""
-        everything = len(self.fields)
-        return [
-            role
-            for name, role in self.roles.items()
-            if (len(self.fields_for(name, op)) == everything if op is Operation.DELETE else self.fields_for(name, op))
-        ]
+        """Roles with `op` on at least one field; for delete, only roles with delete on every declared field."""
+        if op is Operation.DELETE:
+            return [role for name, role in self.roles.items() if self.has_full_access(name, op)]
+        return [role for name, role in self.roles.items() if self.fields_for(name, op)]
 
     def field_roles(self, field: str, op: Operation) -> list[Role]:
         return [role for name, role in self.roles.items() if field in self.fields_for(name, op)]
 
     def has_full_access(self, role: str, op: Operation) -> bool:
-        return len(self.fields_for(role, op)) == len(self.fields)
+        granted = set(self.fields_for(role, op))
+        return bool(granted) and all(name in granted for name in self.declared_field_names())
 
 
 class TransformParameters(BaseModel):
