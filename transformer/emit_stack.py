@@ -15,13 +15,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from transformer.emit_schema import emit_output_schema
+from transformer.emit_vtl import project_pipelines
 from transformer.emit_vtl.layout import (
     AFTER_TEMPLATE,
     BEFORE_TEMPLATE,
     NONE_DATA_SOURCE,
     Pipeline,
     PipelineKind,
-    build_pipelines,
     table_data_source,
 )
 from transformer.emit_vtl.relations import implicit_indexes
@@ -244,7 +244,7 @@ def build_stack(project: Project, name: str = "gqlauth-api") -> dict[str, Any]:
         },
     }
     sources = _data_sources(project, resources)
-    _resolvers(build_pipelines(matrix, project.environment, project.schema), sources, resources)
+    _resolvers(project_pipelines(project), sources, resources)
     outputs: dict[str, Any] = {
         "GraphQLApiId": {"Value": {"Fn::GetAtt": [API, "ApiId"]}},
         "GraphQLApiEndpoint": {"Value": {"Fn::GetAtt": [API, "GraphQLUrl"]}},

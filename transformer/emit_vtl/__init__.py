@@ -22,9 +22,26 @@ if TYPE_CHECKING:
     from transformer.project import Project
 
 
+_LAST_BUILT: list[tuple[Project, list[Pipeline]]] = []
+
+
+def project_pipelines(project: Project) -> list[Pipeline]:
+    """The project's pipelines, built once per transform: the resolver files and `stack.json` both need them.
+
+    Keyed by identity (a project is not hashable); the entry keeps its project alive, so the key cannot
+    be reused by another object while it is cached.
+    """
+    for cached_project, pipelines in _LAST_BUILT:
+        if cached_project is project:
+            return pipelines
+    pipelines = build_pipelines(project.matrix, project.environment, project.schema)
+    _LAST_BUILT[:] = [(project, pipelines)]
+    return pipelines
+
+
 def emit_resolvers(project: Project, out_dir: Path) -> None:
     """The `transform` emitter: `out_dir/resolvers/<Type>.<field>.<slot>.<n>.req.vtl` / `.res.vtl`."""
-    write_resolvers(build_pipelines(project.matrix, project.environment, project.schema), out_dir)
+    write_resolvers(project_pipelines(project), out_dir)
 
 
-__all__ = ["Pipeline", "PipelineFunction", "Slot", "build_pipelines", "emit_resolvers", "resolver_files", "write_resolvers"]
+__all__ = ["Pipeline", "PipelineFunction", "Slot", "build_pipelines", "emit_resolvers", "project_pipelines", "resolver_files", "write_resolvers"]
