@@ -12,7 +12,7 @@ from transformer.diagnostics import Diagnostic, warning
 from transformer.emit_permissions import role_label
 from transformer.matrix import AccessMatrix, ModelAccess, Role, RoleKind
 from transformer.precedence import GROUP_FILE_NAME, GroupFile
-from transformer.rules import DEFAULT_GROUP_CLAIM, READ_OPERATIONS, AuthRule, Operation, Provider, SourceLocation
+from transformer.rules import DEFAULT_GROUP_CLAIM, READ_OPERATIONS, Operation, Provider, SourceLocation
 from transformer.schema_model import ParsedSchema
 
 
@@ -20,16 +20,6 @@ def _where(location: SourceLocation | None) -> dict[str, object]:
     if location is None:
         return {}
     return {"file": location.file, "line": location.line, "column": location.column}
-
-
-def _all_rules(schema: ParsedSchema) -> list[AuthRule]:
-    rules: list[AuthRule] = []
-    for model in schema.models.values():
-        rules.extend(model.rules or ())
-        rules.extend(r for f in model.fields for r in f.rules or ())
-    for extra in schema.non_model_field_rules:
-        rules.extend(extra.rules)
-    return rules
 
 
 def owner_reassignment(schema: ParsedSchema, matrix: AccessMatrix) -> list[Diagnostic]:
@@ -64,7 +54,7 @@ def owner_reassignment(schema: ParsedSchema, matrix: AccessMatrix) -> list[Diagn
 def substring_group_claims(schema: ParsedSchema) -> list[Diagnostic]:
     found: list[Diagnostic] = []
     seen: set[tuple[object, ...]] = set()
-    for rule in _all_rules(schema):
+    for rule in schema.all_rules():
         if not rule.is_static_group or rule.group_claim == DEFAULT_GROUP_CLAIM:
             continue
         key = (rule.location, rule.group_claim, rule.groups)
@@ -87,7 +77,7 @@ def substring_group_claims(schema: ParsedSchema) -> list[Diagnostic]:
 def unused_groups(schema: ParsedSchema, group_file: GroupFile | None, group_file_path: Path | None) -> list[Diagnostic]:
     if group_file is None:
         return []
-    named = {g for rule in _all_rules(schema) if rule.is_static_group for g in rule.groups or ()}
+    named = {g for rule in schema.all_rules() if rule.is_static_group for g in rule.groups or ()}
     file = str(group_file_path) if group_file_path is not None else GROUP_FILE_NAME
     return [
         warning(

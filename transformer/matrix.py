@@ -297,7 +297,7 @@ def served_fields(model: ModelDef, connections: Sequence[ConnectionField] = ()) 
         if connection.name not in names:
             fields.append(ServedField(name=connection.name, type=connection.type, generated=True))
             names.add(connection.name)
-    all_rules = [*(model.rules or ())] + [r for f in model.fields for r in f.rules or ()]
+    all_rules = model.all_rules()
     for rule in all_rules:
         if rule.allow is Strategy.OWNER and rule.owner_field and rule.owner_field not in names:
             fields.append(ServedField(name=rule.owner_field, type=FieldType(name="String"), generated=True))
@@ -398,14 +398,9 @@ def root_operations(model: ModelDef) -> list[RootOperation]:
 def default_auth_modes(schema: ParsedSchema) -> list[Provider]:
     """User pools as the default mode plus every provider the rules use (when the project says nothing)."""
     used: list[Provider] = [Provider.USER_POOLS]
-    for model in schema.models.values():
-        for rule in [*(model.rules or ())] + [r for f in model.fields for r in f.rules or ()]:
-            if rule.provider not in used:
-                used.append(rule.provider)
-    for extra in schema.non_model_field_rules:
-        for rule in extra.rules:
-            if rule.provider not in used:
-                used.append(rule.provider)
+    for rule in schema.all_rules():
+        if rule.provider not in used:
+            used.append(rule.provider)
     if Provider.FUNCTION in used:
         used.remove(Provider.FUNCTION)
         used.append(Provider.FUNCTION)
@@ -427,13 +422,7 @@ def check_auth_modes(schema: ParsedSchema, auth_modes: list[Provider]) -> list[D
         Provider.FUNCTION: "@auth directive with 'function' provider found, but the project has no Lambda "
         "authentication provider configured.",
     }
-    rules: list[AuthRule] = []
-    for model in schema.models.values():
-        rules.extend(model.rules or ())
-        rules.extend(r for f in model.fields for r in f.rules or ())
-    for extra in schema.non_model_field_rules:
-        rules.extend(extra.rules)
-    for rule in rules:
+    for rule in schema.all_rules():
         if rule.provider not in auth_modes:
             where = (
                 {"file": rule.location.file, "line": rule.location.line, "column": rule.location.column}

@@ -243,7 +243,7 @@ class _SchemaReader:
 
     def check_rule_fields(self, model: ModelDef) -> None:
         """Owner and groups fields that exist must have a type Amplify accepts."""
-        for rule in [*(model.rules or ())] + [r for f in model.fields for r in f.rules or ()]:
+        for rule in model.all_rules():
             where = {"file": self.file, "line": rule.location.line, "column": rule.location.column} if rule.location else {}
             if rule.allow is Strategy.OWNER and rule.owner_field:
                 field = model.field(rule.owner_field)

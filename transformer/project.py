@@ -14,7 +14,7 @@ from transformer.lints import lint
 from transformer.matrix import AccessMatrix, TransformParameters, build_matrix
 from transformer.parse import load_schema
 from transformer.precedence import GroupFile, find_group_file, load_group_file
-from transformer.rules import DEFAULT_GROUP_CLAIM, AuthRule, Provider
+from transformer.rules import DEFAULT_GROUP_CLAIM, Provider
 from transformer.schema_model import ParsedSchema
 from transformer.transform_settings import load_transform_parameters
 
@@ -47,16 +47,6 @@ def resolve_schema_path(path: Path) -> Path:
     return amplify[0] if amplify else direct
 
 
-def _all_rules(schema: ParsedSchema) -> list[AuthRule]:
-    rules: list[AuthRule] = []
-    for model in schema.models.values():
-        rules.extend(model.rules or ())
-        rules.extend(r for f in model.fields for r in f.rules or ())
-    for extra in schema.non_model_field_rules:
-        rules.extend(extra.rules)
-    return rules
-
-
 def check_group_names(schema: ParsedSchema, group_file: GroupFile | None, group_file_path: Path | None) -> list[Diagnostic]:
     """Static groups named in rules must exist in the precedence file (a check Amplify lacks).
 
@@ -65,7 +55,7 @@ def check_group_names(schema: ParsedSchema, group_file: GroupFile | None, group_
     problems: list[Diagnostic] = []
     defined = set(group_file.names()) if group_file is not None else None
     missing_file_reported = False
-    for rule in _all_rules(schema):
+    for rule in schema.all_rules():
         if not rule.is_static_group or rule.group_claim != DEFAULT_GROUP_CLAIM:
             continue
         where = (

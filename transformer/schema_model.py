@@ -89,6 +89,10 @@ class ModelDef(BaseModel):
     def field(self, name: str) -> ModelField | None:
         return next((f for f in self.fields if f.name == name), None)
 
+    def all_rules(self) -> list[AuthRule]:
+        """The model's rules, then every field-level rule."""
+        return [*(self.rules or ())] + [r for f in self.fields for r in f.rules or ()]
+
 
 class NonModelFieldRules(BaseModel):
     """`@auth` on a field of a type without `@model` (e.g. a custom Query): static rules only."""
@@ -110,11 +114,14 @@ class ParsedSchema(BaseModel):
     enums: frozenset[str] = frozenset()
     non_model_types: frozenset[str] = frozenset()
 
-    def rules_naming_group(self, group: str) -> list[AuthRule]:
-        found: list[AuthRule] = []
+    def all_rules(self) -> list[AuthRule]:
+        """Every rule: model-level, field-level, and on fields of non-model types, in schema order."""
+        rules: list[AuthRule] = []
         for model in self.models.values():
-            for rules in [model.rules or ()] + [f.rules or () for f in model.fields]:
-                found.extend(r for r in rules if r.groups and group in r.groups)
+            rules.extend(model.all_rules())
         for extra in self.non_model_field_rules:
-            found.extend(r for r in extra.rules if r.groups and group in r.groups)
-        return found
+            rules.extend(extra.rules)
+        return rules
+
+    def rules_naming_group(self, group: str) -> list[AuthRule]:
+        return [r for r in self.all_rules() if r.groups and group in r.groups]
