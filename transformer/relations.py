@@ -198,3 +198,70 @@ __all__ = [
     "implicit_fields_for",
     "sort_key_fields",
 ]
+
+
+@dataclass(frozen=True)
+class RelationRead:
+    model: str
+    field: str
+    kind: RelationKind
+    related: str
+    match_fields: tuple[str, ...]
+    """Fields of the related model (its key or index fields) to match."""
+    source_fields: tuple[str, ...]
+    """Fields of the source record whose values they must equal."""
+    index: str | None = None
+    """The related table's index to query (None: its primary key)."""
+    sort_fields: tuple[str, ...] = ()
+    limit: int = 100
+    related_key: tuple[str, ...] = ()
+    """The related model's primary key (single relations query it exactly when they match all of it)."""
+
+    @property
+    def many(self) -> bool:
+        return self.kind is RelationKind.HAS_MANY
+
+
+def implicit_index_name(model: str, field: str) -> str:
+    return f"gsi-{model}.{field}"
+
+
+def relation_read(schema: ParsedSchema, model: ModelDef, field_name: str) -> RelationRead | None:
+    field = model.field(field_name)
+    if field is None or field.relation is None:
+        return None
+    relation = field.relation
+    related = schema.models.get(relation.related_model)
+    if related is None:
+        return None
+    common = {"model": model.name, "field": field_name, "kind": relation.kind, "related": related.name,
+              "related_key": tuple(related.primary_key)}
+    if relation.kind is RelationKind.HAS_MANY:
+        key = has_many_key(schema, model, field_name)
+        if key is None:
+            return None
+        if relation.index_name:
+            index: str | None = relation.index_name
+        elif relation.fields:
+            index = None
+        else:
+            index = implicit_index_name(model.name, field_name)
+        source = tuple(relation.fields) or tuple(model.primary_key)
+        sort = tuple(name for name, _ in key.sort)
+        return RelationRead(**common, match_fields=(key.partition,), source_fields=source[:1], index=index,
+                            sort_fields=sort, limit=relation.limit)
+    if relation.fields:
+        return RelationRead(**common, match_fields=tuple(related.primary_key[: len(relation.fields)]),
+                            source_fields=tuple(relation.fields))
+    pk = related.primary_key
+    if relation.kind is RelationKind.BELONGS_TO:
+        parent_field = next(
+            (f.name for f in related.fields if f.relation is not None and f.relation.kind is RelationKind.HAS_MANY
+             and f.relation.related_model == model.name and not f.relation.fields and not f.relation.index_name),
+            None,
+        )
+        if parent_field is not None:
+            names = tuple(camel_case([related.name, parent_field, k]) for k in pk)
+            return RelationRead(**common, match_fields=tuple(pk), source_fields=names)
+    names = tuple(camel_case([model.name, field_name, k]) for k in pk)
+    return RelationRead(**common, match_fields=tuple(pk), source_fields=names)

@@ -54,9 +54,7 @@ from resolvers.identity import AuthenticationError, Identity
 from resolvers.local_state import LocalState
 from resolvers.server.bindings import (
     DataServices,
-    RelationLookup,
     owner_readback_resolver,
-    relation_lookup,
     relation_resolver,
     root_resolvers,
 )
@@ -71,6 +69,7 @@ from transformer.environment import AuthEnvironment
 from transformer.grants import read_back_fields
 from transformer.matrix import AccessMatrix
 from transformer.project import Project
+from transformer.relations import RelationRead, relation_read
 from transformer.schema_model import ParsedSchema
 
 logger = logging.getLogger("gqlauth.server")
@@ -115,7 +114,7 @@ def executable_schema(
     sdl = output_sdl if output_sdl is not None else emit_output_schema(schema, matrix)
     graphql_schema = make_executable_schema(APPSYNC_PRELUDE + "\n" + sdl, *appsync_scalars())
     services = DataServices(matrix=matrix, store=store, bus=bus, schema=schema)
-    field_bindings: dict[str, tuple[Any, RelationLookup | None]] = {}
+    field_bindings: dict[str, tuple[Any, RelationRead | None]] = {}
     for name, access in matrix.models.items():
         for owner_field in read_back_fields(matrix, access):
             field_bindings[f"{name}.{owner_field}"] = (owner_readback_resolver(owner_field), None)
@@ -125,7 +124,7 @@ def executable_schema(
         for model_field in model_def.fields:
             if model_field.relation is None:
                 continue
-            lookup = relation_lookup(schema, model_def, model_field.name)
+            lookup = relation_read(schema, model_def, model_field.name)
             if lookup is not None:
                 key = f"{name}.{model_field.name}"
                 field_bindings[key] = (relation_resolver(services, lookup, key), lookup)

@@ -27,7 +27,7 @@ from resolvers.server.errors import AppSyncError, bad_request, conditional_check
 from resolvers.server.pubsub import Subscription, Subscriptions
 from resolvers.store import ConditionFailed, Ordering, Store, StoreError, now_iso, store_layouts
 from transformer.matrix import AccessMatrix, OperationKind, RootOperation
-from transformer.relations import camel_case, has_many_key
+from transformer.relations import RelationRead, camel_case
 from transformer.schema_model import ModelDef, ParsedSchema, RelationKind
 
 __all__ = ["AUTH", "MUTATION_MARK", "DataServices", "Verdict", "root_resolvers", "store_layouts"]
@@ -178,7 +178,7 @@ class ModelResolvers:
 
     def list(self, operation: RootOperation) -> Callable[..., Any]:
         sort_fields = tuple(self.key_fields[1:])
-        sort_arg = camel_case(list(sort_fields)) if len(sort_fields) > 1 else (sort_fields[0] if sort_fields else None)
+        sort_arg = _sort_argument_name(sort_fields)
 
         @_data_errors
         def resolve(_obj: Any, _info: GraphQLResolveInfo, **args: Any) -> dict[str, Any]:
@@ -197,7 +197,7 @@ class ModelResolvers:
         index = operation.index
         assert index is not None
         sort_fields = tuple(index.sort_key_fields)
-        sort_arg = camel_case(list(sort_fields)) if len(sort_fields) > 1 else (sort_fields[0] if sort_fields else None)
+        sort_arg = _sort_argument_name(sort_fields)
 
         @_data_errors
         def resolve(_obj: Any, _info: GraphQLResolveInfo, **args: Any) -> dict[str, Any]:
@@ -331,56 +331,7 @@ def owner_readback_resolver(field_name: str) -> Callable[..., Any]:
     return resolve
 
 
-@dataclass(frozen=True)
-class RelationLookup:
-    """How a relational field finds its records: the related model, the fields to match and with what."""
-
-    kind: RelationKind
-    related: str
-    match_fields: tuple[str, ...]
-    """Fields of the related model (its key or index fields) to match."""
-    source_fields: tuple[str, ...]
-    """Fields of the source record whose values they must equal."""
-    sort_fields: tuple[str, ...] = ()
-    limit: int = DEFAULT_LIMIT
-
-
-def relation_lookup(schema: ParsedSchema, model: ModelDef, field_name: str) -> RelationLookup | None:
-    field_def = model.field(field_name)
-    if field_def is None or field_def.relation is None:
-        return None
-    relation = field_def.relation
-    related = schema.models.get(relation.related_model)
-    if related is None:
-        return None
-    if relation.kind is RelationKind.HAS_MANY:
-        key = has_many_key(schema, model, field_name)
-        if key is None:
-            return None
-        source = tuple(relation.fields) or tuple(model.primary_key)
-        return RelationLookup(kind=relation.kind, related=related.name, match_fields=(key.partition,),
-                              source_fields=source[:1], sort_fields=tuple(name for name, _ in key.sort),
-                              limit=relation.limit)
-    if relation.fields:
-        return RelationLookup(kind=relation.kind, related=related.name,
-                              match_fields=tuple(related.primary_key[: len(relation.fields)]),
-                              source_fields=tuple(relation.fields))
-    pk = related.primary_key
-    if relation.kind is RelationKind.BELONGS_TO:
-        parent_field = next(
-            (f.name for f in related.fields if f.relation is not None and f.relation.kind is RelationKind.HAS_MANY
-             and f.relation.related_model == model.name and not f.relation.fields and not f.relation.index_name),
-            None,
-        )
-        if parent_field is not None:
-            names = tuple(camel_case([related.name, parent_field, k]) for k in pk)
-            return RelationLookup(kind=relation.kind, related=related.name, match_fields=tuple(pk),
-                                  source_fields=names)
-    names = tuple(camel_case([model.name, field_name, k]) for k in pk)
-    return RelationLookup(kind=relation.kind, related=related.name, match_fields=tuple(pk), source_fields=names)
-
-
-def relation_resolver(services: DataServices, lookup: RelationLookup, where: str) -> Callable[..., Any]:
+def relation_resolver(services: DataServices, lookup: RelationRead, where: str) -> Callable[..., Any]:
     """Reads related records through the store, with the related model's read filter from the guard."""
 
     @_data_errors
@@ -412,9 +363,15 @@ def relation_resolver(services: DataServices, lookup: RelationLookup, where: str
     return resolve
 
 
+def _sort_argument_name(sort_fields: tuple[str, ...]) -> str | None:
+    """Amplify's argument for a sort key: the field itself, or camelCase of a composite sort key."""
+    if not sort_fields:
+        return None
+    return camel_case(list(sort_fields)) if len(sort_fields) > 1 else sort_fields[0]
+
+
 def _sort_argument(args: Mapping[str, Any], sort_fields: tuple[str, ...]) -> Any:
-    name = camel_case(list(sort_fields)) if len(sort_fields) > 1 else sort_fields[0]
-    return args.get(name)
+    return args.get(_sort_argument_name(sort_fields) or "")
 
 
 def root_resolvers(services: DataServices) -> dict[str, tuple[Callable[..., Any], Callable[..., Any] | None]]:

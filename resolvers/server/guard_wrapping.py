@@ -42,11 +42,12 @@ from resolvers.guards import (
     protected_fields,
 )
 from resolvers.identity import AuthType, Identity
-from resolvers.server.bindings import AUTH, OPEN, DataServices, RelationLookup, Verdict, is_from_mutation
+from resolvers.server.bindings import AUTH, OPEN, DataServices, Verdict, is_from_mutation
 from resolvers.server.errors import AppSyncError, bad_request, unauthorized
 from resolvers.store import StoreError
 from transformer.environment import AuthEnvironment
 from transformer.matrix import AccessMatrix, OperationKind, RootOperation
+from transformer.relations import RelationRead
 
 logger = logging.getLogger("gqlauth.server")
 
@@ -282,7 +283,7 @@ class GuardWrapper:
     # -- fields ---------------------------------------------------------------------------------
 
     def model_field(self, type_name: str, field_name: str, resolve: Resolver,
-                    relation: tuple[RelationLookup, str | None] | None) -> Resolver:
+                    relation: tuple[RelationRead, str | None] | None) -> Resolver:
         policy = self.policy
 
         def related_verdict(info: GraphQLResolveInfo, identity: Identity) -> Verdict:
@@ -348,7 +349,7 @@ def wrap_schema(
     policy: Policy,
     services: DataServices,
     root_bindings: Mapping[str, tuple[Resolver, Resolver | None]],
-    field_bindings: Mapping[str, tuple[Resolver, RelationLookup | None]],
+    field_bindings: Mapping[str, tuple[Resolver, RelationRead | None]],
 ) -> None:
     """Install the bound resolvers, each wrapped with its guard, on every field of `schema`."""
     wrapper = GuardWrapper(matrix, policy, services)

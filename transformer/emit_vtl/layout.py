@@ -26,12 +26,12 @@ from transformer.emit_vtl import (
     data_dynamodb,
     relations,
 )
-from transformer.emit_vtl.relations import RelationRead
 from transformer.emit_vtl.slots import init_request, no_auth_gate_request, pass_through_response, post_auth_request
 from transformer.emit_vtl.vtl import empty_payload
 from transformer.environment import AuthEnvironment
 from transformer.grants import model_has_auth, protected_fields, read_back_fields
 from transformer.matrix import AccessMatrix, ModelAccess, OperationKind, RootOperation
+from transformer.relations import RelationRead
 from transformer.schema_model import ParsedSchema
 
 NONE_DATA_SOURCE = "NONE"
