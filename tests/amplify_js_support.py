@@ -7,7 +7,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import queue
@@ -15,7 +14,6 @@ import shutil
 import socket
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 from collections.abc import Iterator, Sequence
@@ -23,6 +21,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from npm_cache import npm_ci_cached
 
 CLIENT_SOURCE = Path(__file__).resolve().parent / "amplify_js"
 REPO = Path(__file__).resolve().parents[1]
@@ -36,7 +36,7 @@ def node_missing_reason() -> str | None:
 
 def install_client() -> Path:
     """The client directory with `node_modules` installed (`npm ci` only when the lock file changed)."""
-    target = _npm_ci(CLIENT_SOURCE, "amplify-js")
+    target = npm_ci_cached(CLIENT_SOURCE, "amplify-js")
     for name in ("client.mjs", "subscribe.mjs", "package.json", "package-lock.json"):
         shutil.copy2(CLIENT_SOURCE / name, target / name)
     shutil.copytree(CLIENT_SOURCE / "lib", target / "lib", dirs_exist_ok=True)
@@ -45,42 +45,7 @@ def install_client() -> Path:
 
 def install_legacy_library() -> Path:
     """aws-amplify 6.5.4, whose real-time handshake uses `header`/`payload` query parameters (`--amplify-dir`)."""
-    return _npm_ci(CLIENT_SOURCE / "legacy-6.5", "amplify-js-legacy-6.5")
-
-
-def _npm_ci(source: Path, name: str) -> Path:
-    digest = hashlib.sha256((source / "package-lock.json").read_bytes()
-                            + (source / "package.json").read_bytes()).hexdigest()[:16]
-    root = _cache_root()
-    target = root / f"{name}-{digest}"
-    if (target / "node_modules" / ".gqlauth-npm-ci-done").exists():
-        return target
-    staging = root / f".staging-{name}-{digest}-{os.getpid()}"
-    shutil.rmtree(staging, ignore_errors=True)
-    staging.mkdir()
-    for file_name in ("package.json", "package-lock.json"):
-        shutil.copy2(source / file_name, staging / file_name)
-    result = subprocess.run(["npm", "ci", "--no-audit", "--no-fund", "--loglevel=error"], cwd=staging,
-                            capture_output=True, text=True, timeout=NPM_CI_TIMEOUT)
-    if result.returncode != 0:
-        raise RuntimeError(f"npm ci failed in {staging}:\n{result.stdout}\n{result.stderr}")
-    (staging / "node_modules" / ".gqlauth-npm-ci-done").write_text(digest)
-    shutil.rmtree(target, ignore_errors=True)
-    staging.rename(target)
-    return target
-
-
-def _cache_root() -> Path:
-    configured = os.environ.get("GQLAUTH_NPM_CACHE_DIR")
-    for candidate in ([Path(configured)] if configured else [Path.home() / ".cache" / "gqlauth-tests",
-                                                              Path(tempfile.gettempdir()) / "gqlauth-tests"]):
-        try:
-            candidate.mkdir(parents=True, exist_ok=True)
-        except OSError:
-            continue
-        if os.access(candidate, os.W_OK):
-            return candidate
-    raise RuntimeError("no writable directory for the npm install (set GQLAUTH_NPM_CACHE_DIR)")
+    return npm_ci_cached(CLIENT_SOURCE / "legacy-6.5", "amplify-js-legacy-6.5")
 
 
 def free_port() -> int:
