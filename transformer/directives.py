@@ -87,6 +87,7 @@ SUPPORTED_DIRECTIVES = frozenset(
         "hasOne",
         "hasMany",
         "belongsTo",
+        "manyToMany",
         "default",
         "aws_subscribe",
         "aws_api_key",

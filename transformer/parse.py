@@ -30,6 +30,7 @@ from graphql.validation.validate import validate_sdl
 
 from transformer.diagnostics import Diagnostic, error, read_text, warning
 from transformer.directives import APPSYNC_SCALARS, SUPPORTED_DIRECTIVES, declarations_document
+from transformer.many_to_many import expand_many_to_many
 from transformer.rules import AuthRule, SourceLocation, Strategy, rule_from_arguments
 from transformer.schema_model import (
     FieldType,
@@ -140,15 +141,6 @@ class _SchemaReader:
                         "directive.unsupported",
                         f"@{name} on {owner_name} is not supported by gqlauth yet: it is kept in the "
                         "output schema but gets no resolver, so the field resolves to null",
-                        **_where(directive, self.file),
-                    )
-                )
-            if name == "manyToMany":
-                self.diagnostics.append(
-                    warning(
-                        "directive.unsupported",
-                        f"@manyToMany on {owner_name} is not supported by gqlauth yet: no join model is "
-                        "generated and the field resolves to null",
                         **_where(directive, self.file),
                     )
                 )
@@ -365,6 +357,8 @@ def parse_schema_text(
                 )
             extra_rules.append(NonModelFieldRules(type_name=type_name, field_name=field_node.name.value, rules=static))
 
+    models, join_problems = expand_many_to_many(models)
+    reader.diagnostics.extend(join_problems)
     schema = ParsedSchema(
         file=file,
         sdl=sdl,

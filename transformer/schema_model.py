@@ -85,6 +85,8 @@ class ModelDef(BaseModel):
     subscription_names: dict[str, tuple[str, ...]] = {}
     timestamps: dict[str, str | None] = {"createdAt": "createdAt", "updatedAt": "updatedAt"}
     location: SourceLocation | None = None
+    join_of: tuple[str, str] | None = None
+    """For the join model of a `@manyToMany` relation: the two models it joins (None for declared models)."""
 
     def field(self, name: str) -> ModelField | None:
         return next((f for f in self.fields if f.name == name), None)
@@ -113,6 +115,8 @@ class ParsedSchema(BaseModel):
     non_model_field_rules: tuple[NonModelFieldRules, ...] = ()
     enums: frozenset[str] = frozenset()
     non_model_types: frozenset[str] = frozenset()
+    global_public_rule: bool = False
+    """The starter schema's `input AMPLIFY { globalAuthRule: AuthRule = { allow: public } }` (sandbox mode)."""
 
     def all_rules(self) -> list[AuthRule]:
         """Every rule: model-level, field-level, and on fields of non-model types, in schema order."""
