@@ -41,9 +41,11 @@ from resolvers.guards import (
     owner_readback_fields,
     protected_fields,
 )
+from resolvers.guards.filter_fields import decide_filter_fields, named_fields
 from resolvers.identity import AuthType, Identity
 from resolvers.server.bindings import AUTH, OPEN, DataServices, Verdict, is_from_mutation
 from resolvers.server.errors import AppSyncError, bad_request, unauthorized
+from resolvers.server.write_result import result_failure, write_not_made
 from resolvers.store import StoreError
 from transformer.environment import AuthEnvironment
 from transformer.matrix import AccessMatrix, OperationKind, RootOperation
@@ -68,6 +70,8 @@ class Policy(Protocol):
     def subscribe(self, key: str, identity: Identity, args: Mapping[str, Any]) -> Decision: ...
     def event_visible(self, decision: Decision, record: Mapping[str, Any], model: str) -> bool: ...
     def checks_field(self, type_name: str, field_name: str, identity: Identity) -> bool: ...
+    def filter_fields(self, key: str, identity: Identity, names: frozenset[str], *,
+                      record: Mapping[str, Any] | None = None, scoped: bool = False) -> Decision: ...
 
 
 VISIBILITY_MARK = "__visibility"
@@ -114,6 +118,12 @@ class GuardPolicy:
             protected = self._protected[type_name] = protected_fields(self.matrix, type_name)
         return field_name in protected or identity.auth_type is AuthType.LAMBDA
 
+    def filter_fields(self, key: str, identity: Identity, names: frozenset[str], *,
+                      record: Mapping[str, Any] | None = None, scoped: bool = False) -> Decision:
+        if not names:
+            return ALLOWED
+        return decide_filter_fields(self.matrix, key, names, identity, self.env, record=record, scoped=scoped)
+
 
 class OpenPolicy:
     """Everything allowed, nothing filtered: `create_app(guards=False)`, for measuring the guards' cost."""
@@ -145,6 +155,10 @@ class OpenPolicy:
 
     def checks_field(self, type_name: str, field_name: str, identity: Identity) -> bool:
         return False
+
+    def filter_fields(self, key: str, identity: Identity, names: frozenset[str], *,
+                      record: Mapping[str, Any] | None = None, scoped: bool = False) -> Decision:
+        return ALLOWED
 
 
 def identity_of(info: GraphQLResolveInfo) -> Identity:
@@ -219,18 +233,36 @@ class GuardWrapper:
 
         if kind in (OperationKind.LIST, OperationKind.INDEX_QUERY, OperationKind.SYNC):
             def guarded_list(obj: Any, info: GraphQLResolveInfo, **args: Any) -> Any:
-                decision = policy.list(key, identity_of(info))
+                identity = identity_of(info)
+                decision = policy.list(key, identity)
                 if not decision.allowed:
                     raise _refuse(decision, field_name, type_name)
+                names = named_fields(args.get("filter"))
+                if names:
+                    refusal = policy.filter_fields(key, identity, names, scoped=decision.filter is not None)
+                    if not refusal.allowed:
+                        raise _refuse(refusal, field_name, type_name)
                 return resolve(obj, info, **args, **{AUTH: Verdict(filter=decision.filter)})
             return guarded_list
 
         if kind is OperationKind.CREATE:
+            store = self.services.store
+            model = operation.model
+
             def guarded_create(obj: Any, info: GraphQLResolveInfo, **args: Any) -> Any:
-                decision = policy.create(key, identity_of(info), args.get("input") or {})
+                identity = identity_of(info)
+                decision = policy.create(key, identity, args.get("input") or {})
                 if not decision.allowed:
                     raise _refuse(decision, field_name, type_name)
-                return resolve(obj, info, **args, **{AUTH: Verdict(input=decision.input)})
+                names = named_fields(args.get("condition"))
+                if names:
+                    refusal = policy.filter_fields(key, identity, names, record=decision.input or {})
+                    if not refusal.allowed:
+                        raise _refuse(refusal, field_name, type_name)
+                with store.transaction():
+                    result = resolve(obj, info, **args, **{AUTH: Verdict(input=decision.input)})
+                    self._check_result(info, model, identity, result, field_name)
+                return result
             return guarded_create
 
         if kind in (OperationKind.UPDATE, OperationKind.DELETE):
@@ -249,14 +281,43 @@ class GuardWrapper:
                                     else policy.delete(key, identity, stored))
                         if not decision.allowed:
                             raise _refuse(decision, field_name, type_name)
+                        names = named_fields(args.get("condition"))
+                        if names:
+                            refusal = policy.filter_fields(key, identity, names, record=stored or {})
+                            if not refusal.allowed:
+                                raise _refuse(refusal, field_name, type_name)
                         verdict = Verdict(input=decision.input if is_update else None, stored=stored,
                                           stored_loaded=True)
-                        return resolve(obj, info, **args, **{AUTH: verdict})
+                        result = resolve(obj, info, **args, **{AUTH: verdict})
+                        self._check_result(info, model, identity, result, field_name)
+                        return result
                 except (StoreError, FilterError) as exc:
                     raise bad_request(str(exc)) from None
             return guarded_write
 
         return self._subscription_payload(resolve)
+
+    def _check_result(self, info: GraphQLResolveInfo, model: str, identity: Identity, result: Any,
+                      field_name: str) -> None:
+        """Inside the write's transaction: refuse (and so roll back) a write whose result cannot be produced."""
+        if not isinstance(result, Mapping):
+            return
+        policy = self.policy
+
+        def outcome(name: str, record: Mapping[str, Any]) -> str | None:
+            if policy.checks_field(model, name, identity):
+                decision = policy.field_read(model, name, identity, record, True)
+                if not decision.allowed:
+                    return "the caller may not read it"
+                if name in decision.hidden_fields:
+                    return "protected fields are null in mutation results"
+            if record.get(name) is None:
+                return "it has no value"
+            return None
+
+        why = result_failure(info, result, outcome)
+        if why is not None:
+            raise write_not_made(field_name, why)
 
     def _subscription_payload(self, resolve: Resolver) -> Resolver:
         def payload(event: Any, info: GraphQLResolveInfo, **args: Any) -> Any:
@@ -273,6 +334,11 @@ class GuardWrapper:
             decision = policy.subscribe(key, identity, args)
             if not decision.allowed:
                 raise _refuse(decision, field_name, type_name)
+            names = named_fields(args.get("filter")) | {n for n, v in args.items() if n != "filter" and v is not None}
+            if names:
+                refusal = policy.filter_fields(key, identity, frozenset(names), scoped=decision.event_filter is not None)
+                if not refusal.allowed:
+                    raise _refuse(refusal, field_name, type_name)
             source = subscribe(obj, info, **args, **{AUTH: OPEN})
             if inspect.isawaitable(source):
                 source = await source
@@ -286,7 +352,7 @@ class GuardWrapper:
                     relation: tuple[RelationRead, str | None] | None) -> Resolver:
         policy = self.policy
 
-        def related_verdict(info: GraphQLResolveInfo, identity: Identity) -> Verdict:
+        def related_verdict(identity: Identity, client_filter: Any) -> Verdict:
             assert relation is not None
             _lookup, list_key = relation
             if list_key is None:
@@ -294,6 +360,11 @@ class GuardWrapper:
             decision = policy.list(list_key, identity)
             if not decision.allowed:
                 raise unauthorized(field_name, type_name)
+            names = named_fields(client_filter)
+            if names:
+                refusal = policy.filter_fields(list_key, identity, names, scoped=decision.filter is not None)
+                if not refusal.allowed:
+                    raise _refuse(refusal, field_name, type_name)
             return Verdict(filter=decision.filter)
 
         def guarded_field(source: Any, info: GraphQLResolveInfo, **args: Any) -> Any:
@@ -311,7 +382,7 @@ class GuardWrapper:
                     return None
             if relation is not None:
                 try:
-                    return resolve(source, info, **args, **{AUTH: related_verdict(info, identity)})
+                    return resolve(source, info, **args, **{AUTH: related_verdict(identity, args.get("filter"))})
                 except (StoreError, FilterError) as exc:
                     raise bad_request(str(exc)) from None
             return resolve(source, info, **args)
