@@ -132,3 +132,21 @@ def test_roles_without_delete_in_model_rules_are_not_reported() -> None:
         "}"
     )
     assert "lint.delete-withheld" not in _codes(_lint(sdl))
+
+
+def test_field_hidden_from_some_readers_warns_that_filters_on_it_are_refused() -> None:
+    found = _lint(
+        "type Post @model @auth(rules: [{allow: owner}, {allow: private, operations: [read]}]) { id: ID! title: String\n"
+        "  notes: String @auth(rules: [{allow: owner}]) }"
+    )
+    (hidden,) = [d for d in found if d.code == "lint.filter-hidden-field"]
+    assert "Post.notes" in hidden.message and "filter" in hidden.message
+    assert hidden.line == 2
+
+
+def test_field_every_reader_may_read_is_not_warned_about_filters() -> None:
+    found = _lint(
+        "type Post @model @auth(rules: [{allow: owner}]) { id: ID! title: String\n"
+        "  notes: String @auth(rules: [{allow: owner}]) }"
+    )
+    assert "lint.filter-hidden-field" not in _codes(found)

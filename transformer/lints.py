@@ -165,6 +165,34 @@ def withheld_deletes(schema: ParsedSchema, matrix: AccessMatrix) -> list[Diagnos
     return found
 
 
+def filterable_hidden_fields(schema: ParsedSchema, matrix: AccessMatrix) -> list[Diagnostic]:
+    """Fields some readers of the record may not read: Amplify lets them filter on it anyway."""
+    from transformer.grants import protected_fields
+
+    found: list[Diagnostic] = []
+    read_ops = (Operation.GET, Operation.LIST)
+    for access in matrix.models.values():
+        model = schema.models.get(access.name)
+        readers = [r for r in access.roles.values() if any(access.fields_for(r.name, op) for op in read_ops)]
+        for name in sorted(protected_fields(access)):
+            short = [r for r in readers if not any(name in access.fields_for(r.name, op) for op in read_ops)]
+            if not short:
+                continue
+            declared = model.field(name) if model is not None else None
+            found.append(
+                warning(
+                    "lint.filter-hidden-field",
+                    f"{access.name}.{name} is hidden from {', '.join(role_label(r) for r in short)}, who may read "
+                    f"{access.name}: in a deployed Amplify API they can still learn it through a filter or "
+                    f"condition (e.g. filter: {{{name}: {{beginsWith: \"a\"}}}}, one character at a time). "
+                    f"gqlauth serve refuses such filters, conditions and subscription filters (Unauthorized, "
+                    f"naming the field); to close it in AppSync, keep {name} in a separate model.",
+                    **_where(declared.location if declared is not None else None),
+                )
+            )
+    return found
+
+
 def lint(
     schema: ParsedSchema,
     matrix: AccessMatrix,
@@ -178,10 +206,12 @@ def lint(
         *unused_groups(schema, group_file, group_file_path),
         *unreadable_required_fields(schema, matrix),
         *withheld_deletes(schema, matrix),
+        *filterable_hidden_fields(schema, matrix),
     ]
 
 
 __all__ = [
+    "filterable_hidden_fields",
     "lint",
     "owner_reassignment",
     "substring_group_claims",
