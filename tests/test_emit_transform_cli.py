@@ -12,6 +12,7 @@ from click.testing import CliRunner
 from transformer.cli import cli
 from transformer.diagnostics import InputError, error
 from transformer.emit import emit_matrix_file, emit_schema_file, transform
+from transformer.output_folder import MARKER_FILE, write_marker
 from transformer.project import load_project
 from transformer.rules import Provider
 
@@ -68,6 +69,7 @@ def test_failed_emitter_leaves_the_previous_build_untouched(blog: Path, tmp_path
     assert project is not None, diagnostics
     out = tmp_path / "build"
     out.mkdir()
+    write_marker(out)
     (out / "old.txt").write_text("previous build", encoding="utf-8")
 
     def broken(project: object, out_dir: Path) -> None:
@@ -76,7 +78,7 @@ def test_failed_emitter_leaves_the_previous_build_untouched(blog: Path, tmp_path
 
     with pytest.raises(InputError):
         transform(project, out, emitters=[emit_schema_file, broken])
-    assert sorted(p.name for p in out.iterdir()) == ["old.txt"]
+    assert sorted(p.name for p in out.iterdir()) == [MARKER_FILE, "old.txt"]
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".build")] == []
 
 
@@ -85,9 +87,10 @@ def test_successful_transform_replaces_the_previous_build(blog: Path, tmp_path: 
     assert project is not None
     out = tmp_path / "build"
     out.mkdir()
+    write_marker(out)
     (out / "stale.txt").write_text("stale", encoding="utf-8")
     written = transform(project, out, emitters=[emit_schema_file, emit_matrix_file])
-    assert sorted(p.name for p in out.iterdir()) == ["access-matrix.json", "schema.graphql"]
+    assert sorted(p.name for p in out.iterdir()) == [MARKER_FILE, "access-matrix.json", "schema.graphql"]
     assert sorted(p.name for p in written) == ["access-matrix.json", "schema.graphql"]
 
 

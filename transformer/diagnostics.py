@@ -60,7 +60,11 @@ class InputError(Exception):
         self.diagnostics = diagnostics
 
 
-class UnreadableInput(Exception):
+class UsageProblem(Exception):
+    """A problem with how a command was called (CLI exit 2); its text is the whole message."""
+
+
+class UnreadableInput(UsageProblem):
     """A file that does not exist or cannot be read: a usage problem (CLI exit 2), not a rule error."""
 
     def __init__(self, path: Path | str, reason: str) -> None:

@@ -22,6 +22,7 @@ from transformer.diagnostics import InputError, has_errors
 from transformer.emit_auth_stack import emit_auth_stack
 from transformer.emit_schema import emit_output_schema
 from transformer.gc_pause import paused_gc
+from transformer.output_folder import check_output_folder, project_inputs, write_marker
 from transformer.storage import find_storage_settings, load_storage_settings
 
 if TYPE_CHECKING:
@@ -91,9 +92,10 @@ def resolve_emitter(entry: Emitter | str) -> Emitter:
 def transform(project: Project, out_dir: Path, emitters: list[Emitter | str] | None = None) -> list[Path]:
     """Run every emitter into a fresh folder and put it in place of `out_dir`; returns the files written.
 
-    Raises whatever an emitter raises (e.g. `InputError`), leaving `out_dir` as it was.
+    Raises whatever an emitter raises (e.g. `InputError`), leaving `out_dir` as it was, and
+    `UnsafeOutputFolder` before touching anything when `out_dir` is not a folder a build may replace.
     """
-    target = out_dir.resolve()
+    target = check_output_folder(out_dir, project_inputs(project))
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent))
     try:
@@ -101,6 +103,7 @@ def transform(project: Project, out_dir: Path, emitters: list[Emitter | str] | N
             for entry in EMITTERS if emitters is None else emitters:
                 resolve_emitter(entry)(project, staging)
         written = sorted(p.relative_to(staging) for p in staging.rglob("*") if p.is_file())
+        write_marker(staging)
         _replace(staging, target)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)

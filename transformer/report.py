@@ -17,7 +17,7 @@ from typing import ParamSpec, TypeVar
 import click
 from rich.console import Console
 
-from transformer.diagnostics import Diagnostic, InputError, Severity, UnreadableInput, has_errors
+from transformer.diagnostics import Diagnostic, InputError, Severity, UsageProblem, has_errors
 
 EXIT_OK = 0
 EXIT_INPUT_ERRORS = 1
@@ -75,7 +75,7 @@ def guarded(command: Callable[P, R]) -> Callable[P, R]:
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
         try:
             return command(*args, **kwargs)
-        except UnreadableInput as exc:
+        except UsageProblem as exc:
             fail_usage(str(exc))
         except InputError as exc:
             print_diagnostics(exc.diagnostics)
