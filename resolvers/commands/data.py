@@ -7,9 +7,11 @@ from pathlib import Path
 
 import click
 
-from resolvers.commands.serve import load_records_file, open_project, open_store
+from resolvers.commands.serve import OpenedProject, load_records_file, open_project, open_store
+from resolvers.record_check import RecordChecker, describe
 from transformer.commands.options import auth_modes_option, group_file_option
-from transformer.report import guarded, stderr_console
+from transformer.diagnostics import read_text
+from transformer.report import EXIT_INPUT_ERRORS, guarded, stderr_console
 
 project_option = click.option(
     "--project", "target", type=click.Path(path_type=Path, exists=True), default=None,
@@ -35,10 +37,25 @@ def load(file: Path, replace: bool, target: Path | None, db: str | None, group_f
          auth_modes: str | None) -> None:
     """Load FILE (a JSON list or map of records, each with __typename), all or nothing."""
     opened = open_project(target, group_file, auth_modes, show_warnings=False)
+    check_records_file(opened, file)
     with open_store(opened, db) as store:
         counts = load_records_file(store, file, replace=replace)
     summary = ", ".join(f"{count} {model}" for model, count in sorted(counts.items())) or "no records"
     stderr_console().print(f"loaded {summary}{' (store replaced)' if replace else ''}", markup=False)
+
+
+def check_records_file(opened: OpenedProject, file: Path) -> None:
+    """Exit 1 with every problem (JSON path, what is wrong) when a record does not fit the schema."""
+    try:
+        document = json.loads(read_text(file))
+    except json.JSONDecodeError:
+        return
+    checker = RecordChecker(opened.project.schema, opened.project.matrix)
+    problems = checker.problems(document)
+    if problems:
+        stderr_console().print(f"{file}: error: {len(problems)} record problem(s), nothing was loaded:\n"
+                               f"{describe(problems)}", markup=False)
+        raise SystemExit(EXIT_INPUT_ERRORS)
 
 
 @data.command("dump")
