@@ -155,8 +155,10 @@ def discover_auth_modes(schema_path: Path) -> tuple[list[Provider], str] | None:
         backend = directory / "amplify" / "backend"
         if backend.is_dir():
             candidates = sorted(backend.glob("api/*/cli-inputs.json"))
-            if candidates:
+            if len(candidates) == 1:
                 return modes_from_cli_inputs(candidates[0]), str(candidates[0])
+            if candidates:
+                return None
             config = backend / "backend-config.json"
             if config.is_file():
                 found = modes_from_backend_config(config)

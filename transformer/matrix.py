@@ -195,6 +195,8 @@ class TransformParameters(BaseModel):
     populate_owner_field_for_static_group_auth: bool = True
     sandbox_mode_enabled: bool = False
     subscriptions_inherit_primary_auth: bool = False
+    improve_pluralization: bool = False
+    """Amplify's `improvePluralization` flag: how operation names pluralise model names."""
     strict_owner: bool = False
     """Beyond Amplify, opt-in: an owner may not change the owner field of a record (no reassignment)."""
 

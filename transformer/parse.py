@@ -28,8 +28,10 @@ from graphql import (
 )
 from graphql.validation.validate import validate_sdl
 
-from transformer.diagnostics import Diagnostic, error, read_text, warning
+from transformer.amplify_layout import schema_files
+from transformer.diagnostics import Diagnostic, UnreadableInput, error, read_text, warning
 from transformer.directives import APPSYNC_SCALARS, SUPPORTED_DIRECTIVES, declarations_document
+from transformer.global_auth_rule import amplify_inputs, read_global_auth_rule, without_definitions
 from transformer.many_to_many import expand_many_to_many
 from transformer.rules import AuthRule, SourceLocation, Strategy, rule_from_arguments
 from transformer.schema_model import (
@@ -55,17 +57,20 @@ def _line_starts(body: str) -> list[int]:
 
 
 def location_of(node: Node | None, file: str) -> SourceLocation | None:
-    """1-based line and column of a node (graphql-core's own lookup rescans the text each time)."""
+    """1-based line and column of a node (graphql-core's own lookup rescans the text each time).
+
+    The file is the node's own source (a schema split over several files), else `file`.
+    """
     if node is None or node.loc is None:
         return None
     starts = _line_starts(node.loc.source.body)
     line = bisect_right(starts, node.loc.start)
-    return SourceLocation(file=file, line=line, column=node.loc.start - starts[line - 1] + 1)
+    return SourceLocation(file=node.loc.source.name or file, line=line, column=node.loc.start - starts[line - 1] + 1)
 
 
 def _where(node: Node | None, file: str) -> dict[str, object]:
     loc = location_of(node, file)
-    return {"file": file} if loc is None else {"file": file, "line": loc.line, "column": loc.column}
+    return {"file": file} if loc is None else {"file": loc.file, "line": loc.line, "column": loc.column}
 
 
 def _field_type(node: TypeNode) -> FieldType:
@@ -236,7 +241,7 @@ class _SchemaReader:
     def check_rule_fields(self, model: ModelDef) -> None:
         """Owner and groups fields that exist must have a type Amplify accepts."""
         for rule in model.all_rules():
-            where = {"file": self.file, "line": rule.location.line, "column": rule.location.column} if rule.location else {}
+            where = {"file": rule.location.file, "line": rule.location.line, "column": rule.location.column} if rule.location else {}
             if rule.allow is Strategy.OWNER and rule.owner_field:
                 field = model.field(rule.owner_field)
                 if field is not None and field.type.name not in OWNER_FIELD_TYPES:
@@ -271,7 +276,9 @@ def _declared_directive_names() -> frozenset[str]:
 def _syntax_diagnostic(exc: GraphQLError, file: str) -> Diagnostic:
     loc = exc.locations[0] if exc.locations else None
     message = exc.message.removeprefix("Syntax Error: ")
-    where: dict[str, object] = {"file": file}
+    node_loc = exc.nodes[0].loc if exc.nodes and exc.nodes[0].loc is not None else None
+    source = node_loc.source if node_loc is not None else exc.source
+    where: dict[str, object] = {"file": (source.name if source is not None else None) or file}
     if loc is not None:
         where |= {"line": loc.line, "column": loc.column}
     return error("sdl.syntax" if isinstance(exc, GraphQLSyntaxError) else "sdl.invalid", message, **where)
@@ -286,15 +293,39 @@ def parse_schema_text(
     without the invalid rules so that later checks can still report their own problems. Callers
     must check `has_errors` before using it.
     """
-    try:
-        document: DocumentNode = parse(Source(sdl, file))
-    except GraphQLError as exc:
-        return None, [_syntax_diagnostic(exc, file)]
+    return parse_schema_sources([(sdl, file)], file, sub_username_identity_claim=sub_username_identity_claim)
+
+
+def parse_schema_sources(
+    sources: list[tuple[str, str]], name: str, *, sub_username_identity_claim: bool = True
+) -> tuple[ParsedSchema | None, list[Diagnostic]]:
+    """`parse_schema_text` for a schema split over several files: (text, file name) each, locations per file."""
+    documents: list[DocumentNode] = []
+    syntax: list[Diagnostic] = []
+    for text, file_name in sources:
+        try:
+            documents.append(parse(Source(text, file_name)))
+        except GraphQLError as exc:
+            syntax.append(_syntax_diagnostic(exc, file_name))
+    if syntax:
+        return None, syntax
+    document = documents[0] if len(documents) == 1 else concat_ast(documents)
+    file = name
     sdl_errors = validate_sdl(concat_ast([declarations_document(), document]))
     if sdl_errors:
         return None, [_syntax_diagnostic(e, file) for e in sdl_errors]
 
     reader = _SchemaReader(file, sub_username_identity_claim)
+    global_inputs = amplify_inputs(document)
+    global_public: SourceLocation | None = None
+    for node in global_inputs:
+        public, problems = read_global_auth_rule(node, location_of(node, file))
+        global_public = global_public or (location_of(node, file) if public else None)
+        reader.diagnostics.extend(problems)
+    sdl = "\n".join(
+        without_definitions(text, [n for n in global_inputs if n.loc is not None and n.loc.source.name == file_name])
+        for text, file_name in sources
+    )
     known_types: dict[str, str] = {}
     for definition in document.definitions:
         if isinstance(definition, EnumTypeDefinitionNode):
@@ -366,10 +397,16 @@ def parse_schema_text(
         non_model_field_rules=tuple(extra_rules),
         enums=frozenset(k for k, v in known_types.items() if v == "enum"),
         non_model_types=frozenset(non_model_types - ROOT_TYPES),
+        global_public_rule=global_public,
     )
     return schema, reader.diagnostics
 
 
 def load_schema(path: Path, *, sub_username_identity_claim: bool = True) -> tuple[ParsedSchema | None, list[Diagnostic]]:
-    """Read a schema file (raises `UnreadableInput` when it cannot be read)."""
-    return parse_schema_text(read_text(path), str(path), sub_username_identity_claim=sub_username_identity_claim)
+    """Read a schema file, or every `.graphql` file of a split schema folder (raises `UnreadableInput`
+    when one cannot be read)."""
+    files = schema_files(path) if path.is_dir() else [path]
+    if not files:
+        raise UnreadableInput(path, "no .graphql files in this folder")
+    sources = [(read_text(f), str(f)) for f in files]
+    return parse_schema_sources(sources, str(path), sub_username_identity_claim=sub_username_identity_claim)

@@ -334,20 +334,27 @@ def dump_group_file(group_file: GroupFile) -> str:
 
 
 def find_group_file(schema_path: Path) -> Path | None:
-    """The group file for a schema: beside it, else Amplify's place in an enclosing Amplify project."""
+    """The group file for a schema, first found of:
+
+    1. `amplify/backend/auth/userPoolGroups/user-pool-group-precedence.json` in the enclosing Amplify project
+       (the path Amplify's documentation gives and where the CLI writes it);
+    2. `amplify/backend/auth/<resource>/userPoolGroups/` there (older layouts);
+    3. beside the schema.
+    """
     start = schema_path if schema_path.is_dir() else schema_path.parent
     start = start.resolve()
-    beside = start / GROUP_FILE_NAME
-    if beside.is_file():
-        return beside
     for directory in (start, *start.parents):
         for base in (directory / "amplify" / "backend", directory):
-            if base.name != "backend" or not (base / "auth").is_dir():
+            if base.name != "backend" or base.parent.name != "amplify" or not (base / "auth").is_dir():
                 continue
+            documented = base / "auth" / "userPoolGroups" / GROUP_FILE_NAME
+            if documented.is_file():
+                return documented
             candidates = sorted((base / "auth").glob(f"*/userPoolGroups/{GROUP_FILE_NAME}"))
             if candidates:
                 return candidates[0]
-    return None
+    beside = start / GROUP_FILE_NAME
+    return beside if beside.is_file() else None
 
 
 def json_path(location: tuple[int | str, ...]) -> str:

@@ -6,19 +6,20 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from transformer.amplify_layout import SCHEMA_FILE_NAME, resolve_schema_path
 from transformer.auth_modes import discover_auth_modes
 from transformer.diagnostics import Diagnostic, error, has_errors, warning
 from transformer.environment import AuthEnvironment
 from transformer.gc_pause import paused_gc
 from transformer.lints import lint
-from transformer.matrix import AccessMatrix, TransformParameters, build_matrix
+from transformer.matrix import AccessMatrix, TransformParameters, build_matrix, default_auth_modes
 from transformer.parse import load_schema
 from transformer.precedence import GroupFile, find_group_file, load_group_file
 from transformer.rules import DEFAULT_GROUP_CLAIM, Provider
 from transformer.schema_model import ParsedSchema
 from transformer.transform_settings import load_transform_parameters
 
-SCHEMA_FILE_NAME = "schema.graphql"
+__all__ = ["SCHEMA_FILE_NAME", "Project", "check_group_names", "load_project", "resolve_schema_path"]
 
 
 @dataclass(frozen=True)
@@ -34,17 +35,6 @@ class Project:
     @property
     def auth_modes(self) -> list[Provider]:
         return self.matrix.auth_modes
-
-
-def resolve_schema_path(path: Path) -> Path:
-    """A project directory means its `schema.graphql` (or Amplify's `amplify/backend/api/*/schema.graphql`)."""
-    if not path.is_dir():
-        return path
-    direct = path / SCHEMA_FILE_NAME
-    if direct.is_file():
-        return direct
-    amplify = sorted(path.glob("amplify/backend/api/*/schema.graphql"))
-    return amplify[0] if amplify else direct
 
 
 def check_group_names(schema: ParsedSchema, group_file: GroupFile | None, group_file_path: Path | None) -> list[Diagnostic]:
@@ -88,6 +78,37 @@ def check_group_names(schema: ParsedSchema, group_file: GroupFile | None, group_
     return problems
 
 
+def apply_global_auth_rule(
+    schema: ParsedSchema, modes: list[Provider] | None, parameters: TransformParameters
+) -> tuple[list[Provider] | None, TransformParameters, list[Diagnostic]]:
+    """The starter schema's `globalAuthRule: { allow: public }`: sandbox mode, as the Amplify CLI applies it.
+
+    It needs an API key: without an `apiKey` mode the CLI leaves sandbox mode off (models without `@auth`
+    stay closed) and warns. With no modes configured, the rule counts as a rule that uses `apiKey`.
+    """
+    if schema.global_public_rule is None or parameters.sandbox_mode_enabled:
+        return modes, parameters, []
+    if modes is None:
+        modes = default_auth_modes(schema)
+        if Provider.API_KEY not in modes:
+            modes.insert(1, Provider.API_KEY)
+        return modes, parameters.model_copy(update={"sandbox_mode_enabled": True}), []
+    if Provider.API_KEY in modes:
+        return modes, parameters.model_copy(update={"sandbox_mode_enabled": True}), []
+    location = schema.global_public_rule
+    return modes, parameters, [
+        warning(
+            "amplify.sandbox-no-api-key",
+            "input AMPLIFY's globalAuthRule (allow: public) needs an API key, and the API has no apiKey auth "
+            "mode: sandbox mode stays off, so models without @auth are closed to everyone (as the Amplify CLI "
+            "does). Add an API key, or remove the AMPLIFY input.",
+            file=location.file,
+            line=location.line,
+            column=location.column,
+        )
+    ]
+
+
 def _in_reading_order(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
     return sorted(diagnostics, key=lambda d: (d.file or "", d.line or 0, d.column or 0))
 
@@ -100,8 +121,12 @@ def load_project(
     auth_modes_source: str | None = None,
     parameters: TransformParameters | None = None,
     environment: AuthEnvironment | None = None,
+    api: str | None = None,
 ) -> tuple[Project | None, list[Diagnostic]]:
     """Load and cross-check a project. Unreadable files raise `UnreadableInput` (a usage error).
+
+    `schema_path` is a schema file, a split-schema folder or a project folder (`api` names the Amplify API
+    when the project has several); an ambiguous or empty project raises `ProjectLayoutError`.
 
     Returns every diagnostic found (errors and warnings) and the project only when there are no errors.
     """
@@ -113,6 +138,7 @@ def load_project(
             auth_modes_source=auth_modes_source,
             parameters=parameters,
             environment=environment,
+            api=api,
         )
 
 
@@ -124,8 +150,9 @@ def _load_project(
     auth_modes_source: str | None,
     parameters: TransformParameters | None,
     environment: AuthEnvironment | None,
+    api: str | None,
 ) -> tuple[Project | None, list[Diagnostic]]:
-    schema_path = resolve_schema_path(schema_path)
+    schema_path = resolve_schema_path(schema_path, api)
     diagnostics: list[Diagnostic] = []
     if parameters is None:
         parameters, diagnostics = load_transform_parameters(schema_path)
@@ -143,6 +170,8 @@ def _load_project(
     modes, source = auth_modes, auth_modes_source or "--auth-modes"
     if modes is None:
         modes, source = discover_auth_modes(schema_path) or (None, "default")
+    modes, params, sandbox_diagnostics = apply_global_auth_rule(schema, modes, params)
+    diagnostics.extend(sandbox_diagnostics)
     if has_errors(diagnostics):
         return None, _in_reading_order(diagnostics)
     matrix, matrix_diagnostics = build_matrix(schema, modes, params)

@@ -115,8 +115,9 @@ class ParsedSchema(BaseModel):
     non_model_field_rules: tuple[NonModelFieldRules, ...] = ()
     enums: frozenset[str] = frozenset()
     non_model_types: frozenset[str] = frozenset()
-    global_public_rule: bool = False
-    """The starter schema's `input AMPLIFY { globalAuthRule: AuthRule = { allow: public } }` (sandbox mode)."""
+    global_public_rule: SourceLocation | None = None
+    """Where the starter schema's `input AMPLIFY { globalAuthRule: AuthRule = { allow: public } }` is
+    (it asks for sandbox mode); None without it."""
 
     def all_rules(self) -> list[AuthRule]:
         """Every rule: model-level, field-level, and on fields of non-model types, in schema order."""

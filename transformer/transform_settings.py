@@ -1,8 +1,8 @@
 """The transform parameters a project sets, read where the project keeps them.
 
-* Amplify's flags from `amplify/cli.json` (`features.graphqltransformer`), found walking up from the
-  schema: `useSubUsernameForDefaultIdentityClaim`, `populateOwnerFieldForStaticGroupAuth`,
-  `subscriptionsInheritPrimaryAuth`, and the API's sandbox mode.
+* Amplify's feature flags from `amplify/cli.json` (`features.graphqltransformer`), found walking up from
+  the schema. The Amplify CLI writes and reads these keys in lower case (`usesubusernamefordefaultidentityclaim`);
+  they are matched without regard to case, and a key Amplify does not know is a warning with its JSON path.
 * gqlauth's own opt-ins from `gqlauth.json` beside the schema: `{"strictOwner": true}` forbids an
   owner to reassign the owner field (off by default: it changes what a deployed Amplify API does).
 
@@ -16,18 +16,44 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from transformer.diagnostics import Diagnostic, error, read_text
+from transformer.amplify_layout import project_folder
+from transformer.diagnostics import Diagnostic, error, read_text, warning
 from transformer.matrix import TransformParameters
 
 SETTINGS_FILE_NAME = "gqlauth.json"
+FLAGS_SECTION = "graphqltransformer"
 
 
 class AmplifyTransformerFeatures(BaseModel):
-    model_config = ConfigDict(extra="allow")
+    """Amplify CLI's `graphQLTransformer` feature flags, by their lower-case names.
 
-    useSubUsernameForDefaultIdentityClaim: bool = True
-    populateOwnerFieldForStaticGroupAuth: bool = True
-    subscriptionsInheritPrimaryAuth: bool = False
+    The ones gqlauth's output depends on have their transformer defaults; the others are accepted (the CLI
+    knows them) and have no effect here.
+    """
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    usesubusernamefordefaultidentityclaim: bool = True
+    populateownerfieldforstaticgroupauth: bool = True
+    subscriptionsinheritprimaryauth: bool = False
+    improvepluralization: bool = False
+    addmissingownerfields: bool | None = None
+    validatetypenamereservedwords: bool | None = None
+    useexperimentalpipelinedtransformer: bool | None = None
+    enableiterativegsiupdates: bool | None = None
+    secondarykeyasgsi: bool | None = None
+    skipoverridemutationinputtypes: bool | None = None
+    transformerversion: int | None = None
+    suppressschemamigrationprompt: bool | None = None
+    securityenhancementnotification: bool | None = None
+    showfieldauthnotification: bool | None = None
+    usefieldnameforprimarykeyconnectionfield: bool | None = None
+    enableautoindexquerynames: bool | None = None
+    respectprimarykeyattributesonconnectionfield: bool | None = None
+    shoulddeepmergedirectiveconfigdefaults: bool | None = None
+
+
+KNOWN_FLAGS = frozenset(AmplifyTransformerFeatures.model_fields)
 
 
 class GqlauthSettings(BaseModel):
@@ -52,30 +78,66 @@ def _read_json(path: Path) -> tuple[object, list[Diagnostic]]:
         return None, [error("settings.json", f"not valid JSON: {exc.msg}", file=str(path), line=exc.lineno, column=exc.colno)]
 
 
-def _validation_errors(exc: ValidationError, path: Path, prefix: str) -> list[Diagnostic]:
+def _validation_errors(exc: ValidationError, path: Path, prefix: str, names: dict[str, str] | None = None) -> list[Diagnostic]:
+    names = names or {}
     return [
         error(
             "settings.invalid",
             item["msg"],
             file=str(path),
-            json_path=prefix + "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in item["loc"]),
+            json_path=prefix + "".join(f"[{p}]" if isinstance(p, int) else f".{names.get(str(p), p)}" for p in item["loc"]),
         )
         for item in exc.errors()
     ]
 
 
+def _case_insensitive(data: dict[str, object], key: str) -> tuple[str, object] | None:
+    return next(((k, v) for k, v in data.items() if k.lower() == key), None)
+
+
+def read_amplify_features(cli_json: Path) -> tuple[AmplifyTransformerFeatures, list[Diagnostic]]:
+    """The `features.graphqltransformer` flags of an `amplify/cli.json`, with warnings for unknown keys."""
+    data, problems = _read_json(cli_json)
+    if problems or not isinstance(data, dict):
+        return AmplifyTransformerFeatures(), problems
+    features_entry = _case_insensitive(data, "features")
+    features = features_entry[1] if features_entry else {}
+    section_entry = _case_insensitive(features, FLAGS_SECTION) if isinstance(features, dict) else None
+    if section_entry is None:
+        return AmplifyTransformerFeatures(), []
+    section_key, section = section_entry
+    prefix = f"{features_entry[0] if features_entry else 'features'}.{section_key}"
+    if not isinstance(section, dict):
+        return AmplifyTransformerFeatures(), [error("settings.invalid", "must be an object", file=str(cli_json), json_path=prefix)]
+    known: dict[str, object] = {}
+    spelled: dict[str, str] = {}
+    for key, value in section.items():
+        if key.lower() in KNOWN_FLAGS:
+            known[key.lower()] = value
+            spelled[key.lower()] = key
+        else:
+            problems.append(
+                warning(
+                    "settings.unknown-flag",
+                    f"unknown Amplify feature flag '{key}' (not one the Amplify CLI defines for the GraphQL "
+                    "transformer): ignored",
+                    file=str(cli_json),
+                    json_path=f"{prefix}.{key}",
+                )
+            )
+    try:
+        return AmplifyTransformerFeatures.model_validate(known), problems
+    except ValidationError as exc:
+        return AmplifyTransformerFeatures(), problems + _validation_errors(exc, cli_json, prefix, spelled)
+
+
 def load_transform_parameters(schema_path: Path) -> tuple[TransformParameters, list[Diagnostic]]:
-    folder = schema_path.resolve().parent
+    folder = project_folder(schema_path)
     problems: list[Diagnostic] = []
     features = AmplifyTransformerFeatures()
     cli_json = _find_upwards(folder, "amplify/cli.json")
     if cli_json is not None:
-        data, problems = _read_json(cli_json)
-        section = data.get("features", {}).get("graphqltransformer", {}) if isinstance(data, dict) else {}
-        try:
-            features = AmplifyTransformerFeatures.model_validate(section if isinstance(section, dict) else {})
-        except ValidationError as exc:
-            problems += _validation_errors(exc, cli_json, "features.graphqltransformer")
+        features, problems = read_amplify_features(cli_json)
     own = GqlauthSettings()
     own_path = folder / SETTINGS_FILE_NAME
     if own_path.is_file():
@@ -88,9 +150,10 @@ def load_transform_parameters(schema_path: Path) -> tuple[TransformParameters, l
                 problems += _validation_errors(exc, own_path, "")
     return (
         TransformParameters(
-            use_sub_username_for_default_identity_claim=features.useSubUsernameForDefaultIdentityClaim,
-            populate_owner_field_for_static_group_auth=features.populateOwnerFieldForStaticGroupAuth,
-            subscriptions_inherit_primary_auth=features.subscriptionsInheritPrimaryAuth,
+            use_sub_username_for_default_identity_claim=features.usesubusernamefordefaultidentityclaim,
+            populate_owner_field_for_static_group_auth=features.populateownerfieldforstaticgroupauth,
+            subscriptions_inherit_primary_auth=features.subscriptionsinheritprimaryauth,
+            improve_pluralization=features.improvepluralization,
             sandbox_mode_enabled=own.sandboxModeEnabled,
             strict_owner=own.strictOwner,
         ),

@@ -29,7 +29,7 @@ class OpenedProject:
 
 
 def open_project(target: Path | None, group_file: Path | None, auth_modes: str | None, *,
-                 show_warnings: bool = True) -> OpenedProject:
+                 show_warnings: bool = True, api: str | None = None) -> OpenedProject:
     """The project (transformed and checked) and its `.gqlauth/` state; exits with the documented codes."""
     try:
         project_dir = find_project(Path.cwd(), target)
@@ -41,7 +41,7 @@ def open_project(target: Path | None, group_file: Path | None, auth_modes: str |
     schema_path = target if target is not None and target.is_file() else project_dir
     modes = parse_auth_modes(auth_modes)
     project, diagnostics = load_project(schema_path, group_file_path=group_file, auth_modes=modes,
-                                        environment=environment)
+                                        environment=environment, api=api)
     shown = diagnostics if show_warnings else [d for d in diagnostics if d.severity is Severity.ERROR]
     if shown:
         print_diagnostics(shown)
@@ -82,6 +82,7 @@ def load_records_file(store: Store, path: Path, *, replace: bool) -> dict[str, i
 @click.argument("target", required=False, type=click.Path(path_type=Path, exists=True))
 @group_file_option
 @auth_modes_option
+@click.option("--api", default=None, metavar="NAME", help="The Amplify API to serve when the project holds several.")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
 @click.option("--port", default=DEFAULT_PORT, show_default=True, type=click.IntRange(0, 65535))
 @click.option("--db", default=None, help="SQLite file (default: .gqlauth/data.sqlite3); :memory: for a throwaway store.")
@@ -101,7 +102,7 @@ def load_records_file(store: Store, path: Path, *, replace: bool) -> dict[str, i
 @click.option("--engine", type=click.Choice(["python", "vtl"]), default="python", show_default=True,
               help="python: the guards; vtl: execute the emitted AppSync resolver templates (as amplify mock).")
 @guarded
-def serve(target: Path | None, group_file: Path | None, auth_modes: str | None, host: str, port: int,
+def serve(target: Path | None, group_file: Path | None, auth_modes: str | None, api: str | None, host: str, port: int,
           db: str | None, seed: Path | None, issuer: str | None, jwks_url: str | None, client_id: str | None,
           api_keys: tuple[str, ...], no_explorer: bool, https_only: bool, engine: str) -> None:
     """Serve PROJECT_DIR_OR_SCHEMA's API locally (queries, mutations, subscriptions), rules enforced."""
@@ -109,7 +110,7 @@ def serve(target: Path | None, group_file: Path | None, auth_modes: str | None, 
 
     if jwks_url is not None and issuer is None:
         raise click.UsageError("--jwks-url needs --issuer")
-    opened = open_project(target, group_file, auth_modes)
+    opened = open_project(target, group_file, auth_modes, api=api)
     project, state = opened.project, opened.state
     store = open_store(opened, db)
     if seed is not None:

@@ -16,6 +16,7 @@ from pathlib import Path
 import click
 from rich.table import Table
 
+from transformer.amplify_layout import ProjectLayoutError, amplify_backend, documented_group_file, resolve_schema_path
 from transformer.diagnostics import Diagnostic, error, has_errors
 from transformer.iam_policy import lint_group_file
 from transformer.parse import load_schema
@@ -27,7 +28,6 @@ from transformer.precedence import (
     load_group_file,
     parse_group_file,
 )
-from transformer.project import resolve_schema_path
 from transformer.report import EXIT_INPUT_ERRORS, fail_usage, guarded, print_diagnostics, stderr_console
 
 _GROUP_FILE_HELP = (
@@ -45,34 +45,56 @@ def _group_file_option(function: click.decorators.FC) -> click.decorators.FC:
 
 
 def _schema_option(function: click.decorators.FC) -> click.decorators.FC:
+    with_api = click.option(
+        "--api",
+        default=None,
+        metavar="NAME",
+        help="The Amplify API whose schema to use, when the project has several.",
+    )(function)
     return click.option(
         "--schema",
         type=click.Path(path_type=Path, exists=True),
         default=None,
         help="The schema whose rules may name groups. Default: schema.graphql here or in the Amplify project.",
-    )(function)
+    )(with_api)
+
+
+def _schema_path(schema: Path | None, api: str | None) -> Path | None:
+    if schema is None and api is not None:
+        schema = Path.cwd()
+    return resolve_schema_path(schema, api) if schema is not None else None
 
 
 def locate_group_file(group_file: Path | None, schema: Path | None) -> Path | None:
+    """The file to read or edit: --group-file, else the one the schema's project uses, else the one here."""
     if group_file is not None:
         return group_file
     if schema is not None:
-        found = find_group_file(resolve_schema_path(schema))
+        found = find_group_file(schema)
         if found is not None:
             return found
     return find_group_file(Path.cwd())
 
 
+def new_group_file_path(schema: Path | None) -> Path:
+    """Where a first group file goes: Amplify's documented place in an Amplify project, else beside the schema."""
+    start = schema if schema is not None else Path.cwd()
+    backend = amplify_backend(start if start.is_dir() else start.parent)
+    if backend is not None:
+        return documented_group_file(backend)
+    home = (schema if schema.is_dir() else schema.parent) if schema is not None else Path.cwd()
+    return home / GROUP_FILE_NAME
+
+
 def _load_for_edit(path: Path | None, *, create: bool, schema: Path | None = None) -> tuple[Path, GroupFile]:
-    """The current file; a new empty one (beside the schema, else here) when allowed.
+    """The current file; a new empty one (in Amplify's place, else beside the schema or here) when allowed.
 
     Exits 1 on invalid content, 2 when there is no file to edit.
     """
     if path is None:
         if not create:
             fail_usage(f"no {GROUP_FILE_NAME} found here or in an Amplify project; pass --group-file FILE")
-        home = resolve_schema_path(schema).parent if schema else Path.cwd()
-        path = home / GROUP_FILE_NAME
+        path = new_group_file_path(schema)
     if not path.exists() and create:
         return path, GroupFile([])
     group_file, diagnostics = load_group_file(path)
@@ -125,9 +147,9 @@ def groups() -> None:
 @_schema_option
 @click.option("--json", "as_json", is_flag=True, help="Print the groups as JSON on stdout.")
 @guarded
-def list_groups(group_file: Path | None, schema: Path | None, as_json: bool) -> None:
+def list_groups(group_file: Path | None, schema: Path | None, api: str | None, as_json: bool) -> None:
     """Show the groups, lowest precedence (the winning role) first."""
-    path = locate_group_file(group_file, schema)
+    path = locate_group_file(group_file, _schema_path(schema, api))
     if path is None:
         fail_usage(f"no {GROUP_FILE_NAME} found here or in an Amplify project; pass --group-file FILE")
         return
@@ -164,9 +186,10 @@ def list_groups(group_file: Path | None, schema: Path | None, as_json: bool) -> 
 @_group_file_option
 @_schema_option
 @guarded
-def add(name: str, precedence: int | None, group_file: Path | None, schema: Path | None) -> None:
+def add(name: str, precedence: int | None, group_file: Path | None, schema: Path | None, api: str | None) -> None:
     """Add group NAME (created with the file if there is none yet)."""
-    path, current = _load_for_edit(locate_group_file(group_file, schema), create=True, schema=schema)
+    schema_path = _schema_path(schema, api)
+    path, current = _load_for_edit(locate_group_file(group_file, schema_path), create=True, schema=schema_path)
     if current.get(name) is not None:
         _report([error("group-exists", f'group "{name}" already exists', file=str(path))])
     if precedence is None:
@@ -200,9 +223,10 @@ def rules_naming(schema_path: Path, group: str) -> tuple[list[str], list[Diagnos
 @_group_file_option
 @_schema_option
 @guarded
-def remove(name: str, force: bool, group_file: Path | None, schema: Path | None) -> None:
+def remove(name: str, force: bool, group_file: Path | None, schema: Path | None, api: str | None) -> None:
     """Remove group NAME, unless a rule in the schema still grants it access."""
-    path, current = _load_for_edit(locate_group_file(group_file, schema), create=False)
+    chosen = _schema_path(schema, api)
+    path, current = _load_for_edit(locate_group_file(group_file, chosen), create=False)
     if current.get(name) is None:
         _report(
             [
@@ -214,8 +238,8 @@ def remove(name: str, force: bool, group_file: Path | None, schema: Path | None)
             ]
         )
     if not force:
-        schema_path = resolve_schema_path(schema) if schema else _default_schema(path)
-        if schema_path is None or not schema_path.is_file():
+        schema_path = chosen or _default_schema(path)
+        if schema_path is None or not schema_path.exists():
             _report(
                 [
                     error(
@@ -256,13 +280,13 @@ def remove(name: str, force: bool, group_file: Path | None, schema: Path | None)
 
 def _default_schema(group_file_path: Path) -> Path | None:
     """schema.graphql in the current directory, or the Amplify project that holds the group file."""
-    here = resolve_schema_path(Path.cwd())
-    if here.is_file():
-        return here
+    try:
+        return resolve_schema_path(Path.cwd())
+    except ProjectLayoutError:
+        pass
     for directory in group_file_path.resolve().parents:
         if directory.name == "amplify":
-            found = resolve_schema_path(directory.parent)
-            return found if found.is_file() else None
+            return resolve_schema_path(directory.parent)
     return None
 
 
@@ -271,9 +295,9 @@ def _default_schema(group_file_path: Path) -> Path | None:
 @_group_file_option
 @_schema_option
 @guarded
-def order(names: tuple[str, ...], group_file: Path | None, schema: Path | None) -> None:
+def order(names: tuple[str, ...], group_file: Path | None, schema: Path | None, api: str | None) -> None:
     """Renumber precedence 1..n in the order NAMES are given (groups not named follow in their order)."""
-    path, current = _load_for_edit(locate_group_file(group_file, schema), create=False)
+    path, current = _load_for_edit(locate_group_file(group_file, _schema_path(schema, api)), create=False)
     if len(set(names)) != len(names):
         fail_usage("a group is named more than once")
     unknown = [n for n in names if current.get(n) is None]

@@ -6,12 +6,15 @@ membership; `--auth-modes` lists the API's auth modes, default first.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
 
 import click
 
+from transformer.amplify_layout import ProjectLayoutError, resolve_schema_path
+from transformer.report import fail_usage
 from transformer.rules import Provider
 
 F = TypeVar("F", bound=Callable[..., object])
@@ -52,9 +55,30 @@ def parse_auth_modes(value: str | None) -> list[Provider] | None:
 
 
 def schema_argument(function: F) -> F:
-    return click.argument(
+    """The SCHEMA argument plus `--api NAME`; the command receives the schema path they resolve to.
+
+    SCHEMA is a `.graphql` file, a folder of `.graphql` files (a split schema) or a project folder; in an
+    Amplify project with several APIs, `--api` names one (without it the error lists them).
+    """
+
+    @functools.wraps(function)
+    def resolved(*args: object, schema: Path, api: str | None, **kwargs: object) -> object:
+        try:
+            chosen = resolve_schema_path(schema, api)
+        except ProjectLayoutError as exc:
+            fail_usage(str(exc))
+            raise
+        return function(*args, schema=chosen, **kwargs)
+
+    with_api = click.option(
+        "--api",
+        default=None,
+        metavar="NAME",
+        help="The Amplify API to use when the project holds several (amplify/backend/api/NAME).",
+    )(resolved)
+    return click.argument(  # type: ignore[return-value]
         "schema", type=click.Path(path_type=Path, exists=True, dir_okay=True, readable=True)
-    )(function)
+    )(with_api)
 
 
 def group_file_option(function: F) -> F:
