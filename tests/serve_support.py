@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from sample_copies import copy_sample
 from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
@@ -66,7 +67,7 @@ class Served:
 
 def blog_project(tmp_path: Path, modes: list[Provider] | None = None) -> tuple[Path, Project]:
     target = tmp_path / "blog"
-    shutil.copytree(BLOG, target)
+    copy_sample(BLOG, target)
     project, diagnostics = load_project(target, auth_modes=modes or [Provider.USER_POOLS, Provider.API_KEY])
     assert project is not None, diagnostics
     return target, project

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
+from sample_copies import SAMPLES, copy_sample
 
 from transformer.cli import cli
 from transformer.output_folder import MARKER_FILE, BuildMarker, UnsafeOutputFolder, check_output_folder
@@ -108,8 +109,7 @@ def test_a_folder_with_a_foreign_marker_is_refused(app: Path) -> None:
 
 @pytest.fixture
 def samples_copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    copy = tmp_path / "checkout" / "samples"
-    shutil.copytree(REPO / "samples", copy, ignore=shutil.ignore_patterns(".gqlauth", "build"))
+    copy = copy_sample(SAMPLES, tmp_path / "checkout" / "samples")
     monkeypatch.chdir(copy.parent)
     return copy
 
@@ -150,3 +150,16 @@ def test_the_marker_is_not_listed_among_the_outputs(app: Path) -> None:
     result = run(".", "-o", "api-build")
     assert result.exit_code == 0, result.output
     assert MARKER_FILE not in result.stderr
+
+
+def test_sample_copies_leave_out_what_the_readme_tour_leaves_behind(tmp_path: Path) -> None:
+    """The tour serves `samples/blog` in place: its `.gqlauth/` store, keys and scratch files must not
+    reach the temporary copies the tests run on."""
+    sample = copy_sample(SAMPLES / "blog", tmp_path / "blog")
+    inputs = snapshot(sample)
+    (sample / ".gqlauth").mkdir()
+    (sample / ".gqlauth" / "data.sqlite3").write_bytes(b"SQLite format 3\x00")
+    (sample / ".gqlauth" / "p1.json").write_text('{"id": "p1"}', encoding="utf-8")
+    (sample / "build").mkdir()
+    (sample / "build" / MARKER_FILE).write_text("{}", encoding="utf-8")
+    assert snapshot(copy_sample(sample, tmp_path / "copy")) == inputs

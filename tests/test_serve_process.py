@@ -16,6 +16,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from sample_copies import copy_sample
 from serve_support import BLOG, ServerProcess, free_port, template_state
 
 from resolvers.issuer import mint_token
@@ -33,7 +34,7 @@ def project(tmp_path: Path) -> Path:
     import shutil
 
     target = tmp_path / "blog"
-    shutil.copytree(BLOG, target)
+    copy_sample(BLOG, target)
     shutil.copytree(template_state(), target / ".gqlauth")
     return target
 
