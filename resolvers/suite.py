@@ -41,11 +41,14 @@ from resolvers.guards import (
 )
 from resolvers.guards.custom import CustomAuthorizerError
 from resolvers.identity import Identity
+from resolvers.relation_reads import lookup_of, read_related
 from transformer.diagnostics import InputError, UnreadableInput, error, read_text
 from transformer.environment import AuthEnvironment
 from transformer.matrix import AccessMatrix, ModelAccess, OperationKind, TransformParameters
 from transformer.project import load_project
+from transformer.relations import RelationRead
 from transformer.rules import Provider
+from transformer.schema_model import ParsedSchema
 
 SUITE_FORMAT = 1
 AUTH_MODES: dict[str, Provider] = {
@@ -255,6 +258,7 @@ class SuiteContext:
     matrix: AccessMatrix
     env: AuthEnvironment
     identities: dict[str, Identity]
+    schema: ParsedSchema | None = None
 
 
 def prepare(path: Path) -> SuiteContext:
@@ -282,6 +286,7 @@ def prepare(path: Path) -> SuiteContext:
         matrix=project.matrix,
         env=suite.settings.environment(),
         identities={name: spec.to_identity() for name, spec in suite.identities.items()},
+        schema=project.schema,
     )
 
 
@@ -500,10 +505,31 @@ def _field_case(context: SuiteContext, case: SuiteCase, store: _Store) -> Outcom
         outcome = _denied(decision)
         outcome.parent = parent
         return outcome
+    lookup = lookup_of(context.schema, type_name, field_name) if context.schema is not None else None
+    if lookup is not None:
+        return _relation_case(context, case, lookup, identity, source, store, parent)
     value = None if field_name in decision.hidden_fields else source.get(field_name)
     if field_name in owner_readback_fields(context.matrix, type_name):
         value = owner_readback(value)
     return Outcome(allowed=True, result={field_name: value}, parent=parent, decision=decision)
+
+
+def field_case_path(case: SuiteCase) -> list[Any]:
+    """Where a field case's value sits in the response (`["getBlog", "posts"]`)."""
+    if case.graphql is not None and case.graphql.expectPath:
+        return list(case.graphql.expectPath)
+    return [case.operation.partition(".")[2]]
+
+
+def _relation_case(context: SuiteContext, case: SuiteCase, lookup: RelationRead, identity: Identity,
+                   source: Mapping[str, Any], store: _Store, parent: Decision | None) -> Outcome:
+    """A relational field read through the related model's rules (`resolvers.relation_reads`)."""
+    read = read_related(context.matrix, lookup, identity, context.env, source, store.scan, field_case_path(case))
+    if not read.allowed:
+        return Outcome(allowed=False, error_type="Unauthorized", message=read.message, parent=parent,
+                       decision=read.decision)
+    return Outcome(allowed=True, result={lookup.field: read.value}, fields=read.fields, field_errors=read.field_errors,
+                   parent=parent, decision=read.decision)
 
 
 def _selected(case: SuiteCase, listing: bool) -> tuple[str, list[str]] | None:

@@ -18,10 +18,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from enum import StrEnum
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, SerializerFunctionWrapHandler, model_serializer
 
+from transformer.defaults import default_value
 from transformer.diagnostics import Diagnostic, error
 from transformer.naming import lower_first, plural, upper_first
 from transformer.relations import ConnectionField, connection_fields
@@ -90,6 +91,16 @@ class ServedField(BaseModel):
     generated: bool = False
     relation: Relation | None = None
     has_field_rules: bool = False
+    default: Any = None
+    """The `@default` value (typed), applied on create; None when the field has none."""
+
+    @model_serializer(mode="wrap")
+    def _without_absent_default(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        """`default` is written only for fields that have one (older matrix files stay byte-identical)."""
+        data: dict[str, Any] = handler(self)
+        if data.get("default") is None:
+            data.pop("default", None)
+        return data
 
 
 class OperationKind(StrEnum):
@@ -284,6 +295,7 @@ def served_fields(model: ModelDef, connections: Sequence[ConnectionField] = ()) 
             is_leaf=f.is_leaf,
             relation=f.relation,
             has_field_rules=f.rules is not None,
+            default=None if f.default is None else default_value(f.type, f.default),
         )
         for f in model.fields
     ]

@@ -6,6 +6,7 @@ a role with create on some fields only adds those to `allowedFields`, and then e
 outside them is refused with `Unauthorized on [f, ...]`. Owner rules fill the owner field when the
 input has no such key (an explicit null is not filled), for the owner and, with
 `populateOwnerFieldForStaticGroupAuth`, for a caller already authorized (static group, private).
+`@default` values are put into the input first (Amplify's init slot), so they are judged as written.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from resolvers.guards.decision import Decision, denied_fields_message, deny
 from resolvers.guards.plans import RoleGrant, root_plan
 from resolvers.guards.providers import iam_private_matches, iam_public_matches
 from resolvers.identity import Identity
+from transformer.defaults import with_defaults
 from transformer.environment import AuthEnvironment
 from transformer.matrix import AccessMatrix, OperationKind, RoleKind
 from transformer.rules import Provider
@@ -34,7 +36,7 @@ def decide_create(
     env: AuthEnvironment,
 ) -> Decision:
     plan = root_plan(matrix, operation_key, _CREATE)
-    values = dict(input)
+    values = with_defaults({f.name: f.default for f in plan.model.fields if f.default is not None}, input)
     input_fields = list(values)
 
     def explain() -> list[Any]:

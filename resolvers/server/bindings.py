@@ -23,7 +23,7 @@ from resolvers.filters import (
     auth_filter_branches,
     sort_key_condition,
 )
-from resolvers.server.errors import AppSyncError, bad_request, conditional_check_failed
+from resolvers.server.errors import AppSyncError, bad_request, conditional_check_failed, unauthorized
 from resolvers.server.pubsub import Subscription, Subscriptions
 from resolvers.store import ConditionFailed, Ordering, Store, StoreError, now_iso, store_layouts
 from transformer.matrix import AccessMatrix, OperationKind, RootOperation
@@ -332,7 +332,8 @@ def owner_readback_resolver(field_name: str) -> Callable[..., Any]:
 
 
 def relation_resolver(services: DataServices, lookup: RelationRead, where: str) -> Callable[..., Any]:
-    """Reads related records through the store, with the related model's read filter from the guard."""
+    """Reads related records through the store, with the related model's read filter from the guard; a
+    single related record the filter removes is refused (Amplify's `scannedCount == 1` check)."""
 
     @_data_errors
     def resolve(source: Any, _info: GraphQLResolveInfo, **args: Any) -> Any:
@@ -348,7 +349,11 @@ def relation_resolver(services: DataServices, lookup: RelationRead, where: str) 
         any_of = None if verdict.filter is None else auth_filter_branches(compiler, verdict.filter)
         if not many:
             page = services.store.query(lookup.related, where=where_parts, any_of=any_of, limit=1)
-            return page.items[0] if page.items else None
+            if page.items:
+                return page.items[0]
+            if any_of is not None and services.store.query(lookup.related, where=where_parts, limit=1).items:
+                raise unauthorized(lookup.field, lookup.model)
+            return None
         where_parts.append(compiler.compile(args.get("filter")))
         if lookup.sort_fields:
             where_parts.append(sort_key_condition(compiler, lookup.sort_fields, _sort_argument(args, lookup.sort_fields)))

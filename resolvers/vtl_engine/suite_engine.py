@@ -13,9 +13,20 @@ from typing import Any
 
 from resolvers.guards import Decision
 from resolvers.guards.custom import custom_verdict
-from resolvers.suite import ENGINES, Outcome, SuiteCase, SuiteContext, SuiteReport, _selected, run_suite
+from resolvers.relation_reads import default_selection, lookup_of
+from resolvers.suite import (
+    ENGINES,
+    Outcome,
+    SuiteCase,
+    SuiteContext,
+    SuiteReport,
+    _selected,
+    field_case_path,
+    run_suite,
+)
 from resolvers.vtl_engine.executor import CallerRequest, PipelineResult, VtlEngine
 from transformer.matrix import ModelAccess, OperationKind, RootOperation
+from transformer.relations import RelationRead
 
 ENGINE_NAME = "vtl"
 _engines: dict[int, VtlEngine] = {}
@@ -28,7 +39,7 @@ def engine_for(context: SuiteContext) -> VtlEngine:
     if engine is None or engine.matrix is not context.matrix:
         if len(_engines) > 16:
             _engines.clear()
-        engine = VtlEngine(context.matrix, context.env)
+        engine = VtlEngine(context.matrix, context.env, schema=context.schema)
         _engines[key] = engine
     return engine
 
@@ -139,7 +150,11 @@ def _field_case(engine: VtlEngine, context: SuiteContext, case: SuiteCase, calle
     get_root = _get_root(context, type_name)
     if get_root is not None:
         refusal = _lambda_refusal(context, case, get_root.key)
+        if case.source not in case.items:
+            engine.reset(context.suite.items[key] for key in [*case.items, case.source])
         got = engine.run(get_root.type_name, get_root.field_name, caller, {k: source.get(k) for k in model.primary_key})
+        if case.source not in case.items:
+            engine.reset(context.suite.items[key] for key in case.items)
         if refusal is not None:
             parent = Decision(allowed=False, error_type=refusal.error_type, message=refusal.message)
         elif got.ok:
@@ -156,7 +171,28 @@ def _field_case(engine: VtlEngine, context: SuiteContext, case: SuiteCase, calle
         outcome = _denied(resolved)
         outcome.parent = parent
         return outcome
-    return Outcome(allowed=True, result={field_name: resolved.data}, parent=parent)
+    outcome = Outcome(allowed=True, result={field_name: resolved.data}, parent=parent)
+    lookup = lookup_of(context.schema, type_name, field_name) if context.schema is not None else None
+    if lookup is not None and resolved.data is not None:
+        outcome.fields, outcome.field_errors = _related_selection(engine, context, case, caller, lookup, resolved.data)
+    return outcome
+
+
+def _related_selection(engine: VtlEngine, context: SuiteContext, case: SuiteCase, caller: CallerRequest,
+                       lookup: RelationRead, data: Any) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """What a client selecting the related record's default fields receives (a connection: `nextToken`)."""
+    if lookup.many:
+        return {"nextToken": data.get("nextToken")}, []
+    path = field_case_path(case)
+    values: dict[str, Any] = {}
+    errors: list[dict[str, Any]] = []
+    for name in default_selection(context.matrix, lookup.related):
+        resolved = engine.run(lookup.related, name, caller, source=data)
+        values[name] = resolved.data if resolved.ok else None
+        if not resolved.ok and resolved.error is not None:
+            errors.append({"path": [*path, name], "errorType": resolved.error.error_type,
+                           "message": resolved.error.message})
+    return values, errors
 
 
 def register() -> None:

@@ -26,6 +26,7 @@ from transformer.emit_vtl import (
     data_dynamodb,
     relations,
 )
+from transformer.emit_vtl.defaults import default_values_lines
 from transformer.emit_vtl.slots import init_request, no_auth_gate_request, pass_through_response, post_auth_request
 from transformer.emit_vtl.vtl import empty_payload
 from transformer.environment import AuthEnvironment
@@ -146,7 +147,10 @@ def _data_function(model: ModelAccess, op: RootOperation) -> PipelineFunction:
 
 def operation_pipeline(matrix: AccessMatrix, op: RootOperation, environment: AuthEnvironment) -> Pipeline:
     model = matrix.model(op.model)
-    functions = [_none(Slot.INIT, init_request(op.type_name, op.field_name, model.name, environment))]
+    init = init_request(op.type_name, op.field_name, model.name, environment)
+    if op.kind is OperationKind.CREATE:
+        init = default_values_lines(model) + init
+    functions = [_none(Slot.INIT, init)]
     auth = _auth_function(model, op, matrix)
     if auth is not None:
         functions.append(auth)

@@ -1,8 +1,9 @@
 """Relational fields (`@hasMany`, `@hasOne`, `@belongsTo`): how each finds its records, and its resolver.
 
 A relational read is governed by the related model's read rules (those of its list query), applied
-as an auth filter: records outside it are left out (never an error); a caller no rule admits gets
-`Not Authorized to access <field> on type <Model>`. `@hasMany` queries the related table on the
+as an auth filter: a list relation leaves the records outside it out; a single relation whose record
+the filter removes is refused, as Amplify's `scannedCount == 1` check does; a caller no rule admits
+gets `Not Authorized to access <field> on type <Model>`. `@hasMany` queries the related table on the
 index the relation names, on its primary key (`fields`), or on the GSI Amplify creates for the
 implicit connection field (`gsi-<Model>.<field>`); `@hasOne` / `@belongsTo` query the related
 table on its primary key.
@@ -16,7 +17,6 @@ from transformer.emit_vtl.data_dynamodb import (
     emit_paging,
     emit_request_filter,
     get_response,
-    list_response,
 )
 from transformer.emit_vtl.vtl import MAPPING_VERSION, VtlWriter, q
 from transformer.matrix import AccessMatrix, OperationKind
@@ -91,8 +91,15 @@ def relation_request(read: RelationRead, *, redact_in_mutations: bool) -> str:
 
 
 def relation_response(read: RelationRead) -> str:
-    """A page of related records, or the one related record (null when absent or filtered out)."""
-    return list_response() if read.many else get_response(refuse_filtered=False)
+    """The Query's whole page of related records (as Amplify returns it, `scannedCount` included), or the
+    one related record: null when absent, `Unauthorized` when the key matched but the auth filter removed it."""
+    if read.many:
+        w = VtlWriter()
+        with w.block("#if($ctx.error)"):
+            w.line("$util.error($ctx.error.message, $ctx.error.type)")
+        w.line("$util.toJson($ctx.result)")
+        return w.text()
+    return get_response(refuse_filtered=True)
 
 
 def always_unauthorized() -> str:
