@@ -11,9 +11,11 @@ from __future__ import annotations
 import hmac
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from resolvers.identity import AuthenticationError, AuthType, Identity
+from resolvers.lambda_authorizer import LambdaAuthorizer as LambdaRunner
+from resolvers.lambda_authorizer import MissingAuthorizer, RequestContext, Verdict, request_context_from_body
 from resolvers.local_state import LocalState, now_utc
 from resolvers.sigv4 import CredentialLookup, SigV4Verifier, identity_from_credentials, is_sigv4
 from resolvers.token_verify import TokenVerifier
@@ -35,7 +37,14 @@ UNAUTHORIZED_HEADERS: Mapping[str, str] = {"x-amzn-ErrorType": UNAUTHORIZED_ERRO
 """Headers of a 401: the Amplify library reads the error name from `x-amzn-ErrorType`."""
 
 LambdaAuthorizer = Callable[[str], Mapping[str, Any] | None]
-"""Called with the `Authorization` value; returns the `resolverContext` to allow, or None to deny."""
+"""Called with the `Authorization` value; returns the `resolverContext` to allow, or None to deny.
+(A `resolvers.lambda_authorizer.LambdaAuthorizer` gets AppSync's whole event instead.)"""
+
+
+class RequestAuthorizer(Protocol):
+    """AppSync's Lambda authorizer: the whole event in, `isAuthorized`/`resolverContext`/`deniedFields` out."""
+
+    def authorize(self, token: str, context: RequestContext) -> Verdict: ...
 
 
 def unauthorized_response_body(message: str = UNAUTHORIZED_MESSAGE) -> dict[str, Any]:
@@ -54,13 +63,12 @@ class Authenticator:
         *,
         user_pool_verifier: TokenVerifier | None = None,
         oidc_verifier: TokenVerifier | None = None,
-        lambda_authorizer: LambdaAuthorizer | None = None,
+        lambda_authorizer: LambdaAuthorizer | RequestAuthorizer | None = None,
         api_keys: Iterable[str] = (),
         credential_lookup: CredentialLookup | None = None,
         clock: Callable[[], datetime] = now_utc,
     ) -> None:
-        self.modes = tuple(dict.fromkeys(AuthType.parse(mode) if isinstance(mode, str) else mode
-                                         for mode in modes))
+        self.modes = tuple(dict.fromkeys(_auth_type(mode) for mode in modes))
         if not self.modes:
             raise ValueError("an API needs at least one auth mode")
         self.env = env
@@ -76,7 +84,7 @@ class Authenticator:
                 raise ValueError("the oidc auth mode needs an OIDC token verifier (issuer and JWKS URL)")
             self._token_verifiers.append(oidc_verifier)
         if AuthType.LAMBDA in self.modes and lambda_authorizer is None:
-            raise ValueError("the lambda auth mode needs a Lambda authorizer")
+            lambda_authorizer = MissingAuthorizer()
         self._lambda = lambda_authorizer
         self._sigv4: SigV4Verifier | None = None
         if AuthType.IAM in self.modes:
@@ -126,18 +134,18 @@ class Authenticator:
         if verifier is not None:
             return verifier.verify(authorization)
         if self._lambda is not None:
-            return self._lambda_identity(authorization)
+            return self._lambda_identity(authorization, headers, body)
         raise AuthenticationError("Token authorization is not enabled for this API")
 
     def _api_key(self, presented: str) -> Identity:
         if AuthType.API_KEY not in self.modes:
             raise AuthenticationError("API key authorization is not enabled for this API")
         now = self._clock()
-        known = list(self._extra_api_keys)
-        expired = []
+        known: list[str] = list(self._extra_api_keys)
+        expired: list[str] = []
         if self._state is not None:
-            for key in self._state.api_keys():
-                (known if key.is_valid(now) else expired).append(key.key)
+            for stored in self._state.api_keys():
+                (known if stored.is_valid(now) else expired).append(stored.key)
         matched = False
         for key in known:
             matched |= hmac.compare_digest(key.encode(), presented.strip().encode())
@@ -158,8 +166,13 @@ class Authenticator:
             return matching[0]
         return None if self._lambda is not None else self._token_verifiers[0]
 
-    def _lambda_identity(self, authorization: str) -> Identity:
+    def _lambda_identity(self, authorization: str, headers: Mapping[str, str], body: bytes) -> Identity:
         assert self._lambda is not None
+        if isinstance(self._lambda, LambdaRunner | MissingAuthorizer) or hasattr(self._lambda, "authorize"):
+            authorizer: Any = self._lambda
+            verdict = authorizer.authorize(authorization, request_context_from_body(body, headers))
+            return Identity(auth_type=AuthType.LAMBDA, resolver_context=verdict.resolver_context,
+                            lambda_denied_fields=verdict.denied_fields)
         try:
             context = self._lambda(authorization)
         except Exception as exc:  # noqa: BLE001 - a failing authorizer denies, it never lets through
@@ -172,6 +185,13 @@ class Authenticator:
         if self._state is None:
             raise ValueError("this auth mode needs the project's local state (keys and credentials)")
         return self._state
+
+
+def _auth_type(mode: str | AuthType) -> AuthType:
+    """An auth type by its own name, AppSync's, or the `@auth` provider name (`function` is Lambda)."""
+    if isinstance(mode, AuthType):
+        return mode
+    return AuthType.LAMBDA if mode == "function" else AuthType.parse(mode)
 
 
 def _strings(headers: Mapping[str, Any]) -> dict[str, str]:

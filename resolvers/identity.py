@@ -79,6 +79,8 @@ class Identity(BaseModel):
     cognito_identity_auth_type: str | None = None
     cognito_identity_auth_provider: str | None = None
     resolver_context: dict[str, Any] | None = None
+    lambda_denied_fields: tuple[str, ...] | None = None
+    """The Lambda authorizer's `deniedFields` for this request (None: no per-request authorizer answer)."""
     api_key: str | None = None
 
     def claim(self, name: str) -> Any:

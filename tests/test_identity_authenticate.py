@@ -196,13 +196,18 @@ def test_lambda_authorizer_decides_for_non_user_pool_tokens(state: LocalState) -
 @pytest.mark.parametrize(("modes", "options", "message"), [
     ([], {}, "at least one auth mode"),
     (["oidc"], {}, "OIDC token verifier"),
-    (["lambda"], {}, "Lambda authorizer"),
     (["cookies"], {}, "unknown auth type"),
 ])
 def test_misconfigured_authenticator_is_a_clear_error(state: LocalState, modes: list[str],
                                                       options: dict[str, Any], message: str) -> None:
     with pytest.raises(ValueError, match=message):
         Authenticator(state, state.environment(), modes, **options)
+
+
+def test_lambda_mode_without_an_authorizer_starts_and_denies_lambda_requests(state: LocalState) -> None:
+    auth = Authenticator(state, state.environment(), ["lambda"])
+    with pytest.raises(AuthenticationError, match="No Lambda authorizer is configured"):
+        _http(auth, {"authorization": "any-token"})
 
 
 def test_api_key_only_api_needs_no_issuer(tmp_path_factory: pytest.TempPathFactory) -> None:

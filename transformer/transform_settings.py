@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from transformer.amplify_layout import project_folder
 from transformer.diagnostics import Diagnostic, error, read_text, warning
@@ -56,11 +56,20 @@ class AmplifyTransformerFeatures(BaseModel):
 KNOWN_FLAGS = frozenset(AmplifyTransformerFeatures.model_fields)
 
 
+class LambdaAuthorizerSetting(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    handler: str
+    ttlSeconds: int = Field(default=300, ge=0, le=3600)
+
+
 class GqlauthSettings(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     strictOwner: bool = False
     sandboxModeEnabled: bool = False
+    lambdaAuthorizer: str | LambdaAuthorizerSetting | None = None
+    """`serve`'s Lambda authorizer (read by `resolvers.lambda_authorizer`)."""
 
 
 def _find_upwards(start: Path, relative: str) -> Path | None:

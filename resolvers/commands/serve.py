@@ -101,10 +101,15 @@ def load_records_file(store: Store, path: Path, *, replace: bool) -> dict[str, i
 # -- end realtime/TLS hook --
 @click.option("--engine", type=click.Choice(["python", "vtl"]), default="python", show_default=True,
               help="python: the guards; vtl: execute the emitted AppSync resolver templates (as amplify mock).")
+# -- Lambda authorizer hook (issue 14, resolvers/lambda_authorizer.py) --
+@click.option("--authorizer", default=None, metavar="SPEC",
+              help="Lambda authorizer: module:function, or a project file path/to/auth.py|index.js[:handler] "
+                   "(default: gqlauth.json's lambdaAuthorizer, else the function Amplify's cli-inputs.json names).")
 @guarded
 def serve(target: Path | None, group_file: Path | None, auth_modes: str | None, api: str | None, host: str, port: int,
           db: str | None, seed: Path | None, issuer: str | None, jwks_url: str | None, client_id: str | None,
-          api_keys: tuple[str, ...], no_explorer: bool, https_only: bool, engine: str) -> None:
+          api_keys: tuple[str, ...], no_explorer: bool, https_only: bool, engine: str,
+          authorizer: str | None = None) -> None:
     """Serve PROJECT_DIR_OR_SCHEMA's API locally (queries, mutations, subscriptions), rules enforced."""
     from resolvers.server.app import create_app
 
@@ -127,14 +132,24 @@ def serve(target: Path | None, group_file: Path | None, auth_modes: str | None, 
     elif client_id is not None:
         verifier = TokenVerifier.local(state, client_id=client_id)
     modes = [mode.value for mode in project.matrix.auth_modes]
+    from resolvers.lambda_authorizer import AuthorizerConfigError, authorizer_for
+
+    try:
+        lambda_authorizer, lambda_line = authorizer_for(project.schema_path, authorizer,
+                                                        has_lambda_mode=Provider.FUNCTION in project.matrix.auth_modes)
+    except AuthorizerConfigError as exc:
+        fail_usage(str(exc))
+        return
     try:
         authenticator = Authenticator(state, state.environment(), modes, user_pool_verifier=verifier,
-                                      api_keys=api_keys)
+                                      api_keys=api_keys, lambda_authorizer=lambda_authorizer)
     except ValueError as exc:
         fail_usage(str(exc))
         return
     app = create_app(project, store, authenticator, state=state, explorer=not no_explorer, engine=engine)
     _print_banner(project, state, host, port, store.path)
+    if lambda_line is not None:
+        stderr_console().print(f"  {lambda_line}", markup=False)
     try:
         # -- realtime/TLS hook (issue 8): /graphql/realtime, local CA + server cert, http+https on one port --
         from resolvers.realtime.serving import ListenError, serve_with_realtime

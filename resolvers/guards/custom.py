@@ -89,8 +89,23 @@ def current_custom_authorizer() -> CustomAuthorizer | None:
     return _current
 
 
+def _denied_verdict(denied: set[str], operation: str, source: str) -> tuple[bool, str, frozenset[str]]:
+    type_name, _, field_name = operation.partition(".")
+    if operation in denied or any(d.endswith(f"types/{type_name}/fields/{field_name}") for d in denied):
+        return False, f"{source} denies {operation}", frozenset()
+    return True, f"{source} answered isAuthorized=true", frozenset(
+        d.rsplit(".", 1)[-1].rsplit("/", 1)[-1] for d in denied
+    )
+
+
 def custom_verdict(identity: Identity, operation: str) -> tuple[bool, str, frozenset[str]]:
-    """(authorized, why, denied field names) for a Lambda-authorized request."""
+    """(authorized, why, denied field names) for a Lambda-authorized request.
+
+    A request the server's Lambda authorizer already admitted carries its `deniedFields`
+    (`Identity.lambda_denied_fields`); otherwise the process-wide per-operation authorizer decides.
+    """
+    if identity.lambda_denied_fields is not None:
+        return _denied_verdict(set(identity.lambda_denied_fields), operation, "the Lambda authorizer")
     authorizer = _current
     if authorizer is None:
         return False, "no custom authorizer is configured: Lambda requests are denied", frozenset()
@@ -100,10 +115,4 @@ def custom_verdict(identity: Identity, operation: str) -> tuple[bool, str, froze
         return False, str(exc), frozenset()
     if not result.is_authorized:
         return False, f"custom authorizer {authorizer.path} answered isAuthorized=false", frozenset()
-    type_name, _, field_name = operation.partition(".")
-    denied = set(result.denied_fields)
-    if operation in denied or any(d.endswith(f"types/{type_name}/fields/{field_name}") for d in denied):
-        return False, f"custom authorizer {authorizer.path} denies {operation}", frozenset()
-    return True, f"custom authorizer {authorizer.path} answered isAuthorized=true", frozenset(
-        d.rsplit(".", 1)[-1].rsplit("/", 1)[-1] for d in denied
-    )
+    return _denied_verdict(set(result.denied_fields), operation, f"custom authorizer {authorizer.path}")
