@@ -23,12 +23,12 @@ class SuiteApp:
     """The suite's project behind `create_app` with the given engine, over an in-memory store, with a
     local issuer whose tokens carry the suite's recorded claims."""
 
-    def __init__(self, suite: Suite, tmp: Path, *, engine: str = "python") -> None:
+    def __init__(self, suite: Suite, tmp: Path, *, engine: str = "python", suite_path: Path = SUITE_PATH) -> None:
         self.suite = suite
         settings = suite.settings
         env = settings.environment()
-        project, diagnostics = load_project(SUITE_PATH.parent / suite.schema_file,
-                                            group_file_path=SUITE_PATH.parent / (suite.userPoolGroups or ""),
+        project, diagnostics = load_project(suite_path.parent / suite.schema_file,
+                                            group_file_path=suite_path.parent / (suite.userPoolGroups or ""),
                                             auth_modes=[AUTH_MODES[m] for m in suite.authModes],
                                             parameters=settings.transformParameters.to_parameters(),
                                             environment=env)
