@@ -25,19 +25,22 @@ class Diagnostic(BaseModel):
     line: int | None = None
     column: int | None = None
     json_path: str | None = None
+    silenced: bool = False
+    """A warning the project silenced (`gqlauth.json` or a `# gqlauth: ignore[...]` comment): not shown."""
 
     def location(self) -> str:
-        parts = [self.file or "<input>"]
-        if self.line is not None:
-            parts.append(str(self.line))
-            parts.append(str(self.column or 1))
+        """`file:line:col`, `file:json.path` or `file`; empty when the problem has no place in a file."""
+        parts = [self.file] if self.file else []
+        if self.line is not None and parts:
+            parts += [str(self.line), str(self.column or 1)]
         text = ":".join(parts)
         if self.json_path is not None:
-            text += f":{self.json_path}" if self.line is None else f" ({self.json_path})"
+            text += (f":{self.json_path}" if self.line is None else f" ({self.json_path})") if text else self.json_path
         return text
 
     def render(self) -> str:
-        return f"{self.location()}: {self.severity.value}: {self.message}"
+        location = self.location()
+        return f"{location + ': ' if location else ''}{self.severity.value}: {self.message}"
 
 
 def error(code: str, message: str, **where: object) -> Diagnostic:

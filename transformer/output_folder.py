@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from transformer.amplify_layout import project_folder
 from transformer.diagnostics import UsageProblem
 from transformer.storage import find_storage_settings
 from transformer.transform_settings import SETTINGS_FILE_NAME
@@ -90,7 +91,7 @@ def _describe(folder: Path, inputs: list[Path]) -> str | None:
 def project_inputs(project: Project) -> list[Path]:
     """Every file the project was read from that a build folder must not swallow."""
     schema = project.schema_path.resolve()
-    found = [schema, schema.parent / SETTINGS_FILE_NAME]
+    found = [schema, project_folder(schema) / SETTINGS_FILE_NAME]
     if project.group_file_path is not None:
         found.append(project.group_file_path)
     storage = find_storage_settings(schema)

@@ -17,6 +17,7 @@ from transformer.parse import load_schema
 from transformer.precedence import GroupFile, find_group_file, load_group_file
 from transformer.rules import DEFAULT_GROUP_CLAIM, Provider
 from transformer.schema_model import ParsedSchema
+from transformer.silencing import apply_silencing
 from transformer.transform_settings import load_transform_parameters
 
 __all__ = ["SCHEMA_FILE_NAME", "Project", "check_group_names", "load_project", "resolve_schema_path"]
@@ -128,10 +129,11 @@ def load_project(
     `schema_path` is a schema file, a split-schema folder or a project folder (`api` names the Amplify API
     when the project has several); an ambiguous or empty project raises `ProjectLayoutError`.
 
-    Returns every diagnostic found (errors and warnings) and the project only when there are no errors.
+    Returns every diagnostic found (errors and warnings; those the project silenced are marked `silenced`)
+    and the project only when there are no errors.
     """
     with paused_gc():
-        return _load_project(
+        project, diagnostics = _load_project(
             schema_path,
             group_file_path=group_file_path,
             auth_modes=auth_modes,
@@ -140,6 +142,7 @@ def load_project(
             environment=environment,
             api=api,
         )
+    return project, apply_silencing(diagnostics, resolve_schema_path(schema_path, api))
 
 
 def _load_project(

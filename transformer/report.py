@@ -1,6 +1,7 @@
 """How every command shows diagnostics and turns them into exit codes.
 
-Text goes to stderr as `file:line:col: error: message` (coloured on a terminal); `--format json`
+Text goes to stderr as `file:line:col: error: message [code]` (coloured on a terminal, never read as
+Rich markup or emoji codes; identical problems at several places printed once); `--format json`
 prints one JSON document to stdout for tools. Exit codes: 0 clean (warnings allowed), 1 errors in
 the inputs, 2 usage errors or unreadable files. Nothing ever surfaces as a traceback.
 """
@@ -11,11 +12,13 @@ import functools
 import json
 import os
 import sys
+from collections import Counter
 from collections.abc import Callable
-from typing import ParamSpec, TypeVar
+from typing import NoReturn, ParamSpec, TypeVar
 
 import click
 from rich.console import Console
+from rich.text import Text
 
 from transformer.diagnostics import Diagnostic, InputError, Severity, UsageProblem, has_errors
 
@@ -28,43 +31,90 @@ P = ParamSpec("P")
 R = TypeVar("R")
 
 
+def plain_console(*, stderr: bool = True, width: int | None = None) -> Console:
+    """A console that prints text as given: no markup, no emoji codes, no highlighting.
+
+    Messages carry user text (`schema.graphql:100:32`, names such as `[bold]` or `:smile:`) that Rich
+    would otherwise read as markup or as emoji codes (`:100:` is one); styles are applied through
+    `rich.text.Text` instead.
+    """
+    return Console(stderr=stderr, highlight=False, soft_wrap=width is None, markup=False, emoji=False, width=width)
+
+
 def stderr_console() -> Console:
-    return Console(stderr=True, highlight=False, soft_wrap=True)
+    return plain_console()
 
 
-def print_diagnostics(diagnostics: list[Diagnostic], fmt: str = "text") -> None:
+def stdout_console(width: int | None = None) -> Console:
+    return plain_console(stderr=False, width=width)
+
+
+_SEVERITY_STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow"}
+
+
+def _grouped(diagnostics: list[Diagnostic]) -> list[list[Diagnostic]]:
+    """Identical problems (same severity, code and message) at several places, as one entry each."""
+    groups: dict[tuple[Severity, str, str], list[Diagnostic]] = {}
+    for diagnostic in diagnostics:
+        groups.setdefault((diagnostic.severity, diagnostic.code, diagnostic.message), []).append(diagnostic)
+    return list(groups.values())
+
+
+def diagnostic_text(same: list[Diagnostic]) -> Text:
+    """`file:line:col: warning: message [code]`, with the other places of an identical problem."""
+    first = same[0]
+    location = first.location()
+    text = Text(f"{location}: " if location else "")
+    text.append(first.severity.value, style=_SEVERITY_STYLE[first.severity])
+    text.append(f": {first.message} ")
+    text.append(f"[{first.code}]", style="dim")
+    others = [d.location() or "(no location)" for d in same[1:]]
+    if others:
+        text.append(f"\n  also at: {', '.join(others)}")
+    return text
+
+
+def print_diagnostics(diagnostics: list[Diagnostic], fmt: str = "text", *, quiet: bool = False) -> None:
+    """Every diagnostic that is not silenced; with `quiet`, errors only."""
+    shown = [d for d in diagnostics if not d.silenced]
     if fmt == "json":
         payload = {
-            "errors": sum(d.severity is Severity.ERROR for d in diagnostics),
-            "warnings": sum(d.severity is Severity.WARNING for d in diagnostics),
+            "errors": sum(d.severity is Severity.ERROR for d in shown),
+            "warnings": sum(d.severity is Severity.WARNING for d in shown),
+            "silenced": len(diagnostics) - len(shown),
             "diagnostics": [d.model_dump(mode="json") for d in diagnostics],
         }
         click.echo(json.dumps(payload, indent=2))
         return
+    if quiet:
+        shown = [d for d in shown if d.severity is Severity.ERROR]
     console = stderr_console()
-    for diagnostic in diagnostics:
-        style = "bold red" if diagnostic.severity is Severity.ERROR else "yellow"
-        console.print(
-            f"{diagnostic.location()}: [{style}]{diagnostic.severity.value}[/{style}]: ",
-            end="",
-            markup=True,
-        )
-        console.print(diagnostic.message, markup=False)
+    for same in _grouped(shown):
+        console.print(diagnostic_text(same))
 
 
 def summary_line(diagnostics: list[Diagnostic]) -> str:
-    errors = sum(d.severity is Severity.ERROR for d in diagnostics)
-    warnings = sum(d.severity is Severity.WARNING for d in diagnostics)
-    return f"{errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}"
+    """`0 errors, 3 warnings (2 lint.owner-reassign, 1 lint.group-unused); 1 silenced`."""
+    shown = [d for d in diagnostics if not d.silenced]
+    errors = sum(d.severity is Severity.ERROR for d in shown)
+    warnings = Counter(d.code for d in shown if d.severity is Severity.WARNING)
+    count = sum(warnings.values())
+    text = f"{errors} error{'s' * (errors != 1)}, {count} warning{'s' * (count != 1)}"
+    if warnings:
+        text += " (" + ", ".join(f"{n} {code}" for code, n in warnings.most_common()) + ")"
+    silenced = len(diagnostics) - len(shown)
+    if silenced:
+        text += f"; {silenced} silenced"
+    return text
 
 
 def exit_code_for(diagnostics: list[Diagnostic]) -> int:
     return EXIT_INPUT_ERRORS if has_errors(diagnostics) else EXIT_OK
 
 
-def fail_usage(message: str) -> None:
+def fail_usage(message: str) -> NoReturn:
     """Report a usage problem or an unreadable file and exit 2."""
-    stderr_console().print(f"[bold red]error[/bold red]: {message}", markup=True, highlight=False)
+    stderr_console().print(Text.assemble(("error", "bold red"), f": {message}"))
     sys.exit(EXIT_USAGE)
 
 
@@ -86,10 +136,10 @@ def guarded(command: Callable[P, R]) -> Callable[P, R]:
             if os.environ.get("GQLAUTH_DEBUG"):
                 raise
             stderr_console().print(
-                f"[bold red]internal error[/bold red]: {type(exc).__name__}: {exc} "
-                "(set GQLAUTH_DEBUG=1 for the traceback)",
-                markup=True,
-                highlight=False,
+                Text.assemble(
+                    ("internal error", "bold red"),
+                    f": {type(exc).__name__}: {exc} (set GQLAUTH_DEBUG=1 for the traceback)",
+                )
             )
             sys.exit(EXIT_INTERNAL)
         raise AssertionError("unreachable")

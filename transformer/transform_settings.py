@@ -68,6 +68,8 @@ class GqlauthSettings(BaseModel):
 
     strictOwner: bool = False
     sandboxModeEnabled: bool = False
+    silence: list[str] = []
+    """Warning codes not to show for this project (see `transformer.silencing`)."""
     lambdaAuthorizer: str | LambdaAuthorizerSetting | None = None
     """`serve`'s Lambda authorizer (read by `resolvers.lambda_authorizer`)."""
 

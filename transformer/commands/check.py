@@ -7,7 +7,14 @@ from pathlib import Path
 
 import click
 
-from transformer.commands.options import auth_modes_option, group_file_option, parse_auth_modes, schema_argument
+from transformer.commands.options import (
+    auth_modes_option,
+    group_file_option,
+    parse_auth_modes,
+    quiet_option,
+    schema_argument,
+)
+from transformer.diagnostics import has_errors
 from transformer.project import load_project
 from transformer.report import exit_code_for, guarded, print_diagnostics, stderr_console, summary_line
 
@@ -17,15 +24,16 @@ from transformer.report import exit_code_for, guarded, print_diagnostics, stderr
 @group_file_option
 @auth_modes_option
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@quiet_option
 @guarded
-def check(schema: Path, group_file: Path | None, auth_modes: str | None, fmt: str) -> None:
+def check(schema: Path, group_file: Path | None, auth_modes: str | None, fmt: str, quiet: bool) -> None:
     """Validate SCHEMA's @auth rules and the Cognito group file; print every error and warning."""
     modes = parse_auth_modes(auth_modes)
     project, diagnostics = load_project(schema, group_file_path=group_file, auth_modes=modes)
-    print_diagnostics(diagnostics, fmt)
-    if fmt == "text":
+    print_diagnostics(diagnostics, fmt, quiet=quiet)
+    if fmt == "text" and (not quiet or has_errors(diagnostics)):
         console = stderr_console()
-        if project is not None:
+        if project is not None and not quiet:
             group_text = str(project.group_file_path) if project.group_file_path else "none found"
             modes_text = ", ".join(m.value for m in project.auth_modes)
             console.print(

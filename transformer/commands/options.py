@@ -100,6 +100,16 @@ def auth_modes_option(function: F) -> F:
     )(function)
 
 
+def quiet_option(function: F) -> F:
+    return click.option(
+        "-q",
+        "--quiet",
+        is_flag=True,
+        help="Errors only: no warnings and no progress lines (silence one warning code for good with "
+        '{"silence": ["CODE"]} in gqlauth.json or a # gqlauth: ignore[CODE] comment).',
+    )(function)
+
+
 def groups_option(function: F) -> F:
     return click.option("--groups", default="", help="The identity's group membership, comma separated.")(function)
 

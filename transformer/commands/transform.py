@@ -7,7 +7,13 @@ from pathlib import Path
 
 import click
 
-from transformer.commands.options import auth_modes_option, group_file_option, parse_auth_modes, schema_argument
+from transformer.commands.options import (
+    auth_modes_option,
+    group_file_option,
+    parse_auth_modes,
+    quiet_option,
+    schema_argument,
+)
 from transformer.diagnostics import has_errors
 from transformer.emit import transform as run_transform
 from transformer.project import load_project
@@ -25,25 +31,28 @@ from transformer.report import EXIT_INPUT_ERRORS, EXIT_OK, guarded, print_diagno
     type=click.Path(path_type=Path, file_okay=False),
     default=Path("build"),
     show_default=True,
-    help="The build folder; replaced as a whole, and only when every output was produced.",
+    help="The build folder; replaced as a whole, and only when every output was produced. Only a folder "
+    "transform made (it holds a .gqlauth-build marker), an empty or a new one is accepted.",
 )
+@quiet_option
 @guarded
-def transform(schema: Path, group_file: Path | None, auth_modes: str | None, out_dir: Path) -> None:
+def transform(schema: Path, group_file: Path | None, auth_modes: str | None, out_dir: Path, quiet: bool) -> None:
     """Transform SCHEMA into the AppSync output schema, access matrix, resolvers and stacks."""
     modes = parse_auth_modes(auth_modes)
     project, diagnostics = load_project(schema, group_file_path=group_file, auth_modes=modes)
-    print_diagnostics(diagnostics)
+    print_diagnostics(diagnostics, quiet=quiet)
     console = stderr_console()
     if project is None or has_errors(diagnostics):
-        console.print(f"{summary_line(diagnostics)}; nothing written", markup=False)
+        console.print(f"{summary_line(diagnostics)}; nothing written")
         sys.exit(EXIT_INPUT_ERRORS)
     written = run_transform(project, out_dir)
     names = ", ".join(str(p.relative_to(out_dir.resolve())) for p in written if p.parent == out_dir.resolve())
     folders = sorted({p.relative_to(out_dir.resolve()).parts[0] for p in written if p.parent != out_dir.resolve()})
     extra = f" and {', '.join(f + '/' for f in folders)}" if folders else ""
     modes_text = ", ".join(m.value for m in project.auth_modes)
-    console.print(
-        f"wrote {out_dir}/: {names}{extra} ({len(written)} files; auth modes: {modes_text}); {summary_line(diagnostics)}",
-        markup=False,
-    )
+    if not quiet:
+        console.print(
+            f"wrote {out_dir}/: {names}{extra} ({len(written)} files; auth modes: {modes_text}); "
+            f"{summary_line(diagnostics)}"
+        )
     sys.exit(EXIT_OK)

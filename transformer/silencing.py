@@ -1,0 +1,136 @@
+"""Warnings a project chose not to see again: by code project-wide, or on one line of the schema.
+
+* `gqlauth.json` beside the schema: `{"silence": ["owner-reassign", "lint.group-unused"]}`.
+* In the schema, a comment on the line a warning points at, or on the comment lines just above it:
+  `# gqlauth: ignore[owner-reassign, delete-withheld]`.
+
+A code may be written in full (`lint.owner-reassign`) or without its area (`owner-reassign`).
+Only warnings can be silenced; a silenced warning is kept, marked `silenced`, so that the summary can
+count it and `--format json` can show it. A `silence` entry that names no known warning is itself a
+warning, so that a typo does not quietly silence nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from functools import cache
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from transformer.amplify_layout import project_folder
+from transformer.diagnostics import Diagnostic, Severity, warning
+from transformer.transform_settings import SETTINGS_FILE_NAME, GqlauthSettings
+
+KNOWN_WARNING_CODES: frozenset[str] = frozenset(
+    {
+        "amplify.sandbox-no-api-key",
+        "auth.argument-ignored",
+        "auth.non-model-dynamic",
+        "directive.unsupported",
+        "group-name-not-alphanumeric",
+        "group-precedence-tie",
+        "group-role-name-too-long",
+        "groups.no-file",
+        "iam-policy-lint",
+        "lint.delete-withheld",
+        "lint.filter-hidden-field",
+        "lint.group-claim-substring",
+        "lint.group-unused",
+        "lint.owner-reassign",
+        "lint.required-field-unreadable",
+        "settings.unknown-flag",
+        "settings.unknown-silence",
+    }
+)
+"""Every warning code gqlauth emits (a test checks this against the `warning(...)` calls in the code)."""
+
+IGNORE_COMMENT = re.compile(r"#\s*gqlauth:\s*ignore\[([^\]]*)\]")
+
+
+def matches(entry: str, code: str) -> bool:
+    """Whether a silence entry names `code`: in full, or without the area before the first dot."""
+    entry = entry.strip()
+    return entry == code or ("." in code and code.split(".", 1)[1] == entry)
+
+
+def _settings_file(schema_path: Path) -> Path:
+    return project_folder(schema_path) / SETTINGS_FILE_NAME
+
+
+def project_silence(schema_path: Path) -> list[str]:
+    """The `silence` list of the project's `gqlauth.json`; empty when absent or broken (reported elsewhere)."""
+    path = _settings_file(schema_path)
+    if not path.is_file():
+        return []
+    try:
+        return GqlauthSettings.model_validate(json.loads(path.read_text(encoding="utf-8"))).silence
+    except (OSError, UnicodeDecodeError, ValueError, ValidationError):
+        return []
+
+
+@cache
+def _line_comments(file: str, mtime_ns: int) -> dict[int, tuple[frozenset[str], bool]]:
+    """Per 1-based line: the codes its ignore comment names, and whether the line is only a comment."""
+    found: dict[int, tuple[frozenset[str], bool]] = {}
+    try:
+        lines = Path(file).read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return found
+    for number, line in enumerate(lines, start=1):
+        match = IGNORE_COMMENT.search(line)
+        if match is not None:
+            codes = frozenset(c.strip() for c in match.group(1).split(",") if c.strip())
+            found[number] = (codes, line.lstrip().startswith("#"))
+        elif line.lstrip().startswith("#"):
+            found[number] = (frozenset(), True)
+    return found
+
+
+def _line_silences(diagnostic: Diagnostic) -> frozenset[str]:
+    """The codes silenced for the line a diagnostic points at: its own comment and the comment lines above."""
+    if diagnostic.file is None or diagnostic.line is None:
+        return frozenset()
+    try:
+        mtime = Path(diagnostic.file).stat().st_mtime_ns
+    except OSError:
+        return frozenset()
+    comments = _line_comments(diagnostic.file, mtime)
+    codes: set[str] = set(comments.get(diagnostic.line, (frozenset(), False))[0])
+    line = diagnostic.line - 1
+    while line in comments and comments[line][1]:
+        codes |= comments[line][0]
+        line -= 1
+    return frozenset(codes)
+
+
+def _unknown_entries(entries: list[str], settings: Path) -> list[Diagnostic]:
+    known = ", ".join(sorted(KNOWN_WARNING_CODES))
+    return [
+        warning(
+            "settings.unknown-silence",
+            f"'{entry}' is not a warning code, so it silences nothing (known: {known})",
+            file=str(settings),
+            json_path=f"silence[{index}]",
+        )
+        for index, entry in enumerate(entries)
+        if not any(matches(entry, code) for code in KNOWN_WARNING_CODES)
+    ]
+
+
+def apply_silencing(diagnostics: list[Diagnostic], schema_path: Path) -> list[Diagnostic]:
+    """Mark the warnings the project silenced; add a warning for each silence entry that names nothing."""
+    entries = project_silence(schema_path)
+    result = list(diagnostics) + _unknown_entries(entries, _settings_file(schema_path))
+    marked: list[Diagnostic] = []
+    for diagnostic in result:
+        if diagnostic.severity is Severity.WARNING and not diagnostic.silenced:
+            here = _line_silences(diagnostic)
+            if any(matches(entry, diagnostic.code) for entry in (*entries, *here)):
+                diagnostic = diagnostic.model_copy(update={"silenced": True})
+        marked.append(diagnostic)
+    return marked
+
+
+__all__ = ["IGNORE_COMMENT", "KNOWN_WARNING_CODES", "apply_silencing", "matches", "project_silence"]
