@@ -40,6 +40,7 @@ from resolvers.guards import (
     record_visible,
 )
 from resolvers.guards.custom import CustomAuthorizerError
+from resolvers.filters import FilterEvaluator
 from resolvers.identity import Identity
 from resolvers.relation_reads import lookup_of, read_related
 from transformer.diagnostics import InputError, UnreadableInput, error, read_text
@@ -450,7 +451,9 @@ def run_python(context: SuiteContext, case: SuiteCase) -> Outcome:
         decision = decide_list(matrix, case.operation, identity, env)
         if not decision.allowed:
             return _denied(decision)
-        records = [r for r in store.scan(name) if record_visible(decision.filter, r) and _matches_key_args(root, r, args)]
+        caller_filter = FilterEvaluator(model.field_names())
+        records = [r for r in store.scan(name) if record_visible(decision.filter, r) and _matches_key_args(root, r, args)
+                   and caller_filter.matches(args.get("filter"), r)]
         outcome = Outcome(allowed=True, decision=decision, visible_ids=sorted(str(r.get("id")) for r in records),
                           listing=True)
         outcome.fields, outcome.field_errors = _selection(context, case, model, identity, records, False, listing=True)

@@ -235,6 +235,7 @@ class _SchemaReader:
                 index_name=str(args["indexName"]) if args.get("indexName") else None,
                 relation_name=str(args["relationName"]) if args.get("relationName") else None,
                 limit=int(args.get("limit") or 100),
+                references=tuple(str(f) for f in args.get("references") or []),
             )
         return None
 

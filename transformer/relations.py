@@ -16,6 +16,7 @@ for new projects). `@manyToMany` is not generated (the parser warns that it is u
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from transformer.schema_model import FieldType, ModelDef, ParsedSchema, RelationKind
 
@@ -138,7 +139,7 @@ def connection_fields(schema: ParsedSchema) -> dict[str, list[ConnectionField]]:
         for model in schema.models.values():
             for field in model.fields:
                 relation = field.relation
-                if relation is None or relation.kind is not kind or relation.fields:
+                if relation is None or relation.kind is not kind or relation.fields or relation.references:
                     continue
                 related = schema.models.get(relation.related_model)
                 if related is None:
@@ -170,6 +171,11 @@ def has_many_key(schema: ParsedSchema, parent: ModelDef, field_name: str) -> Has
     child = schema.models.get(relation.related_model)
     if child is None:
         return None
+    if relation.references:
+        return HasManyKey(
+            partition=relation.references[0],
+            sort=tuple((name, key_field_type(child, name)) for name in relation.references[1:]),
+        )
     if relation.index_name:
         index = next((i for i in child.indexes if i.name == relation.index_name), None)
         if index is None:
@@ -222,6 +228,19 @@ class RelationRead:
         return self.kind is RelationKind.HAS_MANY
 
 
+def _references_read(common: dict[str, Any], model: ModelDef, references: tuple[str, ...], limit: int) -> RelationRead:
+    """`references:`: hasOne/hasMany query the related model's `gsi-<Model>.<field>` on the referencing
+    fields with this model's primary key; belongsTo reads the parent by its key from those fields."""
+    if common["kind"] is RelationKind.BELONGS_TO:
+        return RelationRead(**common, match_fields=common["related_key"][: len(references)], source_fields=references)
+    index = implicit_index_name(model.name, common["field"])
+    if common["kind"] is RelationKind.HAS_MANY:
+        return RelationRead(**common, match_fields=references[:1], source_fields=tuple(model.primary_key[:1]),
+                            index=index, sort_fields=references[1:], limit=limit)
+    return RelationRead(**common, match_fields=references, source_fields=tuple(model.primary_key[: len(references)]),
+                        index=index)
+
+
 def implicit_index_name(model: str, field: str) -> str:
     return f"gsi-{model}.{field}"
 
@@ -236,6 +255,8 @@ def relation_read(schema: ParsedSchema, model: ModelDef, field_name: str) -> Rel
         return None
     common = {"model": model.name, "field": field_name, "kind": relation.kind, "related": related.name,
               "related_key": tuple(related.primary_key)}
+    if relation.references:
+        return _references_read(common, model, relation.references, relation.limit)
     if relation.kind is RelationKind.HAS_MANY:
         key = has_many_key(schema, model, field_name)
         if key is None:

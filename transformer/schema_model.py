@@ -41,6 +41,9 @@ class Relation(BaseModel):
     index_name: str | None = None
     relation_name: str | None = None
     limit: int = 100
+    references: tuple[str, ...] = ()
+    """`references:` (Gen 2 style): the related model's fields (hasOne/hasMany) or this model's fields
+    (belongsTo) that hold the parent's primary key; no implicit foreign key is added."""
 
 
 class IndexDef(BaseModel):

@@ -37,10 +37,11 @@ def relation_reads(schema: ParsedSchema) -> dict[str, RelationRead]:
 
 
 def implicit_indexes(schema: ParsedSchema) -> dict[str, dict[str, tuple[str, tuple[str, ...]]]]:
-    """Related model -> the GSIs Amplify adds for implicit `@hasMany` connection fields (partition, sort)."""
+    """Related model -> the GSIs Amplify adds for implicit `@hasMany` connection fields and for `references:`
+    relations (partition, sort)."""
     found: dict[str, dict[str, tuple[str, tuple[str, ...]]]] = {}
     for read in relation_reads(schema).values():
-        if read.many and read.index == implicit_index_name(read.model, read.field):
+        if read.index == implicit_index_name(read.model, read.field):
             found.setdefault(read.related, {})[read.index] = (read.match_fields[0], read.sort_fields)
     return found
 
