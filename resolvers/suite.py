@@ -23,6 +23,7 @@ from typing import Any, Literal
 from graphql import FieldNode, GraphQLError, OperationDefinitionNode, parse
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from resolvers.filters import FilterEvaluator
 from resolvers.guards import (
     Decision,
     configure_custom_authorizer,
@@ -40,7 +41,6 @@ from resolvers.guards import (
     record_visible,
 )
 from resolvers.guards.custom import CustomAuthorizerError
-from resolvers.filters import FilterEvaluator
 from resolvers.identity import Identity
 from resolvers.relation_reads import lookup_of, read_related
 from transformer.diagnostics import InputError, UnreadableInput, error, read_text
