@@ -11,7 +11,7 @@ GROUPS = ["Admins", "Editors", "Viewers", "Auditors"]
 def generate_schema(models: int) -> str:
     parts: list[str] = []
     for index in range(models):
-        group = GROUPS[index % len(GROUPS)]
+        group = GROUPS[1 + index % (len(GROUPS) - 1)]
         parts.append(
             f"""type Item{index} @model @auth(rules: [
   {{allow: groups, groups: ["Admins"]}},

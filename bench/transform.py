@@ -37,7 +37,7 @@ MODES = [Provider.USER_POOLS, Provider.API_KEY, Provider.IAM]
 
 
 def model_sdl(index: int, count: int) -> str:
-    group = GROUPS[index % len(GROUPS)]
+    group = GROUPS[1 + index % (len(GROUPS) - 1)]
     child = f"Item{index + 1}" if index + 1 < count else None
     relation = f"  children: [{child}] @hasMany\n" if child else ""
     return f"""type Item{index} @model @auth(rules: [

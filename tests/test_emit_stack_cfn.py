@@ -1,4 +1,4 @@
-"""`build/stack.json`: the deployable API passes cfn-lint and wires every emitted template."""
+"""The deployable stacks: every template passes cfn-lint, wires every emitted pipeline, and shares functions."""
 
 from __future__ import annotations
 
@@ -9,9 +9,12 @@ from typing import Any
 import pytest
 from cfnlint.api import lint
 from guard_support import ENV, matrix_from
+from stack_support import build_templates, wiring_problems
 
-from transformer.emit_stack import build_stack, emit_stack_file
+from transformer.emit import transform
+from transformer.emit_stack import Deployment, build_deployment
 from transformer.emit_vtl import build_pipelines
+from transformer.emit_vtl.layout import Slot
 from transformer.project import Project, load_project
 from transformer.rules import Provider
 
@@ -31,6 +34,18 @@ def _errors(template: dict[str, Any]) -> list[str]:
     return [f"{m.rule.id}: {m.message}" for m in lint(json.dumps(template)) if m.rule.id.startswith("E")]
 
 
+def _resources(deployment: Deployment) -> dict[str, Any]:
+    return {k: v for t in deployment.templates().values() for k, v in t["Resources"].items()}
+
+
+def _project(sdl: str, modes: list[Provider]) -> Project:
+    from transformer.parse import parse_schema_text
+
+    schema, _ = parse_schema_text(sdl)
+    return Project(schema_path=Path("schema.graphql"), schema=schema, group_file_path=None, group_file=None,
+                   matrix=matrix_from(sdl, modes), auth_modes_source="test", environment=ENV)
+
+
 @pytest.fixture(scope="module")
 def blog_project() -> Project:
     project, diagnostics = load_project(BLOG, auth_modes=ALL_MODES)
@@ -38,59 +53,95 @@ def blog_project() -> Project:
     return project
 
 
-def test_blog_stack_passes_cfn_lint(blog_project: Project) -> None:
-    assert _errors(build_stack(blog_project)) == []
+@pytest.fixture(scope="module")
+def blog_build(blog_project: Project, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("blog") / "build"
+    transform(blog_project, out)
+    return out
 
 
-def test_stack_holds_every_pipeline_with_inline_templates(blog_project: Project) -> None:
-    resources = build_stack(blog_project)["Resources"]
-    pipelines = build_pipelines(blog_project.matrix, blog_project.environment)
-    resolvers = [r for r in resources.values() if r["Type"] == "AWS::AppSync::Resolver"]
-    functions = [r for r in resources.values() if r["Type"] == "AWS::AppSync::FunctionConfiguration"]
-    assert len(resolvers) == len(pipelines)
-    assert len(functions) == sum(len(p.functions) for p in pipelines)
-    assert all("#" in f["Properties"]["RequestMappingTemplate"] or "{" in f["Properties"]["RequestMappingTemplate"]
-               for f in functions)
-    api = resources["GraphQLApi"]["Properties"]
+def test_every_blog_template_passes_cfn_lint(blog_project: Project) -> None:
+    for path, template in build_deployment(blog_project).templates().items():
+        assert _errors(template) == [], path
+
+
+def test_api_stack_nests_one_stack_per_model(blog_project: Project) -> None:
+    deployment = build_deployment(blog_project)
+    nested = [r for r in deployment.root["Resources"].values() if r["Type"] == "AWS::CloudFormation::Stack"]
+    urls = {r["Properties"]["TemplateURL"] for r in nested}
+    assert {"stacks/Post.json", "stacks/Comment.json"} <= urls
+    for model in ("Post", "Comment"):
+        types = [r["Type"] for r in deployment.nested[f"stacks/{model}.json"]["Resources"].values()]
+        assert types.count("AWS::DynamoDB::Table") == 1
+    api = deployment.root["Resources"]["GraphQLApi"]["Properties"]
     assert api["AuthenticationType"] == "AMAZON_COGNITO_USER_POOLS"
     assert [p["AuthenticationType"] for p in api["AdditionalAuthenticationProviders"]] == [
         "API_KEY", "AWS_IAM", "OPENID_CONNECT", "AWS_LAMBDA"]
-    assert "GraphQLApiKey" in resources
-    assert "type Post" in resources["GraphQLSchema"]["Properties"]["Definition"]
+    assert "GraphQLApiKey" in deployment.root["Resources"]
+
+
+def _template(build: Path, location: str) -> str:
+    return (build / "resolvers" / Path(location).name).read_text(encoding="utf-8")
+
+
+def test_resolvers_run_the_emitted_pipelines_in_order(blog_project: Project, blog_build: Path) -> None:
+    """Each resolver's before-template is its init slot and its functions are the other slots, read back from files."""
+    templates = build_templates(blog_build)
+    resources = {k: v for t in templates.values() for k, v in t["Resources"].items()}
+    function_ids = {}
+    for template in templates.values():
+        for name, output in template.get("Outputs", {}).items():
+            function_ids[name] = output["Value"]["Fn::GetAtt"][0] if "Fn::GetAtt" in output["Value"] else None
+    resolvers = {(r["Properties"]["TypeName"], r["Properties"]["FieldName"]): r["Properties"]
+                 for r in resources.values() if r["Type"] == "AWS::AppSync::Resolver"}
+    pipelines = build_pipelines(blog_project.matrix, blog_project.environment, blog_project.schema)
+    assert len(resolvers) == len(pipelines)
+    for pipeline in pipelines:
+        resolver = resolvers[(pipeline.type_name, pipeline.field_name)]
+        init, *rest = pipeline.functions
+        assert init.slot is Slot.INIT
+        assert resolver["RequestMappingTemplate"] == init.request
+        deployed = []
+        for ref in resolver["PipelineConfig"]["Functions"]:
+            logical = ref["Fn::GetAtt"][0] if "Fn::GetAtt" in ref else function_ids[ref["Ref"]]
+            properties = resources[logical]["Properties"]
+            deployed.append((_template(blog_build, properties["RequestMappingTemplateS3Location"]),
+                             _template(blog_build, properties["ResponseMappingTemplateS3Location"])))
+        assert deployed == [(f.request, f.response) for f in rest], pipeline.key
+
+
+def test_identical_functions_are_deployed_once(blog_project: Project) -> None:
+    deployment = build_deployment(blog_project)
+    functions = [r["Properties"] for r in _resources(deployment).values()
+                 if r["Type"] == "AWS::AppSync::FunctionConfiguration"]
+    pipelines = build_pipelines(blog_project.matrix, blog_project.environment, blog_project.schema)
+    distinct = {(f.request, f.response, f.data_source) for p in pipelines for f in p.functions if f.slot is not Slot.INIT}
+    assert len(functions) == len(distinct) < sum(len(p.functions) for p in pipelines) / 2
+    assert len({json.dumps(f["DataSourceName"]) + f["RequestMappingTemplateS3Location"]
+                + f["ResponseMappingTemplateS3Location"] for f in functions}) == len(functions)
+    texts = list(deployment.template_files.values())
+    assert len(texts) == len(set(texts))
+
+
+def test_build_wiring_resolves(blog_build: Path) -> None:
+    assert wiring_problems(blog_build) == []
 
 
 def test_keys_and_indexes_become_table_keys_and_gsis() -> None:
-    matrix = matrix_from(KEYED, [Provider.USER_POOLS, Provider.IAM])
-    project = Project(schema_path=Path("schema.graphql"), schema=_schema(KEYED), group_file_path=None,
-                      group_file=None, matrix=matrix, auth_modes_source="test", environment=ENV)
-    template = build_stack(project)
-    table = template["Resources"]["TableEntry"]["Properties"]
+    deployment = build_deployment(_project(KEYED, [Provider.USER_POOLS, Provider.IAM]))
+    table = _resources(deployment)["TableEntry"]["Properties"]
     assert table["KeySchema"] == [{"AttributeName": "tenant", "KeyType": "HASH"},
                                   {"AttributeName": "slug", "KeyType": "RANGE"}]
     assert table["GlobalSecondaryIndexes"][0]["IndexName"] == "byRank"
     assert {"AttributeName": "rank", "AttributeType": "N"} in table["AttributeDefinitions"]
-    assert "GraphQLApiKey" not in template["Resources"]
-    assert _errors(template) == []
-
-
-def test_emitter_writes_stack_json(tmp_path: Path, blog_project: Project) -> None:
-    emit_stack_file(blog_project, tmp_path)
-    assert json.loads((tmp_path / "stack.json").read_text())["Resources"]["GraphQLApi"]
-
-
-def _schema(sdl: str) -> Any:
-    from transformer.parse import parse_schema_text
-
-    schema, _ = parse_schema_text(sdl)
-    return schema
+    assert "GraphQLApiKey" not in deployment.root["Resources"]
+    for template in deployment.templates().values():
+        assert _errors(template) == []
 
 
 def test_custom_query_checks_become_functions_without_a_resolver() -> None:
     sdl = 'type Note @model @auth(rules: [{allow: private}]) { id: ID! }\n' \
           'type Query { report: String @auth(rules: [{allow: groups, groups: ["Admins"]}]) }\n'
-    matrix = matrix_from(sdl, [Provider.USER_POOLS])
-    project = Project(schema_path=Path("schema.graphql"), schema=_schema(sdl), group_file_path=None,
-                      group_file=None, matrix=matrix, auth_modes_source="test", environment=ENV)
-    resources = build_stack(project)["Resources"]
-    assert "FunctionQueryReportAuth1" in resources
+    resources = _resources(build_deployment(_project(sdl, [Provider.USER_POOLS])))
+    assert "FunctionQueryReportInit1" in resources and "FunctionQueryReportAuth1" in resources
     assert "ResolverQueryReport" not in resources

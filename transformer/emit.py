@@ -74,7 +74,6 @@ def emit_auth_stack_file(project: Project, out_dir: Path) -> None:
 EMITTERS: list[Emitter | str] = [
     emit_schema_file,
     emit_matrix_file,
-    "transformer.emit_vtl:emit_resolvers",
     "transformer.emit_stack:emit_stack_file",
     emit_auth_stack_file,
 ]

@@ -1,42 +1,47 @@
-"""`build/stack.json`: the CloudFormation template that deploys the API with the emitted templates.
+"""The CloudFormation stacks that deploy the API: `build/stack.json` and its nested `build/stacks/*.json`.
 
-It holds the AppSync API (its default and additional auth modes), the output schema inline, one
-DynamoDB table per model (key and GSIs from `@primaryKey` / `@index`), a NONE data source and one
-DynamoDB data source per table with an IAM role that reaches only that table, one pipeline function
-per emitted slot and one pipeline resolver per field, all with inline template bodies, and an API key
-when the API has the API key mode.
+`stack.json` (the API stack) holds the AppSync API (its default and additional auth modes), its schema
+(`schema.graphql`, by local path), the NONE data source, an API key when the API has the API key mode,
+and one nested stack per model (`stacks/<Model>.json`: the model's DynamoDB table with its key and
+GSIs from `@primaryKey` / `@index`, an IAM role that reaches only that table, its data source, and
+the pipeline resolvers that read it), plus the shared-function and connection stacks
+`transformer.stack_packing` decides on. Function templates are files under `resolvers/`, one per
+distinct text, referenced by local path (`RequestMappingTemplateS3Location`), which
+`aws cloudformation package` uploads; each resolver's before-template (the init slot) is inline.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import re
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from transformer.emit_schema import emit_output_schema
 from transformer.emit_vtl import project_pipelines
-from transformer.emit_vtl.layout import (
-    AFTER_TEMPLATE,
-    BEFORE_TEMPLATE,
-    NONE_DATA_SOURCE,
-    Pipeline,
-    PipelineKind,
-    table_data_source,
-)
+from transformer.emit_vtl.layout import AFTER_TEMPLATE, NONE_DATA_SOURCE
 from transformer.emit_vtl.relations import implicit_indexes
 from transformer.emit_vtl.vtl import MAPPING_VERSION
 from transformer.environment import AuthEnvironment
 from transformer.matrix import AccessMatrix, ModelAccess
 from transformer.rules import Provider
+from transformer.stack_limits import limit_problems
+from transformer.stack_packing import FunctionKey, Packing, ResolverPlan, StackPlan, pack
 
 if TYPE_CHECKING:
     from transformer.project import Project
 
 STACK_FILE = "stack.json"
+STACKS_DIR = "stacks"
+RESOLVERS_DIR = "resolvers"
+SCHEMA_FILE = "schema.graphql"
 API = "GraphQLApi"
 SCHEMA = "GraphQLSchema"
 NONE_SOURCE = "NoneDataSource"
+API_ID = "ApiId"
+NONE_SOURCE_NAME = "NoneDataSourceName"
 APPSYNC_AUTH_TYPE: dict[Provider, str] = {
     Provider.USER_POOLS: "AMAZON_COGNITO_USER_POOLS",
     Provider.OIDC: "OPENID_CONNECT",
@@ -113,7 +118,7 @@ def _table(model: ModelAccess, extra_indexes: dict[str, tuple[str, tuple[str, ..
     key = _key_schema(model.primary_key[0], model.primary_key[1:])
     keyed = [(index.name, index.partition_field, index.sort_key_fields) for index in model.indexes]
     keyed.extend((name, partition, sort) for name, (partition, sort) in extra_indexes.items())
-    indexes = [
+    indexes: list[dict[str, Any]] = [
         {"IndexName": name, "KeySchema": _key_schema(partition, sort), "Projection": {"ProjectionType": "ALL"}}
         for name, partition, sort in keyed
     ]
@@ -165,86 +170,152 @@ def _table_role(table: str) -> dict[str, Any]:
     }
 
 
-def _data_sources(project: Project, resources: dict[str, Any]) -> dict[str, str]:
-    """Add the NONE and table data sources (with tables and roles); returns data-source name -> logical id."""
-    logical = {NONE_DATA_SOURCE: NONE_SOURCE}
-    resources[NONE_SOURCE] = {
-        "Type": "AWS::AppSync::DataSource",
-        "Properties": {"ApiId": {"Fn::GetAtt": [API, "ApiId"]}, "Name": "NONE_DS", "Type": "NONE"},
-    }
-    matrix = project.matrix
-    extra = implicit_indexes(project.schema)
-    for model in matrix.models.values():
-        table, role, source = _logical_id("Table", model.name), _logical_id("TableRole", model.name), _logical_id(
-            "DataSource", model.name
-        )
-        resources[table] = _table(model, extra.get(model.name, {}))
-        resources[role] = _table_role(table)
-        resources[source] = {
+def _table_resources(model: ModelAccess, extra_indexes: dict[str, tuple[str, tuple[str, ...]]]) -> dict[str, Any]:
+    """The model's table, the role AppSync assumes to reach it, and its data source."""
+    table, role, source = (_logical_id(prefix, model.name) for prefix in ("Table", "TableRole", "DataSource"))
+    return {
+        table: _table(model, extra_indexes),
+        role: _table_role(table),
+        source: {
             "Type": "AWS::AppSync::DataSource",
             "Properties": {
-                "ApiId": {"Fn::GetAtt": [API, "ApiId"]},
+                "ApiId": _ref(API_ID),
                 "Name": f"{re.sub(r'[^A-Za-z0-9_]', '_', model.name)}Table",
                 "Type": "AMAZON_DYNAMODB",
                 "ServiceRoleArn": {"Fn::GetAtt": [role, "Arn"]},
                 "DynamoDBConfig": {"TableName": _ref(table), "AwsRegion": _ref("AWS::Region")},
             },
-        }
-        logical[table_data_source(model.name)] = source
-    return logical
+        },
+    }
 
 
-def _resolvers(pipelines: list[Pipeline], sources: dict[str, str], resources: dict[str, Any]) -> None:
-    for pipeline in pipelines:
-        function_ids = []
-        for function in pipeline.functions:
-            stem = pipeline.file_stem(function)
-            logical = _logical_id("Function", *stem.split("."))
-            source = sources[function.data_source]
-            resources[logical] = {
-                "Type": "AWS::AppSync::FunctionConfiguration",
-                "Properties": {
-                    "ApiId": {"Fn::GetAtt": [API, "ApiId"]},
-                    "Name": re.sub(r"[^A-Za-z0-9_]", "_", stem),
-                    "DataSourceName": {"Fn::GetAtt": [source, "Name"]},
-                    "FunctionVersion": MAPPING_VERSION,
-                    "RequestMappingTemplate": function.request,
-                    "ResponseMappingTemplate": function.response,
-                },
-            }
-            function_ids.append({"Fn::GetAtt": [logical, "FunctionId"]})
-        if pipeline.kind is PipelineKind.AUTH_ONLY:
-            continue
-        resources[_logical_id("Resolver", pipeline.type_name, pipeline.field_name)] = {
-            "Type": "AWS::AppSync::Resolver",
-            "DependsOn": [SCHEMA],
+@dataclass
+class Deployment:
+    """Every file of the deployment: the API stack, the nested stacks and the template files, by relative path."""
+
+    root: dict[str, Any]
+    nested: dict[str, dict[str, Any]] = field(default_factory=dict)
+    template_files: dict[str, str] = field(default_factory=dict)
+
+    def templates(self) -> dict[str, dict[str, Any]]:
+        return {STACK_FILE: self.root, **self.nested}
+
+
+class _Names:
+    """Logical ids and template file names of the shared functions, fixed before any stack is written."""
+
+    def __init__(self, packing: Packing) -> None:
+        self.functions: dict[FunctionKey, str] = {}
+        self.files: dict[str, str] = {}
+        for key, plan in packing.functions.items():
+            self.functions[key] = _logical_id("Function", *plan.stem.split("."))
+            self.file(key.request, f"{plan.stem}.req.vtl")
+            self.file(key.response, f"{plan.stem}.res.vtl")
+
+    def file(self, text: str, name: str) -> str:
+        return self.files.setdefault(text, name)
+
+
+class _NestedStack:
+    """Builds one nested template; what it needs from elsewhere becomes a Parameter, recorded in `needs`."""
+
+    def __init__(self, plan: StackPlan, packing: Packing, names: _Names) -> None:
+        self.plan = plan
+        self.packing = packing
+        self.names = names
+        self.needs: dict[str, tuple[str, Any]] = {}
+        """Parameter -> (the stack defining it, or "" for the API stack; the value there)."""
+        self.resources: dict[str, Any] = {}
+
+    def _parameter(self, name: str, stack: str, value: Any) -> dict[str, str]:
+        self.needs[name] = (stack, value)
+        return _ref(name)
+
+    def _api_id(self) -> dict[str, str]:
+        return self._parameter(API_ID, "", {"Fn::GetAtt": [API, "ApiId"]})
+
+    def _data_source_name(self, data_source: str) -> Any:
+        if data_source == NONE_DATA_SOURCE:
+            return self._parameter(NONE_SOURCE_NAME, "", {"Fn::GetAtt": [NONE_SOURCE, "Name"]})
+        stack = self.packing.table_stacks[data_source]
+        value = {"Fn::GetAtt": [_logical_id("DataSource", self.packing.table_models[data_source]), "Name"]}
+        if stack == self.plan.name:
+            return value
+        return self._parameter(f"{value['Fn::GetAtt'][0]}Name", stack, value)
+
+    def _function_id(self, key: FunctionKey) -> Any:
+        logical = self.names.functions[key]
+        stack = self.packing.functions[key].stack
+        value = {"Fn::GetAtt": [logical, "FunctionId"]}
+        if stack == self.plan.name:
+            return value
+        return self._parameter(f"{logical}Id", stack, value)
+
+    def _function(self, key: FunctionKey) -> None:
+        logical = self.names.functions[key]
+        self.resources[logical] = {
+            "Type": "AWS::AppSync::FunctionConfiguration",
             "Properties": {
-                "ApiId": {"Fn::GetAtt": [API, "ApiId"]},
+                "ApiId": self._api_id(),
+                "Name": re.sub(r"[^A-Za-z0-9_]", "_", self.packing.functions[key].stem),
+                "DataSourceName": self._data_source_name(key.data_source),
+                "FunctionVersion": MAPPING_VERSION,
+                "RequestMappingTemplateS3Location": f"../{RESOLVERS_DIR}/{self.names.files[key.request]}",
+                "ResponseMappingTemplateS3Location": f"../{RESOLVERS_DIR}/{self.names.files[key.response]}",
+            },
+        }
+
+    def _resolver(self, resolver: ResolverPlan) -> None:
+        pipeline = resolver.pipeline
+        self.resources[_logical_id("Resolver", pipeline.type_name, pipeline.field_name)] = {
+            "Type": "AWS::AppSync::Resolver",
+            "Properties": {
+                "ApiId": self._api_id(),
                 "TypeName": pipeline.type_name,
                 "FieldName": pipeline.field_name,
                 "Kind": "PIPELINE",
-                "PipelineConfig": {"Functions": function_ids},
-                "RequestMappingTemplate": BEFORE_TEMPLATE,
+                "PipelineConfig": {"Functions": [self._function_id(key) for key in resolver.functions]},
+                "RequestMappingTemplate": resolver.before,
                 "ResponseMappingTemplate": AFTER_TEMPLATE,
             },
         }
 
+    def build(self, project: Project, extra_indexes: dict[str, dict[str, tuple[str, tuple[str, ...]]]]) -> None:
+        if self.plan.table_model is not None:
+            self._api_id()
+            model = project.matrix.model(self.plan.table_model)
+            self.resources.update(_table_resources(model, extra_indexes.get(model.name, {})))
+        for key in self.plan.functions:
+            self._function(key)
+        for resolver in self.plan.resolvers:
+            if resolver.has_resolver:
+                self._resolver(resolver)
 
-def build_stack(project: Project, name: str = "gqlauth-api") -> dict[str, Any]:
-    """The whole CloudFormation template as a dict."""
+    def template(self, outputs: dict[str, Any]) -> dict[str, Any]:
+        template: dict[str, Any] = {
+            "AWSTemplateFormatVersion": "2010-09-09",
+            "Description": f"gqlauth nested stack {self.plan.name}",
+            "Parameters": {name: {"Type": "String"} for name in sorted(self.needs)},
+            "Resources": self.resources,
+        }
+        if outputs:
+            template["Outputs"] = outputs
+        return template
+
+
+def _root(project: Project, name: str) -> dict[str, Any]:
     matrix = project.matrix
     resources: dict[str, Any] = {
         API: _api(matrix, name),
         SCHEMA: {
             "Type": "AWS::AppSync::GraphQLSchema",
-            "Properties": {
-                "ApiId": {"Fn::GetAtt": [API, "ApiId"]},
-                "Definition": emit_output_schema(project.schema, matrix),
-            },
+            "Properties": {"ApiId": {"Fn::GetAtt": [API, "ApiId"]}, "DefinitionS3Location": SCHEMA_FILE},
+        },
+        NONE_SOURCE: {
+            "Type": "AWS::AppSync::DataSource",
+            "Properties": {"ApiId": {"Fn::GetAtt": [API, "ApiId"]}, "Name": "NONE_DS", "Type": "NONE"},
         },
     }
-    sources = _data_sources(project, resources)
-    _resolvers(project_pipelines(project), sources, resources)
     outputs: dict[str, Any] = {
         "GraphQLApiId": {"Value": {"Fn::GetAtt": [API, "ApiId"]}},
         "GraphQLApiEndpoint": {"Value": {"Fn::GetAtt": [API, "GraphQLUrl"]}},
@@ -267,10 +338,100 @@ def build_stack(project: Project, name: str = "gqlauth-api") -> dict[str, Any]:
     return template
 
 
+def build_deployment(project: Project, name: str = "gqlauth-api") -> Deployment:
+    """The API stack, one nested stack per model (plus shared-function and connection stacks) and the template files."""
+    packing = pack(project_pipelines(project), list(project.matrix.models))
+    names = _Names(packing)
+    extra = implicit_indexes(project.schema)
+    nested = {stack: _NestedStack(plan, packing, names) for stack, plan in packing.stacks.items()}
+    for builder in nested.values():
+        builder.build(project, extra)
+    outputs: dict[str, dict[str, Any]] = {stack: {} for stack in nested}
+    for builder in nested.values():
+        for parameter, (source_stack, value) in builder.needs.items():
+            if source_stack:
+                outputs[source_stack][parameter] = {"Value": value}
+    root = _root(project, name)
+    taken = set(root["Resources"])
+    stack_ids: dict[str, str] = {}
+    for stack in nested:
+        logical = _logical_id("", stack) + "Stack"
+        while logical in taken:
+            logical += "X"
+        taken.add(logical)
+        stack_ids[stack] = logical
+    deployment = Deployment(root=root)
+    for stack, builder in nested.items():
+        if not builder.resources:
+            continue
+        path = f"{STACKS_DIR}/{stack}.json"
+        deployment.nested[path] = builder.template(outputs[stack])
+        parameters = {
+            parameter: {"Fn::GetAtt": [stack_ids[source], f"Outputs.{parameter}"]} if source else value
+            for parameter, (source, value) in sorted(builder.needs.items())
+        }
+        root["Resources"][stack_ids[stack]] = {
+            "Type": "AWS::CloudFormation::Stack",
+            "DependsOn": [SCHEMA],
+            "Properties": {"TemplateURL": path, "Parameters": parameters},
+        }
+    deployment.template_files = {name: text for text, name in names.files.items()}
+    return deployment
+
+
+def build_stack(project: Project, name: str = "gqlauth-api") -> dict[str, Any]:
+    """The API stack (`stack.json`) alone."""
+    return build_deployment(project, name).root
+
+
+def _dump(template: dict[str, Any], *, indent: int | None) -> str:
+    return json.dumps(template, indent=indent) + "\n"
+
+
+class StackLimitError(Exception):
+    """The API cannot be split into templates CloudFormation accepts (e.g. one resolver needs over 200 Parameters)."""
+
+
+def _write(path: Path, text: str) -> None:
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+    try:
+        os.write(fd, text.encode("utf-8"))
+    finally:
+        os.close(fd)
+
+
 def emit_stack_file(project: Project, out_dir: Path) -> None:
-    """The `transform` emitter: `out_dir/stack.json`."""
-    text = json.dumps(build_stack(project), indent=2) + "\n"
-    (out_dir / STACK_FILE).write_text(text, encoding="utf-8")
+    """The `transform` emitter: `stack.json`, `stacks/*.json`, `resolvers/*.vtl` (and `schema.graphql` if missing).
+
+    Raises `StackLimitError`, having written nothing, when a template would break CloudFormation's quotas.
+    """
+    deployment = build_deployment(project)
+    texts = {STACK_FILE: _dump(deployment.root, indent=2)}
+    texts.update((path, _dump(template, indent=None)) for path, template in deployment.nested.items())
+    problems = [
+        problem
+        for path, text in texts.items()
+        for problem in limit_problems(path, deployment.templates()[path], len(text.encode("utf-8")))
+    ]
+    if problems:
+        raise StackLimitError("; ".join(problems))
+    (out_dir / STACKS_DIR).mkdir(parents=True, exist_ok=True)
+    (out_dir / RESOLVERS_DIR).mkdir(exist_ok=True)
+    for path, text in texts.items():
+        _write(out_dir / path, text)
+    resolvers = out_dir / RESOLVERS_DIR
+    for name, text in deployment.template_files.items():
+        _write(resolvers / name, text)
+    if not (out_dir / SCHEMA_FILE).exists():
+        _write(out_dir / SCHEMA_FILE, emit_output_schema(project.schema, project.matrix))
 
 
-__all__ = ["STACK_FILE", "build_stack", "emit_stack_file"]
+__all__ = [
+    "STACK_FILE",
+    "STACKS_DIR",
+    "Deployment",
+    "StackLimitError",
+    "build_deployment",
+    "build_stack",
+    "emit_stack_file",
+]
