@@ -10,10 +10,10 @@ from types import ModuleType
 import pytest
 from stack_support import quota_problems, wiring_problems
 
+from transformer import stack_packing
 from transformer.emit import transform
 from transformer.project import load_project
 from transformer.rules import Provider
-from transformer import stack_packing
 
 MODES = [Provider.USER_POOLS, Provider.API_KEY, Provider.IAM]
 GENERATOR = Path(__file__).parent.parent / "bench" / "generate.py"
