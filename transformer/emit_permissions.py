@@ -15,7 +15,8 @@ from enum import StrEnum
 from typing import Literal
 
 from pydantic import BaseModel
-from rich.console import Console
+from rich.console import Console, RenderableType
+from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
@@ -180,30 +181,74 @@ def _limits_text(row: PermissionRow, all_fields: list[str]) -> str:
     return "; ".join(parts + row.notes)
 
 
-def _render_text(table: PermissionTable) -> str:
+TEXT_WIDTH = 240
+"""The text table's width when no terminal gives one (files, pipes, golden files)."""
+_NOTES_MIN_WIDTH = 24
+
+
+def _grid_fits(labels: list[str], headers: list[str], width: int) -> bool:
+    """Whether a grid with whole labels, every header and a readable notes column fits in `width`."""
+    label_width = max((len(label) for label in labels), default=4)
+    return label_width + sum(len(h) for h in headers) + 3 * (len(headers) + 2) + 1 + _NOTES_MIN_WIDTH <= width
+
+
+def _model_grid(model: ModelPermissions, operations: list[Operation]) -> Table:
+    grid = Table(title=Text(model.model), title_justify="left", show_lines=False)
+    grid.add_column("role", no_wrap=True)
+    for op in operations:
+        grid.add_column(op.value, justify="center", no_wrap=True)
+    grid.add_column("limited to / notes", overflow="fold")
+    for row in model.rows:
+        grid.add_row(
+            Text(row.label),
+            *(SYMBOLS[row.access[op]] for op in operations),
+            Text(_limits_text(row, model.fields)),
+        )
+    return grid
+
+
+def _model_stack(model: ModelPermissions, operations: list[Operation]) -> list[RenderableType]:
+    """One block per role for a narrow terminal: the role, its operations, then its limits, each wrapped at words."""
+    blocks: list[RenderableType] = [Text(model.model, style="bold")]
+    for row in model.rows:
+        cells = "  ".join(f"{op.value} {SYMBOLS[row.access[op]]}" for op in operations)
+        blocks.append(Padding(Text(row.label, overflow="fold"), (0, 0, 0, 2)))
+        blocks.append(Padding(Text(cells, overflow="fold"), (0, 0, 0, 4)))
+        limits = _limits_text(row, model.fields)
+        if limits:
+            blocks.append(Padding(Text(limits, overflow="fold"), (0, 0, 0, 4)))
+    blocks.append(Text(""))
+    return blocks
+
+
+def _render_text(table: PermissionTable, width: int = TEXT_WIDTH) -> str:
+    """A grid per model when it fits `width` with whole role names; otherwise one block per role."""
     buffer = io.StringIO()
-    console = Console(file=buffer, width=240, record=False, color_system=None, highlight=False)
+    console = Console(
+        file=buffer, width=width, record=False, color_system=None, highlight=False, markup=False, emoji=False
+    )
+    headers = [op.value for op in table.operations]
     for model in table.models:
-        grid = Table(title=Text(model.model), title_justify="left", show_lines=False)
-        grid.add_column("role")
-        for op in table.operations:
-            grid.add_column(op.value, justify="center")
-        grid.add_column("limited to / notes")
-        for row in model.rows:
-            grid.add_row(
-                Text(row.label),
-                *(SYMBOLS[row.access[op]] for op in table.operations),
-                Text(_limits_text(row, model.fields)),
-            )
-        console.print(grid)
+        if _grid_fits([row.label for row in model.rows], headers, width):
+            console.print(_model_grid(model, table.operations))
+        else:
+            for block in _model_stack(model, table.operations):
+                console.print(block)
     if table.custom_fields:
-        grid = Table(title=Text("Custom fields"), title_justify="left")
-        grid.add_column("field")
-        grid.add_column("allowed")
-        for custom in table.custom_fields:
-            grid.add_row(Text(custom.field), Text(", ".join(custom.allowed) or "nobody"))
-        console.print(grid)
-    console.print(f"{SYMBOLS[Access.FULL]} every field  {SYMBOLS[Access.PARTIAL]} some fields  {SYMBOLS[Access.NONE]} denied")
+        fields = [custom.field for custom in table.custom_fields]
+        if _grid_fits(fields, [], width):
+            grid = Table(title=Text("Custom fields"), title_justify="left")
+            grid.add_column("field", no_wrap=True)
+            grid.add_column("allowed", overflow="fold")
+            for custom in table.custom_fields:
+                grid.add_row(Text(custom.field), Text(", ".join(custom.allowed) or "nobody"))
+            console.print(grid)
+        else:
+            console.print(Text("Custom fields", style="bold"))
+            for custom in table.custom_fields:
+                console.print(Padding(Text(custom.field, overflow="fold"), (0, 0, 0, 2)))
+                console.print(Padding(Text(", ".join(custom.allowed) or "nobody", overflow="fold"), (0, 0, 0, 4)))
+    console.print(Text(f"{SYMBOLS[Access.FULL]} every field  {SYMBOLS[Access.PARTIAL]} some fields  {SYMBOLS[Access.NONE]} denied"))
     return "\n".join(line.rstrip() for line in buffer.getvalue().splitlines()) + "\n"
 
 
@@ -283,8 +328,9 @@ def _render_html(table: PermissionTable) -> str:
     return "\n".join(parts) + "\n"
 
 
-def render_table(matrix: AccessMatrix, group_file: GroupFile | None, fmt: str = "table") -> str:
-    """The permission table as text (`table`), Markdown, a self-contained HTML page, or JSON."""
+def render_table(matrix: AccessMatrix, group_file: GroupFile | None, fmt: str = "table", width: int | None = None) -> str:
+    """The permission table as text (`table`, fitted to `width` columns), Markdown, a self-contained HTML
+    page, or JSON."""
     table = permission_table(matrix, group_file)
     if fmt == "json":
         return table.model_dump_json(indent=2) + "\n"
@@ -293,7 +339,7 @@ def render_table(matrix: AccessMatrix, group_file: GroupFile | None, fmt: str = 
     if fmt == "html":
         return _render_html(table)
     if fmt == "table":
-        return _render_text(table)
+        return _render_text(table, width or TEXT_WIDTH)
     raise ValueError(f"unknown format {fmt!r} (use {', '.join(FORMATS)})")
 
 

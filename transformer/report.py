@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import json
 import os
+import shutil
 import sys
 from collections import Counter
 from collections.abc import Callable
@@ -39,6 +40,16 @@ def plain_console(*, stderr: bool = True, width: int | None = None) -> Console:
     `rich.text.Text` instead.
     """
     return Console(stderr=stderr, highlight=False, soft_wrap=width is None, markup=False, emoji=False, width=width)
+
+
+def terminal_width() -> int | None:
+    """The width tables must fit: `COLUMNS` when set, else the terminal's; None when stdout is not a terminal."""
+    columns = os.environ.get("COLUMNS", "")
+    if columns.isdigit() and int(columns) > 0:
+        return int(columns)
+    if sys.stdout.isatty():
+        return shutil.get_terminal_size().columns
+    return None
 
 
 def stderr_console() -> Console:

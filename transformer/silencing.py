@@ -27,7 +27,9 @@ KNOWN_WARNING_CODES: frozenset[str] = frozenset(
     {
         "amplify.sandbox-no-api-key",
         "auth.argument-ignored",
+        "auth.groups-field-type",
         "auth.non-model-dynamic",
+        "auth.owner-field-type",
         "directive.unsupported",
         "group-name-not-alphanumeric",
         "group-precedence-tie",

@@ -17,6 +17,7 @@ import click
 from pydantic import ValidationError
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from resolvers.guards import (
     Decision,
@@ -38,7 +39,7 @@ from transformer.environment import AuthEnvironment
 from transformer.group_roles import resolve_roles
 from transformer.matrix import AccessMatrix, OperationKind
 from transformer.project import Project, load_project
-from transformer.report import fail_usage, guarded, print_diagnostics
+from transformer.report import fail_usage, guarded, print_diagnostics, stdout_console
 
 
 def _read_json(path: Path, what: str) -> Any:
@@ -86,10 +87,10 @@ def decide(matrix: AccessMatrix, operation: str, identity: Identity, args: dict[
         type_name, _, field_name = operation.partition(".")
         if type_name in matrix.models and field_name:
             if item is None:
-                raise InputError([error("explain.item", f"{operation} is a field read: pass the record with --item")])
+                raise InputError([error("explain.item", f"--operation {operation} is a field read: pass the record with --item")])
             return decide_field_read(matrix, type_name, field_name, identity, item, from_mutation=False, env=env)
         known = ", ".join(sorted(matrix.operations)[:8])
-        raise InputError([error("explain.operation", f"unknown operation {operation!r} (e.g. {known})")])
+        raise InputError([error("explain.operation", f"--operation: unknown operation {operation!r} (e.g. {known})")])
     raw_input = args.get("input", args)
     values = raw_input if isinstance(raw_input, dict) else {}
     kind = root.kind
@@ -124,8 +125,8 @@ def precedence_note(project: Project, identity: Identity) -> dict[str, Any] | No
 def _print(console: Console, operation: str, identity: Identity, decision: Decision,
            precedence: dict[str, Any] | None) -> None:
     who = identity.username or identity.user_arn or identity.auth_type.value
-    verdict = "[bold green]ALLOWED[/]" if decision.allowed else "[bold red]DENIED[/]"
-    console.print(f"{operation} for {who} ({identity.auth_type.value}): {verdict}")
+    verdict = ("ALLOWED", "bold green") if decision.allowed else ("DENIED", "bold red")
+    console.print(Text.assemble(f"{operation} for {who} ({identity.auth_type.value}): ", verdict))
     if not decision.allowed:
         console.print(f"  {decision.error_type}: {decision.message}", markup=False)
     table = Table(show_header=True, header_style="bold", box=None, pad_edge=False)
@@ -133,7 +134,7 @@ def _print(console: Console, operation: str, identity: Identity, decision: Decis
     table.add_column("role", overflow="fold")
     table.add_column("why")
     for reason in decision.reasons:
-        table.add_row("[green]✓[/]" if reason.granted else "[red]✗[/]", reason.role, reason.detail)
+        table.add_row(Text("✓", "green") if reason.granted else Text("✗", "red"), reason.role, reason.detail)
     console.print(table)
     if decision.admin_bypass:
         console.print("admin role: every @auth check is skipped")
@@ -207,4 +208,4 @@ def explain(schema: Path, operation: str, identity_file: Path | None, user: str 
             payload["precedence"] = precedence
         click.echo(json.dumps(payload, indent=2, default=str))
         return
-    _print(Console(highlight=False, soft_wrap=True), operation, identity, decision, precedence)
+    _print(stdout_console(), operation, identity, decision, precedence)

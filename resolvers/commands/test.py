@@ -13,16 +13,17 @@ from pathlib import Path
 
 import click
 from rich.console import Console
+from rich.text import Text
 
 from resolvers.suite import ENGINES, SuiteReport, run_suite
-from transformer.report import fail_usage, guarded
+from transformer.report import fail_usage, guarded, stdout_console
 
 
 def _print_report(console: Console, report: SuiteReport) -> None:
     for result in report.results:
         if result.passed:
             continue
-        console.print(f"[bold red]FAIL[/] {report.suite} :: {result.id}")
+        console.print(Text.assemble(("FAIL", "bold red"), f" {report.suite} :: {result.id}"))
         if result.description:
             console.print(f"  {result.description}", markup=False)
         for mismatch in result.mismatches:
@@ -50,7 +51,7 @@ def test(suites: tuple[Path, ...], engine: str, as_json: bool) -> None:
         click.echo(json.dumps({"reports": [r.model_dump() for r in reports], "passed": passed, "failed": failed},
                               indent=2))
     else:
-        console = Console(highlight=False, soft_wrap=True)
+        console = stdout_console()
         for report in reports:
             _print_report(console, report)
         console.print(f"{passed} passed, {failed} failed", markup=False)

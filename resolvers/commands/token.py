@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 import click
-from rich.console import Console
+from rich.text import Text
 
 from resolvers.issuer import RESERVED_CLAIMS, mint_token, subject_for
 from resolvers.local_state import LocalState, LocalStateError, find_project
@@ -22,17 +22,18 @@ from transformer.diagnostics import Diagnostic, UnreadableInput, has_errors, rea
 from transformer.environment import AuthEnvironment
 from transformer.group_roles import RoleResolution, resolve_roles
 from transformer.precedence import find_group_file, load_group_file
+from transformer.report import stderr_console
 
 EXIT_INPUT_ERRORS = 1
 EXIT_USAGE = 2
 _DURATION_PART = re.compile(r"(\d+)([smhd])")
 _UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
 
-stderr = Console(stderr=True, highlight=False, soft_wrap=True)
+stderr = stderr_console()
 
 
 def fail(message: str, code: int) -> NoReturn:
-    stderr.print(f"[bold red]error:[/] {message}", markup=True)
+    stderr.print(Text.assemble(("error", "bold red"), f": {message}"))
     sys.exit(code)
 
 

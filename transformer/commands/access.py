@@ -17,6 +17,7 @@ from typing import Literal
 import click
 from pydantic import BaseModel, ConfigDict
 from rich.table import Table
+from rich.text import Text
 
 from transformer.commands.options import auth_modes_option, parse_auth_modes, split_groups
 from transformer.diagnostics import Diagnostic, Severity, has_errors, warning
@@ -294,7 +295,7 @@ def build_access_report(
 def _render(report: AccessReport) -> None:
     console = stderr_console()
     who = "guest" if report.guest else f"{report.user or 'user'} (groups: {', '.join(report.groups) or 'none'})"
-    console.print(f"[bold]{who}[/bold] → {report.role_arn}", markup=True, highlight=False)
+    console.print(Text.assemble((who, "bold"), f" → {report.role_arn}"))
     console.print(f"  {report.reason}", markup=False)
     console.print(f"  policies on this role: {', '.join(report.policies) or 'none'}", markup=False)
     storage = [c for c in report.checks if c.area == "storage"]
@@ -327,10 +328,10 @@ def _render(report: AccessReport) -> None:
         console.print(f"note: {note}", markup=False)
 
 
-def _cell(check: Check) -> str:
+def _cell(check: Check) -> Text:
     if check.allowed:
-        return f"[green]allow[/green] {check.decided_by}"
-    return f"[red]deny[/red] {check.decided_by or '(implicit)'}"
+        return Text.assemble(("allow", "green"), f" {check.decided_by}")
+    return Text.assemble(("deny", "red"), f" {check.decided_by or '(implicit)'}")
 
 
 def _load_inputs(

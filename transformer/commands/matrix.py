@@ -17,7 +17,15 @@ from transformer.commands.options import (
 from transformer.diagnostics import has_errors
 from transformer.emit_permissions import FORMATS, render_table
 from transformer.project import load_project
-from transformer.report import EXIT_INPUT_ERRORS, EXIT_OK, guarded, print_diagnostics, stderr_console, summary_line
+from transformer.report import (
+    EXIT_INPUT_ERRORS,
+    EXIT_OK,
+    guarded,
+    print_diagnostics,
+    stderr_console,
+    summary_line,
+    terminal_width,
+)
 
 
 @click.command()
@@ -35,5 +43,5 @@ def matrix(schema: Path, group_file: Path | None, auth_modes: str | None, fmt: s
     if project is None or has_errors(diagnostics):
         stderr_console().print(summary_line(diagnostics))
         sys.exit(EXIT_INPUT_ERRORS)
-    click.echo(render_table(project.matrix, project.group_file, fmt), nl=False)
+    click.echo(render_table(project.matrix, project.group_file, fmt, width=terminal_width()), nl=False)
     sys.exit(EXIT_OK)
