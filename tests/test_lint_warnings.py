@@ -87,29 +87,6 @@ def test_groups_no_rule_uses_are_reported_with_their_json_path() -> None:
     assert unused.file == "groups.json"
 
 
-def test_required_field_hidden_by_field_rules_is_reported() -> None:
-    sdl = (
-        "type Doc @model @auth(rules: [{allow: owner}, {allow: public, operations: [read]}]) {\n"
-        "  id: ID!\n"
-        "  secret: String! @auth(rules: [{allow: owner}])\n"
-        "}"
-    )
-    (found,) = [d for d in _lint(sdl) if d.code == "lint.required-field-unreadable"]
-    assert "Doc.secret is required (String!)" in found.message
-    assert "guest (API key)" in found.message
-    assert found.line == 3
-
-
-def test_required_field_readable_by_every_reader_is_fine() -> None:
-    sdl = (
-        "type Doc @model @auth(rules: [{allow: owner}, {allow: private, operations: [read]}]) {\n"
-        "  id: ID!\n"
-        "  secret: String! @auth(rules: [{allow: owner}, {allow: private, operations: [read]}])\n"
-        "}"
-    )
-    assert "lint.required-field-unreadable" not in _codes(_lint(sdl))
-
-
 def test_blog_owners_cannot_delete_their_own_posts() -> None:
     found = _lint((BLOG / "schema.graphql").read_text(encoding="utf-8"))
     (withheld,) = [d for d in found if d.code == "lint.delete-withheld"]

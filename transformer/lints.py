@@ -1,7 +1,8 @@
 """Warnings about rules that do something other than what their author probably meant.
 
 None of these stop a build (Amplify accepts every one of these schemas); each names the model, field
-or group concerned and what to do about it. Precedence ties are reported by the group file loader.
+or group concerned and what to do about it. (Required fields some readers cannot read are judged by
+`required_fields.py`: Amplify rejects most such schemas.) Precedence ties are reported by the group file loader.
 """
 
 from __future__ import annotations
@@ -10,9 +11,9 @@ from pathlib import Path
 
 from transformer.diagnostics import Diagnostic, warning
 from transformer.emit_permissions import role_label
-from transformer.matrix import AccessMatrix, ModelAccess, Role, RoleKind
+from transformer.matrix import AccessMatrix, RoleKind
 from transformer.precedence import GROUP_FILE_NAME, GroupFile
-from transformer.rules import DEFAULT_GROUP_CLAIM, READ_OPERATIONS, Operation, Provider, SourceLocation
+from transformer.rules import DEFAULT_GROUP_CLAIM, Operation, Provider, SourceLocation
 from transformer.schema_model import ParsedSchema
 
 
@@ -92,47 +93,6 @@ def unused_groups(schema: ParsedSchema, group_file: GroupFile | None, group_file
     ]
 
 
-def _private_reads(access: ModelAccess, provider: Provider, field: str) -> bool:
-    """Whether every signed-in user of `provider` may read `field` (then no role of it is short of it)."""
-    private = next(
-        (r for r in access.roles.values() if r.kind is RoleKind.PRIVATE and r.provider is provider),
-        None,
-    )
-    return private is not None and any(field in access.fields_for(private.name, op) for op in READ_OPERATIONS)
-
-
-def unreadable_required_fields(schema: ParsedSchema, matrix: AccessMatrix) -> list[Diagnostic]:
-    found: list[Diagnostic] = []
-    for access in matrix.models.values():
-        readers = [
-            r for r in access.roles.values() if any(access.fields_for(r.name, op) for op in (Operation.GET, Operation.LIST))
-        ]
-        model = schema.models.get(access.name)
-        for field in access.fields:
-            if not field.type.required:
-                continue
-            short: list[Role] = [
-                r
-                for r in readers
-                if not any(field.name in access.fields_for(r.name, op) for op in (Operation.GET, Operation.LIST))
-                and not (r.provider is not Provider.IAM and _private_reads(access, r.provider, field.name))
-            ]
-            if not short:
-                continue
-            declared = model.field(field.name) if model is not None else None
-            names = ", ".join(role_label(r) for r in short)
-            found.append(
-                warning(
-                    "lint.required-field-unreadable",
-                    f"{access.name}.{field.name} is required ({field.type.sdl()}) but {names} may read "
-                    f"{access.name} and not {field.name}: the field resolves to null, which nulls the whole "
-                    f"{access.name} for them. Give them read on {field.name}, or make it nullable.",
-                    **_where(declared.location if declared is not None else None),
-                )
-            )
-    return found
-
-
 def withheld_deletes(schema: ParsedSchema, matrix: AccessMatrix) -> list[Diagnostic]:
     """A role the model's rules let delete, that never can: delete needs delete on every field."""
     found: list[Diagnostic] = []
@@ -204,7 +164,6 @@ def lint(
         *owner_reassignment(schema, matrix),
         *substring_group_claims(schema),
         *unused_groups(schema, group_file, group_file_path),
-        *unreadable_required_fields(schema, matrix),
         *withheld_deletes(schema, matrix),
         *filterable_hidden_fields(schema, matrix),
     ]
@@ -215,7 +174,6 @@ __all__ = [
     "lint",
     "owner_reassignment",
     "substring_group_claims",
-    "unreadable_required_fields",
     "unused_groups",
     "withheld_deletes",
 ]

@@ -15,6 +15,7 @@ from graphql import (
     GraphQLSyntaxError,
     InterfaceTypeDefinitionNode,
     ListTypeNode,
+    ListValueNode,
     Node,
     NonNullTypeNode,
     ObjectTypeDefinitionNode,
@@ -33,7 +34,8 @@ from transformer.diagnostics import Diagnostic, UnreadableInput, error, read_tex
 from transformer.directives import APPSYNC_SCALARS, SUPPORTED_DIRECTIVES, declarations_document
 from transformer.global_auth_rule import amplify_inputs, read_global_auth_rule, without_definitions
 from transformer.many_to_many import expand_many_to_many
-from transformer.rules import AuthRule, SourceLocation, Strategy, rule_from_arguments
+from transformer.model_validation import validate_model_directives
+from transformer.rules import AuthRule, SourceLocation, Strategy, role_names, rule_from_arguments
 from transformer.schema_model import (
     FieldType,
     IndexDef,
@@ -109,10 +111,14 @@ class _SchemaReader:
         self.diagnostics: list[Diagnostic] = []
 
     def read_rules(
-        self, directive: DirectiveNode, owner_name: str, *, field_level: bool
+        self, directive: DirectiveNode, owner_name: str, *, field_level: bool, operations_refused: str | None = None
     ) -> tuple[AuthRule, ...] | None:
+        """The rules of one `@auth`; `operations_refused` is Amplify's message when rules here may not name
+        operations (fields of root and non-model types)."""
         rules_arg = next((a for a in directive.arguments or () if a.name.value == "rules"), None)
         raw_rules = value_from_ast_untyped(rules_arg.value) if rules_arg else None
+        if rules_arg is not None and not isinstance(rules_arg.value, ListValueNode):
+            raw_rules = None  # Amplify reads a single object as no rules at all
         if not raw_rules:
             self.diagnostics.append(
                 error("auth.empty", f"@auth on {owner_name} does not have any auth rules.", **_where(directive, self.file))
@@ -125,6 +131,9 @@ class _SchemaReader:
             node = rule_nodes[index] if rule_nodes and index < len(rule_nodes) else directive
             if not isinstance(raw, dict):
                 self.diagnostics.append(error("auth.rule", "@auth: each rule must be an object", **_where(node, self.file)))
+                continue
+            if operations_refused and raw.get("operations"):
+                self.diagnostics.append(error("auth.field-operations", operations_refused, **_where(node, self.file)))
                 continue
             rule, problems = rule_from_arguments(
                 raw,
@@ -155,6 +164,7 @@ class _SchemaReader:
         model_args = _arguments(_directive(node, "model"))  # type: ignore[arg-type]
         auth = _directive(node, "auth")
         rules = self.read_rules(auth, name, field_level=False) if auth else None
+        self.check_duplicate_roles(rules or (), name)
         fields: list[ModelField] = []
         primary_key: tuple[str, ...] = ("id",)
         indexes: list[IndexDef] = []
@@ -239,6 +249,20 @@ class _SchemaReader:
             )
         return None
 
+    def check_duplicate_roles(self, rules: tuple[AuthRule, ...], model_name: str) -> None:
+        """Two model-level rules for one role (say two `allow: owner`) are an error in Amplify."""
+        seen: set[str] = set()
+        for rule in rules:
+            for role in role_names(rule):
+                if role in seen:
+                    where = {} if rule.location is None else {
+                        "file": rule.location.file, "line": rule.location.line, "column": rule.location.column
+                    }
+                    self.diagnostics.append(
+                        error("auth.duplicate-role", f"@auth {model_name}:{role} already exists for {model_name}", **where)
+                    )
+                seen.add(role)
+
     def check_rule_fields(self, model: ModelDef) -> None:
         """Owner and groups fields that exist must have a type Amplify accepts."""
         for rule in model.all_rules():
@@ -247,10 +271,11 @@ class _SchemaReader:
                 field = model.field(rule.owner_field)
                 if field is not None and field.type.name not in OWNER_FIELD_TYPES:
                     self.diagnostics.append(
-                        error(
+                        warning(
                             "auth.owner-field-type",
-                            f"@auth ownerField '{rule.owner_field}' on {model.name} must be of type String, "
-                            f"ID or a list of them, not {field.type.sdl()}",
+                            f"@auth ownerField '{rule.owner_field}' on {model.name} is {field.type.sdl()}: an identity "
+                            "claim is a string, so this rule never matches (Amplify accepts it). Use String, ID or a "
+                            "list of them",
                             **where,
                         )
                     )
@@ -258,10 +283,11 @@ class _SchemaReader:
                 field = model.field(rule.groups_field)
                 if field is not None and field.type.name not in GROUPS_FIELD_TYPES:
                     self.diagnostics.append(
-                        error(
+                        warning(
                             "auth.groups-field-type",
-                            f"@auth groupsField '{rule.groups_field}' on {model.name} must be of type String "
-                            f"or [String], not {field.type.sdl()}",
+                            f"@auth groupsField '{rule.groups_field}' on {model.name} is {field.type.sdl()}: group "
+                            "names are strings, so this rule never matches (Amplify accepts it). Use String or "
+                            "[String]",
                             **where,
                         )
                     )
@@ -376,7 +402,24 @@ def parse_schema_sources(
             auth = _directive(field_node, "auth")
             if auth is None:
                 continue
-            rules = reader.read_rules(auth, owner_name, field_level=True) or ()
+            if isinstance(definition, ObjectTypeExtensionNode) and type_name not in ROOT_TYPES:
+                reader.diagnostics.append(
+                    error(
+                        "auth.extension",
+                        "The '@auth' directive cannot be used on fields of type extensions other than 'Query', "
+                        f"'Mutation', and 'Subscription'. See {owner_name}",
+                        **_where(auth, file),
+                    )
+                )
+                continue
+            refused = (
+                "@auth rules on fields within Query, Mutation, Subscription cannot specify 'operations' argument "
+                "as these rules are already on an operation already."
+                if type_name in ROOT_TYPES
+                else "@auth rules on fields within types that does not have @model directive cannot specify "
+                "'operations' argument as there are operations will be generated by the CLI."
+            )
+            rules = reader.read_rules(auth, owner_name, field_level=True, operations_refused=refused) or ()
             static = tuple(r for r in rules if r.allow is not Strategy.OWNER and not r.is_dynamic_group)
             if len(static) != len(rules):
                 reader.diagnostics.append(
@@ -389,6 +432,9 @@ def parse_schema_sources(
                 )
             extra_rules.append(NonModelFieldRules(type_name=type_name, field_name=field_node.name.value, rules=static))
 
+    reader.diagnostics.extend(
+        validate_model_directives(document, lambda node: location_of(node, file), sub_username_claim=sub_username_identity_claim)  # type: ignore[arg-type]
+    )
     models, join_problems = expand_many_to_many(models)
     reader.diagnostics.extend(join_problems)
     schema = ParsedSchema(

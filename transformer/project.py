@@ -15,6 +15,7 @@ from transformer.lints import lint
 from transformer.matrix import AccessMatrix, TransformParameters, build_matrix, default_auth_modes
 from transformer.parse import load_schema
 from transformer.precedence import GroupFile, find_group_file, load_group_file
+from transformer.required_fields import required_fields_without_read
 from transformer.rules import DEFAULT_GROUP_CLAIM, Provider
 from transformer.schema_model import ParsedSchema
 from transformer.silencing import apply_silencing
@@ -181,7 +182,10 @@ def _load_project(
     diagnostics.extend(matrix_diagnostics)
     if matrix is None:
         return None, _in_reading_order(diagnostics)
+    diagnostics.extend(required_fields_without_read(schema, matrix))
     diagnostics.extend(lint(schema, matrix, group_file, group_file_path=group_path))
+    if has_errors(diagnostics):
+        return None, _in_reading_order(diagnostics)
     project = Project(
         schema_path=schema_path,
         schema=schema,

@@ -11,7 +11,7 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict
 
-from transformer.diagnostics import Diagnostic, error
+from transformer.diagnostics import Diagnostic, error, warning
 
 
 class Strategy(StrEnum):
@@ -204,33 +204,50 @@ def rule_from_arguments(
     groups_field = raw.get("groupsField")
     owner_field = raw.get("ownerField")
 
-    if identity_claim is not None and allow is not Strategy.OWNER:
+    # Amplify rejects only the two combinations below; the other misplaced arguments it ignores (warnings).
+    if identity_claim is not None and allow is Strategy.GROUPS:
         problems.append(
             error("auth.identity-claim", "@auth identityClaim can only be used for 'allow: owner'", **where)
         )
-    if group_claim is not None and allow is not Strategy.GROUPS:
+    if group_claim is not None and allow is Strategy.OWNER:
         problems.append(error("auth.group-claim", "@auth groupClaim can only be used 'allow: groups'", **where))
-    if owner_field is not None and allow is not Strategy.OWNER:
-        problems.append(error("auth.owner-field", "@auth ownerField can only be used for 'allow: owner'", **where))
+    if groups_raw is not None and groups_field is not None:
+        problems.append(
+            error("auth.groups-both", "This rule has groupsField and groups, please use one or the other", **where)
+        )
     if allow is not Strategy.GROUPS and (groups_raw is not None or groups_field is not None):
+        # Amplify turns `groups` on any rule into static group roles; too surprising to accept silently.
         problems.append(
             error("auth.groups-args", "@auth groups and groupsField can only be used with 'allow: groups'", **where)
         )
+    ignored = [
+        name
+        for name, value, strategy in (
+            ("identityClaim", identity_claim, Strategy.OWNER),
+            ("groupClaim", group_claim, Strategy.GROUPS),
+            ("ownerField", owner_field, Strategy.OWNER),
+        )
+        if value is not None
+        and allow is not strategy
+        and (name, allow) not in {("identityClaim", Strategy.GROUPS), ("groupClaim", Strategy.OWNER)}
+    ]
+    warnings = [
+        warning(
+            "auth.argument-ignored",
+            f"@auth: '{name}' has no effect on an 'allow: {allow.value}' rule (Amplify ignores it)",
+            **where,
+        )
+        for name in ignored
+    ]
 
     groups: tuple[str, ...] | None = None
     if allow is Strategy.GROUPS:
         if groups_raw is not None and groups_field is not None:
-            problems.append(
-                error(
-                    "auth.groups-both",
-                    "This rule has groupsField and groups, please use one or the other",
-                    **where,
-                )
-            )
+            pass
         elif groups_raw is not None:
             values = groups_raw if isinstance(groups_raw, list) else [groups_raw]
             if not values:
-                problems.append(error("auth.groups-empty", "@auth: the groups list is empty", **where))
+                problems.append(error("auth.groups-empty", "@auth rules using groups cannot have an empty list", **where))
             elif not all(isinstance(g, str) and g for g in values):
                 problems.append(error("auth.groups-value", "@auth: every group must be a non-empty string", **where))
             else:
@@ -263,4 +280,24 @@ def rule_from_arguments(
         ),
         location=location,
     )
-    return rule, []
+    return rule, warnings
+
+
+def role_names(rule: AuthRule) -> list[str]:
+    """The roles Amplify's access-control matrix creates for a rule (a static group rule: one per group).
+
+    Two model-level rules that create the same role are rejected by Amplify ("already exists").
+    """
+    if rule.is_static_group:
+        return [f"{rule.provider.value}:staticGroup:{group}:{rule.group_claim}" for group in rule.groups or ()]
+    if rule.provider is Provider.API_KEY:
+        return ["apiKey:public"]
+    if rule.provider is Provider.FUNCTION:
+        return ["function:custom"]
+    if rule.provider is Provider.IAM:
+        return [f"iam:{rule.allow.value}"]
+    if rule.allow is Strategy.GROUPS:
+        return [f"{rule.provider.value}:dynamicGroup:{rule.groups_field}:{rule.group_claim}"]
+    if rule.allow is Strategy.OWNER:
+        return [f"{rule.provider.value}:owner:{rule.owner_field}:{rule.identity_claim}"]
+    return [f"{rule.provider.value}:{rule.allow.value}"]

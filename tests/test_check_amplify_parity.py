@@ -1,0 +1,135 @@
+"""`gqlauth check` accepts exactly the schemas Amplify's transformer accepts.
+
+The corpus is `tests/differential/invalid/` (one schema per case; auth modes and parameters in its header);
+Amplify's verdicts are recorded in `verdicts.json` by `record_verdicts.py`, so the comparison runs without
+the oracle. With the oracle installed, a few verdicts are also re-checked live.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from oracle_support import amplify_transform, oracle_missing_reason
+from parity_support import corpus, gqlauth_verdict, load_verdicts
+
+from transformer.cli import cli
+from transformer.diagnostics import Severity
+from transformer.matrix import build_matrix
+from transformer.parse import parse_schema_text
+from transformer.required_fields import required_fields_without_read
+from transformer.rules import Provider
+
+LIVE_CASES = ("owner-field-is-sort-key", "owner-field-is-sort-key-username-claim", "required-field-withheld-from-model-role",
+              "duplicate-rule-field-level")
+
+
+def test_amplify_and_gqlauth_agree_on_every_schema_of_the_corpus() -> None:
+    verdicts = load_verdicts()
+    cases = corpus()
+    assert sorted(verdicts) == sorted(c.name for c in cases), "record_verdicts.py must be rerun"
+    disagreements = []
+    for case in cases:
+        accepted, diagnostics = gqlauth_verdict(case)
+        if accepted != verdicts[case.name].accepted:
+            errors = [d.render() for d in diagnostics if d.severity is Severity.ERROR]
+            disagreements.append(f"{case.name}: Amplify {verdicts[case.name]}, gqlauth {errors or 'accepts'}")
+    agree = len(cases) - len(disagreements)
+    print(f"{len(cases)} schemas, Amplify and gqlauth agree on {agree}")
+    assert len(cases) >= 40
+    assert not disagreements, "\n".join(disagreements)
+
+
+def test_the_corpus_holds_both_verdicts() -> None:
+    verdicts = load_verdicts().values()
+    assert sum(v.accepted for v in verdicts) >= 10
+    assert sum(not v.accepted for v in verdicts) >= 30
+
+
+def test_every_rejection_points_at_a_line_and_column_in_the_case_file() -> None:
+    for case in corpus():
+        accepted, diagnostics = gqlauth_verdict(case)
+        if accepted:
+            continue
+        errors = [d for d in diagnostics if d.severity is Severity.ERROR]
+        assert errors, case.name
+        for found in errors:
+            assert found.file == str(case.path) and found.line is not None and found.column is not None, (
+                case.name,
+                found.render(),
+            )
+
+
+def test_check_exits_1_with_file_line_and_column_for_a_rejected_case() -> None:
+    case = next(c for c in corpus() if c.name == "owner-field-is-sort-key")
+    result = CliRunner().invoke(cli, ["check", str(case.path), "--auth-modes", ",".join(case.auth_modes)])
+    assert result.exit_code == 1
+    assert f"{case.path}:3:11: error: The primary key's sort key type 'owner'" in result.output
+
+
+@pytest.mark.parametrize("name", LIVE_CASES)
+def test_recorded_verdicts_match_amplify_live(name: str, tmp_path: Path) -> None:
+    reason = oracle_missing_reason()
+    if reason:
+        pytest.skip(reason)
+    case = next(c for c in corpus() if c.name == name)
+    result = amplify_transform(case.path, tmp_path / "out", case.auth_modes, case.params)
+    assert result.accepted == load_verdicts()[name].accepted, result.message
+
+
+def _required_field_diagnostics(sdl: str) -> list[tuple[str, str, int | None]]:
+    schema, problems = parse_schema_text(sdl, "schema.graphql")
+    assert schema is not None, problems
+    matrix, errors = build_matrix(schema, [Provider.USER_POOLS, Provider.API_KEY])
+    assert matrix is not None, errors
+    return [(d.severity.value, d.message, d.line) for d in required_fields_without_read(schema, matrix)]
+
+
+def test_a_required_field_hidden_from_a_reader_is_rejected_at_the_field() -> None:
+    sdl = (
+        "type Doc @model @auth(rules: [{allow: owner}, {allow: public, operations: [read]}]) {\n"
+        "  id: ID!\n"
+        "  secret: String! @auth(rules: [{allow: owner}])\n"
+        "}"
+    )
+    [(severity, message, line)] = _required_field_diagnostics(sdl)
+    assert severity == "error" and line == 3
+    assert 'required fields ["secret"]' in message and "guest (API key)" in message
+
+
+def test_with_subscriptions_off_amplify_accepts_it_and_gqlauth_warns() -> None:
+    sdl = (
+        "type Doc @model(subscriptions: null) @auth(rules: [{allow: owner}, {allow: public, operations: [read]}]) {\n"
+        "  id: ID!\n"
+        "  secret: String! @auth(rules: [{allow: owner}])\n"
+        "}"
+    )
+    [(severity, message, _)] = _required_field_diagnostics(sdl)
+    assert severity == "warning" and "secret" in message
+
+
+def test_the_signed_in_role_reading_a_field_covers_the_other_user_pool_roles() -> None:
+    sdl = (
+        "type Doc @model @auth(rules: [{allow: owner}, {allow: private, operations: [read]}]) {\n"
+        "  id: ID!\n"
+        "  secret: String! @auth(rules: [{allow: owner}, {allow: private, operations: [read]}])\n"
+        "}"
+    )
+    assert _required_field_diagnostics(sdl) == []
+
+
+@pytest.mark.parametrize(
+    ("sdl", "code"),
+    [
+        ('type P @model @auth(rules: [{allow: owner, ownerField: "n"}]) { id: ID! n: Int }', "auth.owner-field-type"),
+        ('type P @model @auth(rules: [{allow: groups, groupsField: "g"}]) { id: ID! g: [Int] }', "auth.groups-field-type"),
+        ('type P @model @auth(rules: [{allow: private, identityClaim: "email"}]) { id: ID! }', "auth.argument-ignored"),
+    ],
+)
+def test_what_amplify_accepts_but_never_matches_is_a_warning_at_the_rule(sdl: str, code: str) -> None:
+    schema, diagnostics = parse_schema_text(sdl, "schema.graphql")
+    assert schema is not None
+    [found] = [d for d in diagnostics if d.code == code]
+    assert found.severity is Severity.WARNING and (found.line, found.column) == (1, 29)
+    assert not [d for d in diagnostics if d.severity is Severity.ERROR]

@@ -1,0 +1,233 @@
+"""The checks Amplify's model, key and relational transformers make before they generate anything.
+
+Each is a rejection Amplify makes (its message kept), reported at the directive or field concerned:
+reserved type names, `@primaryKey` and `@index` arguments, and `@hasOne` / `@hasMany` / `@belongsTo`
+shapes and targets. The `@auth` checks live with the rules (`rules.py`, `parse.py`) and the required-field check in `lints.py`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from graphql import (
+    DirectiveNode,
+    DocumentNode,
+    EnumTypeDefinitionNode,
+    FieldDefinitionNode,
+    ListTypeNode,
+    NonNullTypeNode,
+    ObjectTypeDefinitionNode,
+    ObjectTypeExtensionNode,
+    ScalarTypeDefinitionNode,
+    TypeNode,
+    value_from_ast_untyped,
+)
+
+from transformer.diagnostics import Diagnostic, error
+from transformer.rules import SourceLocation
+
+ROOT_TYPE_NAMES = frozenset({"Query", "Mutation", "Subscription"})
+SCALARS = frozenset(
+    {
+        "ID", "String", "Int", "Float", "Boolean", "AWSDate", "AWSTime", "AWSDateTime", "AWSTimestamp",
+        "AWSEmail", "AWSJSON", "AWSURL", "AWSPhone", "AWSIPAddress",
+    }
+)
+RELATIONAL = ("hasOne", "hasMany", "belongsTo")
+
+Locate = Callable[[object], SourceLocation | None]
+
+
+def _base(node: TypeNode) -> str:
+    while isinstance(node, NonNullTypeNode | ListTypeNode):
+        node = node.type
+    return node.name.value  # type: ignore[attr-defined, no-any-return]
+
+
+def _is_list(node: TypeNode) -> bool:
+    inner = node.type if isinstance(node, NonNullTypeNode) else node
+    return isinstance(inner, ListTypeNode)
+
+
+def _arguments(directive: DirectiveNode) -> dict[str, object]:
+    return {arg.name.value: value_from_ast_untyped(arg.value) for arg in directive.arguments or ()}
+
+
+def _names(value: object) -> list[str]:
+    if value is None:
+        return []
+    return [str(v) for v in value] if isinstance(value, list) else [str(value)]
+
+
+class _ModelChecks:
+    def __init__(self, document: DocumentNode, locate: Locate, sub_username_claim: bool) -> None:
+        self.locate = locate
+        self.sub_username_claim = sub_username_claim
+        self.diagnostics: list[Diagnostic] = []
+        self.objects: dict[str, list[ObjectTypeDefinitionNode | ObjectTypeExtensionNode]] = {}
+        self.leaf_types = set(SCALARS)
+        for definition in document.definitions:
+            if isinstance(definition, EnumTypeDefinitionNode | ScalarTypeDefinitionNode):
+                self.leaf_types.add(definition.name.value)
+            elif isinstance(definition, ObjectTypeDefinitionNode | ObjectTypeExtensionNode):
+                self.objects.setdefault(definition.name.value, []).append(definition)
+        self.models = {
+            name
+            for name, nodes in self.objects.items()
+            if any(_directive(n, "model") for n in nodes if isinstance(n, ObjectTypeDefinitionNode))
+        }
+
+    def fail(self, node: object, message: str, code: str = "model.invalid") -> None:
+        where = self.locate(node)
+        location = {} if where is None else {"file": where.file, "line": where.line, "column": where.column}
+        self.diagnostics.append(error(code, message, **location))
+
+    def is_leaf(self, field: FieldDefinitionNode) -> bool:
+        return _base(field.type) in self.leaf_types and not _is_list(field.type)
+
+    def check(self) -> list[Diagnostic]:
+        for name, nodes in self.objects.items():
+            for node in nodes:
+                model = name in self.models and isinstance(node, ObjectTypeDefinitionNode)
+                if model and name in ROOT_TYPE_NAMES:
+                    self.fail(
+                        _directive(node, "model"),
+                        f"'{name}' is a reserved type name and currently in use within the default schema element.",
+                    )
+                for field in node.fields or ():
+                    self.check_relations(node, field, model)
+                if model:
+                    self.check_primary_key(node)  # type: ignore[arg-type]
+                    self.check_indexes(node)  # type: ignore[arg-type]
+        return self.diagnostics
+
+    def check_primary_key(self, node: ObjectTypeDefinitionNode) -> None:
+        fields = {f.name.value: f for f in node.fields or ()}
+        keyed = [(f, d) for f in node.fields or () for d in f.directives or () if d.name.value == "primaryKey"]
+        for _field, directive in keyed[1:]:
+            self.fail(directive, f"You may only supply one primary key on type '{node.name.value}'.")
+        if not keyed:
+            return
+        field, directive = keyed[0]
+        if not isinstance(field.type, NonNullTypeNode):
+            self.fail(directive, f"The primary key on type '{node.name.value}' must reference non-null fields.")
+        elif not self.is_leaf(field):
+            self.fail(directive, f"The primary key on type '{node.name.value}.{field.name.value}' cannot be a non-scalar.")
+        owner_fields = self.owner_fields(node)
+        for sort_name in _names(_arguments(directive).get("sortKeyFields")):
+            sort_field = fields.get(sort_name)
+            if sort_field is None:
+                self.fail(directive, f"Can't find field '{sort_name}' in {node.name.value}, but it was specified in the primary key.")
+            elif not self.is_leaf(sort_field):
+                self.fail(directive, f"The primary key's sort key on type '{node.name.value}.{sort_name}' cannot be a non-scalar.")
+            elif not isinstance(sort_field.type, NonNullTypeNode):
+                self.fail(directive, f"The primary key on type '{node.name.value}' must reference non-null fields.")
+            elif sort_name in owner_fields:
+                self.fail(
+                    directive,
+                    f"The primary key's sort key type '{sort_name}' cannot be used as an owner @auth field too. "
+                    "Please use another field for the sort key.",
+                )
+
+    def owner_fields(self, node: ObjectTypeDefinitionNode) -> set[str]:
+        """Owner fields of model-level owner rules whose identity claim is compound (`sub::username`).
+
+        Amplify checks this only with `useSubUsernameForDefaultIdentityClaim` on, where the default claim is
+        `sub::username`; an explicit single claim (`username`) is fine.
+        """
+        auth = _directive(node, "auth")
+        if auth is None or not self.sub_username_claim:
+            return set()
+        rules = _arguments(auth).get("rules")
+        found: set[str] = set()
+        for rule in rules if isinstance(rules, list) else []:
+            if isinstance(rule, dict) and rule.get("allow") == "owner":
+                claim = str(rule.get("identityClaim") or "sub::username")
+                if len(claim.split("::")) > 1:
+                    found.add(str(rule.get("ownerField") or "owner"))
+        return found
+
+    def check_indexes(self, node: ObjectTypeDefinitionNode) -> None:
+        fields = {f.name.value: f for f in node.fields or ()}
+        primary = next(
+            ((f, d) for f in node.fields or () for d in f.directives or () if d.name.value == "primaryKey"), None
+        )
+        seen: set[str] = set()
+        for field in node.fields or ():
+            for directive in field.directives or ():
+                if directive.name.value != "index":
+                    continue
+                args = _arguments(directive)
+                name = str(args.get("name") or "")
+                if name and name in seen:
+                    self.fail(directive, f"You may only supply one @index with the name '{name}' on type '{node.name.value}'.")
+                seen.add(name)
+                if primary is not None and primary[0] is field and not _names(_arguments(primary[1]).get("sortKeyFields")):
+                    self.fail(
+                        directive,
+                        f"Invalid @index '{name}'. You may not create an index where the partition key is the same as "
+                        "that of the primary key unless the primary key has a sort field. You cannot have a local "
+                        "secondary index without a sort key in the primary key.",
+                    )
+                if not self.is_leaf(field):
+                    self.fail(directive, f"Index '{name}' on type '{node.name.value}.{field.name.value}' cannot be a non-scalar.")
+                for sort_name in _names(args.get("sortKeyFields")):
+                    sort_field = fields.get(sort_name)
+                    if sort_field is None:
+                        self.fail(directive, f"Can't find field '{sort_name}' in {node.name.value}, but it was specified in index '{name}'.")
+                    elif not self.is_leaf(sort_field):
+                        self.fail(
+                            directive,
+                            f"The sort key of index '{name}' on type '{node.name.value}.{sort_name}' cannot be a non-scalar.",
+                        )
+
+    def check_relations(
+        self, node: ObjectTypeDefinitionNode | ObjectTypeExtensionNode, field: FieldDefinitionNode, model: bool
+    ) -> None:
+        for directive in field.directives or ():
+            kind = directive.name.value
+            if kind not in RELATIONAL:
+                continue
+            if not model:
+                self.fail(directive, f"@{kind} must be on an @model object type field.")
+                continue
+            related = _base(field.type)
+            if related not in self.models:
+                self.fail(directive, f"Object type {related} must be annotated with @model.")
+                continue
+            is_list = _is_list(field.type)
+            if kind == "hasOne" and is_list:
+                self.fail(directive, "@hasOne cannot be used with lists. Use @hasMany instead.")
+            elif kind == "belongsTo" and is_list:
+                self.fail(directive, "@belongsTo cannot be used with lists.")
+            elif kind == "hasMany" and not is_list:
+                self.fail(directive, "@hasMany must be used with a list. Use @hasOne for non-list types.")
+            own_fields = {f.name.value for f in node.fields or ()}
+            for name in _names(_arguments(directive).get("fields")):
+                if name not in own_fields:
+                    self.fail(directive, f"{name} is not a field in {node.name.value}")
+            if kind == "belongsTo" and not self.points_back(related, node.name.value):
+                self.fail(
+                    directive,
+                    f"{related} must have a relationship with {node.name.value} in order to use @belongsTo.",
+                )
+
+    def points_back(self, related: str, model: str) -> bool:
+        """Whether `related` has a `@hasOne` or `@hasMany` field of type `model` (a bi-directional relation)."""
+        return any(
+            _base(f.type) == model and any(d.name.value in {"hasOne", "hasMany"} for d in f.directives or ())
+            for node in self.objects.get(related, [])
+            for f in node.fields or ()
+        )
+
+
+def _directive(node: ObjectTypeDefinitionNode | ObjectTypeExtensionNode | FieldDefinitionNode, name: str) -> DirectiveNode | None:
+    return next((d for d in node.directives or () if d.name.value == name), None)
+
+
+def validate_model_directives(document: DocumentNode, locate: Locate, *, sub_username_claim: bool) -> list[Diagnostic]:
+    """Every rejection Amplify's model, key and relational transformers would make on this document."""
+    return _ModelChecks(document, locate, sub_username_claim).check()
+
+
+__all__ = ["validate_model_directives"]
