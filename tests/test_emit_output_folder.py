@@ -163,3 +163,17 @@ def test_sample_copies_leave_out_what_the_readme_tour_leaves_behind(tmp_path: Pa
     (sample / "build").mkdir()
     (sample / "build" / MARKER_FILE).write_text("{}", encoding="utf-8")
     assert snapshot(copy_sample(sample, tmp_path / "copy")) == inputs
+
+
+def test_the_home_folder_and_the_file_system_root_are_refused(
+    app: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    home = tmp_path / "home"
+    home.mkdir()
+    monkeypatch.setenv("HOME", str(home))
+    inputs = [app / API_DIR / "schema.graphql"]
+    with pytest.raises(UnsafeOutputFolder, match="home folder"):
+        check_output_folder(home, inputs)
+    with pytest.raises(UnsafeOutputFolder, match="root of the file system"):
+        check_output_folder(Path("/"), inputs)
+    assert list(home.iterdir()) == []

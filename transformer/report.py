@@ -15,6 +15,7 @@ import shutil
 import sys
 from collections import Counter
 from collections.abc import Callable
+from pathlib import Path
 from typing import NoReturn, ParamSpec, TypeVar
 
 import click
@@ -71,8 +72,20 @@ def _grouped(diagnostics: list[Diagnostic]) -> list[list[Diagnostic]]:
     return list(groups.values())
 
 
+def _as_typed(diagnostic: Diagnostic) -> Diagnostic:
+    """The diagnostic with its file relative to the working directory when it lies under it, as a user types it."""
+    if diagnostic.file is None or not Path(diagnostic.file).is_absolute():
+        return diagnostic
+    try:
+        relative = Path(diagnostic.file).relative_to(Path.cwd())
+    except (ValueError, OSError):
+        return diagnostic
+    return diagnostic.model_copy(update={"file": relative.as_posix()})
+
+
 def diagnostic_text(same: list[Diagnostic]) -> Text:
     """`file:line:col: warning: message [code]`, with the other places of an identical problem."""
+    same = [_as_typed(d) for d in same]
     first = same[0]
     location = first.location()
     text = Text(f"{location}: " if location else "")
