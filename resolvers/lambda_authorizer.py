@@ -88,7 +88,7 @@ def request_context_from_body(body: bytes, headers: Mapping[str, str]) -> Reques
     """The query, operation name and variables of a GraphQL HTTP (or real-time `data`) body."""
     try:
         data = json.loads(body) if body else {}
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):
         data = {}
     if not isinstance(data, dict):
         data = {}

@@ -41,6 +41,10 @@ MEMORY = ":memory:"
 TYPENAME = "__typename"
 
 
+PAGE_BYTES = 1024 * 1024
+"""DynamoDB ends a Query or Scan page after 1 MB of items, whatever the `limit`: so does `query`."""
+
+
 class StoreError(Exception):
     """A request the store refuses (bad key, bad token); the message is safe to show to a client."""
 
@@ -372,6 +376,12 @@ class Store:
             rows = self._db.execute(sql, (*params, limit + 1)).fetchall()
         more = len(rows) > limit
         rows = rows[:limit]
+        size = 0
+        for index, row in enumerate(rows):
+            size += len(row[-1])
+            if size > PAGE_BYTES and index > 0:
+                rows, more = rows[:index], True
+                break
         items = [json.loads(row[-1]) for row in rows]
         token = self._encode_token(model, scope, list(rows[-1][:-1])) if more and rows else None
         return Page(items=items, next_token=token)

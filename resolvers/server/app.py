@@ -51,6 +51,15 @@ from starlette.websockets import WebSocket
 
 from resolvers.authenticate import UNAUTHORIZED_HEADERS, Authenticator, unauthorized_response_body
 from resolvers.identity import AuthenticationError, Identity
+from resolvers.limits import (
+    BUDGET_KEY,
+    ApiLimits,
+    LimitExceeded,
+    RequestBudget,
+    bounded_response,
+    depth_error,
+    project_limits,
+)
 from resolvers.local_state import LocalState
 from resolvers.server.bindings import (
     DataServices,
@@ -61,6 +70,7 @@ from resolvers.server.bindings import (
 from resolvers.server.errors import AppSyncError, format_error
 from resolvers.server.explorer import STATIC_DIR, explorer_html
 from resolvers.server.guard_wrapping import IDENTITY_KEY, GuardPolicy, OpenPolicy, Policy, wrap_schema
+from resolvers.server.handlers import bind_resolver_fields
 from resolvers.server.pubsub import Subscriptions
 from resolvers.server.scalars import appsync_scalars
 from resolvers.store import Store
@@ -128,6 +138,8 @@ def executable_schema(
             if lookup is not None:
                 key = f"{name}.{model_field.name}"
                 field_bindings[key] = (relation_resolver(services, lookup, key), lookup)
+    for key, resolve in bind_resolver_fields(graphql_schema, schema).items():
+        field_bindings[key] = (resolve, None)
     wrap_schema(graphql_schema, matrix, policy, services, root_resolvers(services), field_bindings)
     return graphql_schema
 
@@ -139,7 +151,8 @@ class DocumentCache:
     schema and the document, never on variables or the caller, so its result is reused as is.
     """
 
-    def __init__(self, size: int = 512, max_query_length: int = 100_000) -> None:
+    def __init__(self, size: int = 512, max_query_length: int = 100_000, limits: ApiLimits | None = None) -> None:
+        self.limits = limits or ApiLimits()
         self.size = size
         self.max_query_length = max_query_length
         self._entries: OrderedDict[str, DocumentNode] = OrderedDict()
@@ -175,6 +188,9 @@ class DocumentCache:
         if known is not None and known[0] is document_ast:
             return known[1]
         errors = validate_document(schema, document_ast, rules=rules, max_errors=max_errors)
+        too_deep = None if errors else depth_error(document_ast, None, self.limits)  # -- limits hook (issue 14) --
+        if too_deep is not None:
+            errors = [GraphQLError(too_deep, original_error=LimitExceeded(too_deep))]
         source = document_ast.loc.source.body if document_ast.loc is not None else None
         with self._lock:
             if source is not None and self._entries.get(source) is document_ast:
@@ -197,13 +213,16 @@ class ServerCore:
     debug: bool = False
     group_names: Sequence[str] = field(default_factory=tuple)
     documents: DocumentCache = field(default_factory=DocumentCache)
+    limits: ApiLimits = field(default_factory=ApiLimits)
 
     def context(self, request: Any, identity: Identity | None) -> dict[str, Any]:
         return {"request": request, IDENTITY_KEY: identity, "core": self}
 
     async def execute(self, data: Any, identity: Identity, request: Any = None) -> tuple[bool, dict[str, Any]]:
-        """Run a query or mutation as `identity` (no authentication: the caller did it)."""
-        return await run_graphql(self.schema, data, context_value=self.context(request, identity),
+        """Run a query or mutation as `identity` (no authentication: the caller did it), within `limits`."""
+        context = self.context(request, identity)
+        context[BUDGET_KEY] = RequestBudget(self.limits)
+        return await run_graphql(self.schema, data, context_value=context,
                                  error_formatter=format_error, debug=self.debug, logger=error_logger,
                                  query_parser=self.documents.parse, query_validator=self.documents.validate)
 
@@ -299,13 +318,14 @@ def create_app(
     dev_endpoints: bool = True,
     debug: bool = False,
     engine: str = "python",
+    limits: ApiLimits | None = None,
 ) -> Starlette:
     """The ASGI app serving `project` over `store`.
 
     `guards=False` replaces every decision with "allowed" (benchmarks only). `engine="vtl"` serves
     through the emitted AppSync templates (`resolvers.vtl_engine.serving`) instead of the guards.
     `env` defaults to the authenticator's environment. `dev_endpoints` enables `/dev/token` and `/dev/identities` for
-    loopback callers when `state` is given.
+    loopback callers when `state` is given. `limits` default to the project's (`resolvers.limits`).
     """
     environment = env or authenticator.env
     events = bus or Subscriptions()
@@ -321,6 +341,8 @@ def create_app(
         authenticator=authenticator, state=state, project=project, debug=debug,
         group_names=tuple(project.group_file.names()) if project.group_file is not None else (),
     )
+    core.limits = limits if limits is not None else project_limits(project.schema_path)[0]
+    core.documents.limits = core.limits
 
     async def graphql_http(request: Request) -> Response:
         body = await request.body()
@@ -336,12 +358,15 @@ def create_app(
                                 headers=dict(UNAUTHORIZED_HEADERS))
         try:
             data = json.loads(body)
-        except (ValueError, UnicodeDecodeError):
+        except (ValueError, UnicodeDecodeError, RecursionError):
             return _error_body("MalformedHttpRequestException", "The request body is not valid JSON", 400)
         if not isinstance(data, dict) or not isinstance(data.get("query"), str):
             return _error_body("BadRequestException", "The request body must be a JSON object with a \"query\"", 400)
-        _success, result = await core.execute(data, identity, request)
-        return JSONResponse(result, status_code=200)
+        try:
+            _success, result = await core.execute(data, identity, request)
+            return bounded_response(result, core.limits)  # -- limits hook (issue 14) --
+        except RecursionError:
+            return _error_body("BadRequestException", "The request is too deeply nested", 400)
 
     async def explorer_page(request: Request) -> Response:
         if not explorer:

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import inspect
 import logging
-from collections.abc import AsyncIterator, Callable, Mapping
+from collections.abc import AsyncIterator, Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -43,6 +43,7 @@ from resolvers.guards import (
 )
 from resolvers.guards.filter_fields import decide_filter_fields, named_fields
 from resolvers.identity import AuthType, Identity
+from resolvers.limits import RequestBudget, budget_of, record_bytes, selected_names
 from resolvers.server.bindings import AUTH, OPEN, DataServices, Verdict, is_from_mutation
 from resolvers.server.errors import AppSyncError, bad_request, unauthorized
 from resolvers.server.write_result import result_failure, write_not_made
@@ -222,10 +223,12 @@ class GuardWrapper:
         if kind is OperationKind.GET:
             def guarded_get(obj: Any, info: GraphQLResolveInfo, **args: Any) -> Any:
                 identity = identity_of(info)
+                budget = _spend(info)
                 record = resolve(obj, info, **args, **{AUTH: OPEN})
                 decision = policy.get(key, identity, record)
                 if not decision.allowed:
                     raise _refuse(decision, field_name, type_name)
+                _charge(budget, info, (record,))
                 if record is None or identity.auth_type is AuthType.LAMBDA:
                     return record
                 return {**record, VISIBILITY_MARK: decision.hidden_fields}
@@ -234,6 +237,7 @@ class GuardWrapper:
         if kind in (OperationKind.LIST, OperationKind.INDEX_QUERY, OperationKind.SYNC):
             def guarded_list(obj: Any, info: GraphQLResolveInfo, **args: Any) -> Any:
                 identity = identity_of(info)
+                budget = _spend(info)
                 decision = policy.list(key, identity)
                 if not decision.allowed:
                     raise _refuse(decision, field_name, type_name)
@@ -242,7 +246,9 @@ class GuardWrapper:
                     refusal = policy.filter_fields(key, identity, names, scoped=decision.filter is not None)
                     if not refusal.allowed:
                         raise _refuse(refusal, field_name, type_name)
-                return resolve(obj, info, **args, **{AUTH: Verdict(filter=decision.filter)})
+                page = resolve(obj, info, **args, **{AUTH: Verdict(filter=decision.filter)})
+                _charge(budget, info, page.get("items") or () if isinstance(page, Mapping) else ())
+                return page
             return guarded_list
 
         if kind is OperationKind.CREATE:
@@ -251,6 +257,7 @@ class GuardWrapper:
 
             def guarded_create(obj: Any, info: GraphQLResolveInfo, **args: Any) -> Any:
                 identity = identity_of(info)
+                _spend(info)
                 decision = policy.create(key, identity, args.get("input") or {})
                 if not decision.allowed:
                     raise _refuse(decision, field_name, type_name)
@@ -273,6 +280,7 @@ class GuardWrapper:
 
             def guarded_write(obj: Any, info: GraphQLResolveInfo, **args: Any) -> Any:
                 identity = identity_of(info)
+                _spend(info)
                 values = args.get("input") or {}
                 try:
                     with store.transaction():
@@ -374,6 +382,7 @@ class GuardWrapper:
                 if field_name in known:
                     raise unauthorized(field_name, type_name)
             elif policy.checks_field(type_name, field_name, identity):
+                _spend(info)
                 record = source if isinstance(source, Mapping) else {}
                 decision = policy.field_read(type_name, field_name, identity, record, is_from_mutation(record))
                 if not decision.allowed:
@@ -381,8 +390,12 @@ class GuardWrapper:
                 if field_name in decision.hidden_fields:
                     return None
             if relation is not None:
+                budget = _spend(info)
                 try:
-                    return resolve(source, info, **args, **{AUTH: related_verdict(identity, args.get("filter"))})
+                    related = resolve(source, info, **args, **{AUTH: related_verdict(identity, args.get("filter"))})
+                    items = related.get("items") if isinstance(related, Mapping) and "items" in related else (related,)
+                    _charge(budget, info, items or ())
+                    return related
                 except (StoreError, FilterError) as exc:
                     raise bad_request(str(exc)) from None
             return resolve(source, info, **args)
@@ -404,6 +417,19 @@ class GuardWrapper:
             return resolve(obj, info, **args)
 
         return guarded
+
+
+def _spend(info: GraphQLResolveInfo) -> RequestBudget | None:
+    """Count one resolver against the request's budget (none outside HTTP queries and mutations)."""
+    budget = budget_of(info.context)
+    if budget is not None:
+        budget.spend_resolver()
+    return budget
+
+
+def _charge(budget: RequestBudget | None, info: GraphQLResolveInfo, records: Iterable[Any]) -> None:
+    if budget is not None:
+        budget.spend_bytes(record_bytes(records, selected_names(info.field_nodes, info.fragments)))
 
 
 def relation_list_operation(matrix: AccessMatrix, model: str) -> str | None:
