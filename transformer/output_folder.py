@@ -104,8 +104,8 @@ def project_inputs(project: Project) -> list[Path]:
 def check_output_folder(out_dir: Path, inputs: Iterable[Path]) -> Path:
     """Raise `UnsafeOutputFolder` unless `out_dir` may be replaced by a build; returns the resolved folder.
 
-    `inputs` are the files the project was read from (schema, group file, settings) and the project
-    folder the user named: none of them may be inside the build folder.
+    `inputs` are the files the project was read from (schema, group file, settings): none of them may be
+    inside the build folder, so neither may the project folder that holds them.
     """
     folder = out_dir.resolve()
     reason = _describe(folder, [p.resolve() for p in inputs])
