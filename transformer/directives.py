@@ -89,6 +89,8 @@ SUPPORTED_DIRECTIVES = frozenset(
         "belongsTo",
         "manyToMany",
         "default",
+        "function",
+        "http",
         "aws_subscribe",
         "aws_api_key",
         "aws_iam",

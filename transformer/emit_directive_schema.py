@@ -1,11 +1,13 @@
-"""The output schema's parts for directives that add types the user never wrote (`@manyToMany` join models).
+"""The output schema's parts for directives that add types or rewrite fields: `@manyToMany` join models and
+`@http` field arguments.
 
-Called from one place in `emit_schema`, right after the user's own definitions, which is where Amplify's
-`@manyToMany` transformer appends the join type to the document.
+Called from one place in `emit_schema`, right after the user's own definitions (where Amplify's
+`@manyToMany` transformer appends the join type, and where its HTTP transformer rewrites fields).
 """
 
 from __future__ import annotations
 
+from transformer.resolver_directives import http_arguments, resolver_fields
 from transformer.schema_model import ParsedSchema
 from transformer.sdl_document import SdlDocument, SdlField, SdlType
 
@@ -19,3 +21,19 @@ def add_join_model_types(doc: SdlDocument, schema: ParsedSchema) -> None:
         for field in model.fields:
             join.add_field(SdlField(name=field.name, type=field.type.sdl()))
         doc.add(join)
+
+
+def apply_http_arguments(doc: SdlDocument, schema: ParsedSchema) -> None:
+    """`@http` fields get Amplify's `params`/`query`/`body` arguments and their input types."""
+    for field in resolver_fields(schema.sdl):
+        rewritten = http_arguments(field)
+        target = doc.get(field.type_name)
+        current = target.field(field.field_name) if target is not None else None
+        if rewritten is None or target is None or current is None:
+            continue
+        target.remove_field(field.field_name)
+        target.add_field(SdlField(name=current.name, type=current.type, args=list(rewritten.arguments),
+                                  directives=current.directives, description=current.description))
+        for name, lines in rewritten.inputs:
+            fields = [SdlField(name=line.split(":", 1)[0], type=line.split(":", 1)[1].strip()) for line in lines]
+            doc.add(SdlType(kind="input", name=name, fields=fields))

@@ -41,7 +41,7 @@ from transformer.appsync_vocabulary import (
     scalar_input,
     shared_inputs,
 )
-from transformer.emit_directive_schema import add_join_model_types
+from transformer.emit_directive_schema import add_join_model_types, apply_http_arguments
 from transformer.gc_pause import paused_gc
 from transformer.matrix import AccessMatrix, ModelAccess, OperationKind, Role, RoleKind, RootOperation
 from transformer.relations import ConnectionField, camel_case, connection_fields, has_many_key
@@ -688,6 +688,7 @@ def _emit(schema: ParsedSchema, matrix: AccessMatrix) -> str:
     emitter = _Emitter(schema, matrix)
     emitter.add_user_definitions(parse(strip_directives(schema.sdl), no_location=True))
     add_join_model_types(emitter.doc, schema)
+    apply_http_arguments(emitter.doc, schema)
     emitter.doc.add(CONVERSATION_ERROR_INPUT)
     for shared in shared_inputs():
         emitter.doc.add(shared)

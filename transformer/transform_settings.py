@@ -72,6 +72,10 @@ class GqlauthSettings(BaseModel):
     """Warning codes not to show for this project (see `transformer.silencing`)."""
     lambdaAuthorizer: str | LambdaAuthorizerSetting | None = None
     """`serve`'s Lambda authorizer (read by `resolvers.lambda_authorizer`)."""
+    functions: dict[str, str] = {}
+    """`serve`'s handlers for `@function` names (read by `resolvers.server.handlers`)."""
+    http: dict[str, str] = {}
+    """`serve`'s local base URLs for `@http` origins (read by `resolvers.server.handlers`)."""
 
 
 def _find_upwards(start: Path, relative: str) -> Path | None:

@@ -1,0 +1,246 @@
+"""`serve`'s stand-ins for what `@function` and `@http` fields call in AWS.
+
+`gqlauth.json` beside the schema names them:
+
+    {"functions": {"echofn": "mypkg.handlers:echo", "summarize-${env}": "functions/summarize.py"},
+     "http": {"https://api.example.com": "http://127.0.0.1:9000"}}
+
+* A function is a Python callable (`module:callable`, or a project file `path.py[:handler]`, handler
+  `handler` by default), called as a Lambda handler with the event Amplify's `@function` resolver sends:
+  `typeName`, `fieldName`, `arguments`, `identity` (AppSync's `$ctx.identity`), `source`, `request`
+  (`headers`) and `prev` (`result` of the previous function when a field has several). Its return value is
+  the field's value; an exception is a `Lambda:Unhandled` error.
+* An `@http` origin maps to a local base URL; the request is sent there with the path's `:params`
+  filled in, the `query` arguments as query parameters, the `body` arguments as JSON, and the directive's
+  headers. A 200 (201 with a body) answers with the body (parsed as JSON when it is JSON); any other
+  status is an error carrying the status code.
+
+A field whose function or origin is not configured answers with an error saying so, never a silent null.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import inspect
+import json
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+from graphql import GraphQLObjectType, GraphQLResolveInfo, GraphQLSchema
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from resolvers.server.errors import AppSyncError
+from resolvers.server.guard_wrapping import identity_of
+from transformer.diagnostics import Diagnostic, error, read_text
+from transformer.resolver_directives import HttpCall, ResolverField, resolver_fields
+from transformer.schema_model import ParsedSchema
+
+SETTINGS_FILE = "gqlauth.json"
+NOT_CONFIGURED = "NotConfigured"
+HTTP_TIMEOUT_SECONDS = 10.0
+
+Handler = Callable[[dict[str, Any]], Any]
+Resolver = Callable[..., Any]
+
+
+class HandlerSettings(BaseModel):
+    """The `functions` and `http` entries of `gqlauth.json` (other keys belong to other readers)."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    functions: dict[str, str] = {}
+    http: dict[str, str] = {}
+
+
+class HandlerConfigError(Exception):
+    """A configured handler cannot be loaded (the message says which and why)."""
+
+
+def read_handler_settings(schema_file: Path) -> tuple[HandlerSettings, list[Diagnostic]]:
+    """`gqlauth.json` beside the schema (a missing file configures nothing)."""
+    path = schema_file.parent / SETTINGS_FILE if schema_file.suffix else schema_file / SETTINGS_FILE
+    if not path.is_file():
+        return HandlerSettings(), []
+    try:
+        data = json.loads(read_text(path))
+    except json.JSONDecodeError as exc:
+        return HandlerSettings(), [error("settings.json", f"not valid JSON: {exc.msg}", file=str(path),
+                                         line=exc.lineno, column=exc.colno)]
+    try:
+        return HandlerSettings.model_validate(data if isinstance(data, dict) else {}), []
+    except ValidationError as exc:
+        return HandlerSettings(), [
+            error("settings.invalid", item["msg"], file=str(path),
+                  json_path="$" + "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in item["loc"]))
+            for item in exc.errors()
+        ]
+
+
+def _as_lambda(function: Callable[..., Any]) -> Handler:
+    try:
+        positional = [p for p in inspect.signature(function).parameters.values()
+                      if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD, p.VAR_POSITIONAL)]
+    except (TypeError, ValueError):
+        positional = []
+    if len(positional) >= 2 or any(p.kind is p.VAR_POSITIONAL for p in positional):
+        return lambda event: function(event, None)
+    return lambda event: function(event)
+
+
+def _callable(target: Any, name: str, where: str) -> Callable[..., Any]:
+    found = getattr(target, name, None)
+    if not callable(found):
+        raise HandlerConfigError(f"{where} has no callable {name!r}")
+    return found  # type: ignore[no-any-return]
+
+
+def load_handler(spec: str, base: Path) -> Handler:
+    """`module:callable`, or a Python file of the project `path.py[:handler]` (relative to `base`)."""
+    target, _, name = spec.partition(":") if not spec.endswith(".py") else (spec, "", "")
+    if target.endswith(".py"):
+        file = Path(target) if Path(target).is_absolute() else base / target
+        if not file.is_file():
+            raise HandlerConfigError(f"{spec!r}: no such file {file}")
+        module_spec = importlib.util.spec_from_file_location(f"gqlauth_handler_{abs(hash(str(file)))}", file)
+        if module_spec is None or module_spec.loader is None:
+            raise HandlerConfigError(f"{spec!r}: cannot load {file} as Python")
+        module = importlib.util.module_from_spec(module_spec)
+        try:
+            module_spec.loader.exec_module(module)
+        except Exception as exc:  # noqa: BLE001 - any failure to import the user's file is a configuration error
+            raise HandlerConfigError(f"{spec!r}: cannot import {file}: {type(exc).__name__}: {exc}") from exc
+        return _as_lambda(_callable(module, name or "handler", str(file)))
+    if not name:
+        raise HandlerConfigError(f"{spec!r}: expected module:callable or a .py file")
+    try:
+        module = importlib.import_module(target)
+    except ImportError as exc:
+        raise HandlerConfigError(f"{spec!r}: cannot import {target}: {exc}") from exc
+    return _as_lambda(_callable(module, name, target))
+
+
+def _not_configured(message: str) -> AppSyncError:
+    return AppSyncError(message, NOT_CONFIGURED)
+
+
+def _request_headers(info: GraphQLResolveInfo) -> dict[str, str]:
+    context = info.context
+    request = context.get("request") if isinstance(context, Mapping) else None
+    headers = getattr(request, "headers", None)
+    return dict(headers.items()) if headers is not None else {}
+
+
+def _plain(value: Any) -> Any:
+    """The source record as a handler receives it (JSON values only)."""
+    return json.loads(json.dumps(value, default=str)) if value is not None else None
+
+
+@dataclass
+class FieldHandlers:
+    """Resolvers for the schema's `@function` and `@http` fields, built from the project's settings."""
+
+    settings: HandlerSettings
+    base: Path
+    loaded: dict[str, Handler] = field(default_factory=dict)
+
+    def function(self, name: str) -> Handler:
+        spec = self.settings.functions.get(name) or self.settings.functions.get(name.replace("-${env}", ""))
+        if spec is None:
+            raise _not_configured(
+                f"@function(name: \"{name}\") has no local handler: add {{\"functions\": {{\"{name}\": "
+                f"\"module:callable\" | \"path/to/handler.py\"}}}} to {SETTINGS_FILE} beside the schema"
+            )
+        if spec not in self.loaded:
+            try:
+                self.loaded[spec] = load_handler(spec, self.base)
+            except HandlerConfigError as exc:
+                raise _not_configured(f"@function(name: \"{name}\"): {exc}") from None
+        return self.loaded[spec]
+
+    def function_resolver(self, declared: ResolverField) -> Resolver:
+        def resolve(source: Any, info: GraphQLResolveInfo, **args: Any) -> Any:
+            identity = identity_of(info)
+            previous: Any = None
+            for name in declared.functions:
+                handler = self.function(name)
+                event = {
+                    "typeName": declared.type_name,
+                    "fieldName": declared.field_name,
+                    "arguments": args,
+                    "identity": identity.to_appsync(),
+                    "source": _plain(source),
+                    "request": {"headers": _request_headers(info)},
+                    "prev": {"result": previous} if previous is not None else None,
+                }
+                try:
+                    previous = handler(event)
+                except Exception as exc:  # noqa: BLE001 - the user's handler failing is the field's error
+                    raise AppSyncError(f"{type(exc).__name__}: {exc}", "Lambda:Unhandled") from None
+            return previous
+
+        return resolve
+
+    def http_resolver(self, declared: ResolverField, call: HttpCall) -> Resolver:
+        async def resolve(_source: Any, info: GraphQLResolveInfo, **args: Any) -> Any:
+            identity_of(info)
+            base = self.settings.http.get(call.origin) or self.settings.http.get(call.origin + "/")
+            if base is None:
+                raise _not_configured(
+                    f"@http(url: \"{call.url}\") has no local endpoint: add {{\"http\": {{\"{call.origin}\": "
+                    f"\"http://127.0.0.1:PORT\"}}}} to {SETTINGS_FILE} beside the schema"
+                )
+            params = args.get("params") or {}
+            path = call.path
+            for name in call.params:
+                path = path.replace(f":{name}", quote(str(params.get(name, "")), safe=""))
+            query = {k: v for k, v in (args.get("query") or {}).items() if v is not None}
+            headers = {"accept-encoding": "application/json", **dict(call.headers)}
+            body = args.get("body") if call.supports_body else None
+            if call.supports_body:
+                headers["Content-Type"] = "application/json"
+            async with httpx.AsyncClient(timeout=HTTP_TIMEOUT_SECONDS) as client:
+                try:
+                    response = await client.request(call.method, base.rstrip("/") + path,
+                                                    params=query if call.method != "DELETE" else None,
+                                                    json=body, headers=headers)
+                except httpx.HTTPError as exc:
+                    raise AppSyncError(f"{call.method} {base}{path}: {exc}", "Http:RequestFailed") from None
+            ok = response.status_code == 200 or (call.supports_body and response.status_code == 201)
+            if not ok:
+                raise AppSyncError(response.text, str(response.status_code))
+            try:
+                return response.json()
+            except ValueError:
+                return response.text
+
+        return resolve
+
+    def resolver(self, declared: ResolverField) -> Resolver:
+        if declared.http is not None:
+            return self.http_resolver(declared, declared.http)
+        return self.function_resolver(declared)
+
+
+def bind_resolver_fields(graphql_schema: GraphQLSchema, schema: ParsedSchema) -> dict[str, Resolver]:
+    """Install the `@function` / `@http` resolvers of root fields on `graphql_schema` (their guard wraps
+    them later) and return those of model fields (`Type.field` -> resolver) for the field bindings."""
+    declared = resolver_fields(schema.sdl)
+    if not declared:
+        return {}
+    settings, _problems = read_handler_settings(Path(schema.file))
+    handlers = FieldHandlers(settings, Path(schema.file).parent)
+    model_fields: dict[str, Resolver] = {}
+    for entry in declared:
+        resolve = handlers.resolver(entry)
+        if entry.type_name in schema.models:
+            model_fields[f"{entry.type_name}.{entry.field_name}"] = resolve
+            continue
+        graphql_type = graphql_schema.type_map.get(entry.type_name)
+        if isinstance(graphql_type, GraphQLObjectType) and entry.field_name in graphql_type.fields:
+            graphql_type.fields[entry.field_name].resolve = resolve
+    return model_fields
