@@ -220,6 +220,9 @@ class _SchemaReader:
             indexes=tuple(indexes),
             query_names=_operation_names(model_args, "queries"),
             mutation_names=_operation_names(model_args, "mutations"),
+            declared_subscription_level=(
+                str(subscriptions["level"]) if isinstance(subscriptions, dict) and subscriptions.get("level") else None
+            ),
             subscription_level=(
                 "off"
                 if "subscriptions" in model_args and subscriptions is None

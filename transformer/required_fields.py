@@ -1,7 +1,8 @@
 """Required fields under field-level rules: Amplify's check, with its verdict.
 
 A role that may read a model but not one of its required fields would get a null there, which nulls the
-whole record. Amplify rejects such a schema unless the model's subscriptions are off (then gqlauth warns).
+whole record. Amplify rejects such a schema unless the model names a subscription level of off or public
+(then gqlauth warns).
 """
 
 from __future__ import annotations
@@ -36,8 +37,8 @@ def required_fields_without_read(schema: ParsedSchema, matrix: AccessMatrix) -> 
     """Amplify's rule for required fields under field-level rules, with its verdict.
 
     Every role that may `get` the model must be able to read each required declared field (a null would
-    null the whole record). Amplify rejects the schema when the model has subscriptions on (the default);
-    with subscriptions off or public-only it accepts it, and gqlauth warns.
+    null the whole record). Amplify rejects the schema unless `@model(subscriptions: {level: off})` or
+    `{level: public}` is given (even `subscriptions: null` is rejected); then it accepts it, and gqlauth warns.
     """
     found: list[Diagnostic] = []
     for access in matrix.models.values():
@@ -61,7 +62,7 @@ def required_fields_without_read(schema: ParsedSchema, matrix: AccessMatrix) -> 
         where = _where(first.location if first is not None else model.location)
         detail = "; ".join(f"{name}: {', '.join(role_label(r) for r in roles)}" for name, roles in missing)
         names = [name for name, _ in missing]
-        if model.subscription_level == "on":
+        if model.declared_subscription_level not in {"off", "public"}:
             found.append(
                 error(
                     "auth.required-field-read",

@@ -85,6 +85,9 @@ class ModelDef(BaseModel):
     """`@model(queries:)`: None for Amplify's default names; a map names only the fields generated."""
     mutation_names: dict[str, str | None] | None = None
     subscription_level: str = "on"
+    declared_subscription_level: str | None = None
+    """The `level` that `@model(subscriptions: {level: ...})` names; None when it names none (then Amplify's
+    field-rule checks treat subscriptions as on, even for `subscriptions: null`)."""
     subscription_names: dict[str, tuple[str, ...]] = {}
     timestamps: dict[str, str | None] = {"createdAt": "createdAt", "updatedAt": "updatedAt"}
     location: SourceLocation | None = None
