@@ -80,12 +80,8 @@ def test_api_stack_nests_one_stack_per_model(blog_project: Project) -> None:
     assert "GraphQLApiKey" in deployment.root["Resources"]
 
 
-def _template(build: Path, location: str) -> str:
-    return (build / "resolvers" / Path(location).name).read_text(encoding="utf-8")
-
-
 def test_resolvers_run_the_emitted_pipelines_in_order(blog_project: Project, blog_build: Path) -> None:
-    """Each resolver's before-template is its init slot and its functions are the other slots, read back from files."""
+    """Each resolver's before-template is its init slot and its functions are the other slots, read back from the build."""
     templates = build_templates(blog_build)
     resources = {k: v for t in templates.values() for k, v in t["Resources"].items()}
     function_ids = {}
@@ -105,8 +101,7 @@ def test_resolvers_run_the_emitted_pipelines_in_order(blog_project: Project, blo
         for ref in resolver["PipelineConfig"]["Functions"]:
             logical = ref["Fn::GetAtt"][0] if "Fn::GetAtt" in ref else function_ids[ref["Ref"]]
             properties = resources[logical]["Properties"]
-            deployed.append((_template(blog_build, properties["RequestMappingTemplateS3Location"]),
-                             _template(blog_build, properties["ResponseMappingTemplateS3Location"])))
+            deployed.append((properties["RequestMappingTemplate"], properties["ResponseMappingTemplate"]))
         assert deployed == [(f.request, f.response) for f in rest], pipeline.key
 
 
@@ -117,10 +112,8 @@ def test_identical_functions_are_deployed_once(blog_project: Project) -> None:
     pipelines = build_pipelines(blog_project.matrix, blog_project.environment, blog_project.schema)
     distinct = {(f.request, f.response, f.data_source) for p in pipelines for f in p.functions if f.slot is not Slot.INIT}
     assert len(functions) == len(distinct) < sum(len(p.functions) for p in pipelines) / 2
-    assert len({json.dumps(f["DataSourceName"]) + f["RequestMappingTemplateS3Location"]
-                + f["ResponseMappingTemplateS3Location"] for f in functions}) == len(functions)
-    texts = list(deployment.template_files.values())
-    assert len(texts) == len(set(texts))
+    assert len({json.dumps([f["DataSourceName"], f["RequestMappingTemplate"], f["ResponseMappingTemplate"]])
+                for f in functions}) == len(functions)
 
 
 def test_build_wiring_resolves(blog_build: Path) -> None:

@@ -5,9 +5,9 @@
 and one nested stack per model (`stacks/<Model>.json`: the model's DynamoDB table with its key and
 GSIs from `@primaryKey` / `@index`, an IAM role that reaches only that table, its data source, and
 the pipeline resolvers that read it), plus the shared-function and connection stacks
-`transformer.stack_packing` decides on. Function templates are files under `resolvers/`, one per
-distinct text, referenced by local path (`RequestMappingTemplateS3Location`), which
-`aws cloudformation package` uploads; each resolver's before-template (the init slot) is inline.
+`transformer.stack_packing` decides on. Templates are inline: a nested stack is one file however many
+functions it defines (writing a file per template cost more than all the rest of the stack), and
+`aws cloudformation package` uploads the nested stacks and the schema.
 """
 
 from __future__ import annotations
@@ -35,7 +35,6 @@ if TYPE_CHECKING:
 
 STACK_FILE = "stack.json"
 STACKS_DIR = "stacks"
-RESOLVERS_DIR = "resolvers"
 SCHEMA_FILE = "schema.graphql"
 API = "GraphQLApi"
 SCHEMA = "GraphQLSchema"
@@ -191,29 +190,20 @@ def _table_resources(model: ModelAccess, extra_indexes: dict[str, tuple[str, tup
 
 @dataclass
 class Deployment:
-    """Every file of the deployment: the API stack, the nested stacks and the template files, by relative path."""
+    """Every template of the deployment: the API stack and the nested stacks, by relative path."""
 
     root: dict[str, Any]
     nested: dict[str, dict[str, Any]] = field(default_factory=dict)
-    template_files: dict[str, str] = field(default_factory=dict)
 
     def templates(self) -> dict[str, dict[str, Any]]:
         return {STACK_FILE: self.root, **self.nested}
 
 
 class _Names:
-    """Logical ids and template file names of the shared functions, fixed before any stack is written."""
+    """Logical ids of the shared functions (after the first pipeline slot each serves), fixed before any stack is built."""
 
     def __init__(self, packing: Packing) -> None:
-        self.functions: dict[FunctionKey, str] = {}
-        self.files: dict[str, str] = {}
-        for key, plan in packing.functions.items():
-            self.functions[key] = _logical_id("Function", *plan.stem.split("."))
-            self.file(key.request, f"{plan.stem}.req.vtl")
-            self.file(key.response, f"{plan.stem}.res.vtl")
-
-    def file(self, text: str, name: str) -> str:
-        return self.files.setdefault(text, name)
+        self.functions = {key: _logical_id("Function", *plan.stem.split(".")) for key, plan in packing.functions.items()}
 
 
 class _NestedStack:
@@ -260,8 +250,8 @@ class _NestedStack:
                 "Name": re.sub(r"[^A-Za-z0-9_]", "_", self.packing.functions[key].stem),
                 "DataSourceName": self._data_source_name(key.data_source),
                 "FunctionVersion": MAPPING_VERSION,
-                "RequestMappingTemplateS3Location": f"../{RESOLVERS_DIR}/{self.names.files[key.request]}",
-                "ResponseMappingTemplateS3Location": f"../{RESOLVERS_DIR}/{self.names.files[key.response]}",
+                "RequestMappingTemplate": key.request,
+                "ResponseMappingTemplate": key.response,
             },
         }
 
@@ -375,7 +365,6 @@ def build_deployment(project: Project, name: str = "gqlauth-api") -> Deployment:
             "DependsOn": [SCHEMA],
             "Properties": {"TemplateURL": path, "Parameters": parameters},
         }
-    deployment.template_files = {name: text for text, name in names.files.items()}
     return deployment
 
 
@@ -401,7 +390,7 @@ def _write(path: Path, text: str) -> None:
 
 
 def emit_stack_file(project: Project, out_dir: Path) -> None:
-    """The `transform` emitter: `stack.json`, `stacks/*.json`, `resolvers/*.vtl` (and `schema.graphql` if missing).
+    """The `transform` emitter: `stack.json` and `stacks/*.json` (and `schema.graphql` if missing).
 
     Raises `StackLimitError`, having written nothing, when a template would break CloudFormation's quotas.
     """
@@ -416,12 +405,8 @@ def emit_stack_file(project: Project, out_dir: Path) -> None:
     if problems:
         raise StackLimitError("; ".join(problems))
     (out_dir / STACKS_DIR).mkdir(parents=True, exist_ok=True)
-    (out_dir / RESOLVERS_DIR).mkdir(exist_ok=True)
     for path, text in texts.items():
         _write(out_dir / path, text)
-    resolvers = out_dir / RESOLVERS_DIR
-    for name, text in deployment.template_files.items():
-        _write(resolvers / name, text)
     if not (out_dir / SCHEMA_FILE).exists():
         _write(out_dir / SCHEMA_FILE, emit_output_schema(project.schema, project.matrix))
 

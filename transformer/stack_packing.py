@@ -38,6 +38,8 @@ BYTE_BUDGET = 700_000
 """Estimated template bytes per nested stack before it continues in another (CloudFormation takes 1 MB from S3)."""
 SHARED_FUNCTION_BUDGET = 150
 """Functions per shared-function stack: each is an Output (CloudFormation allows 200 per template)."""
+JSON_GROWTH = 1.25
+"""How much larger a template's text gets as a JSON string (escaped quotes and newlines), at most, in practice."""
 RESOURCE_BYTES = 700
 """Estimated bytes of one resource's JSON besides its inline templates."""
 
@@ -127,6 +129,20 @@ def _unique(name: str, taken: set[str]) -> str:
     return candidate
 
 
+def template_bytes(key: FunctionKey) -> int:
+    """Estimated bytes of a function's resource, templates inline."""
+    return RESOURCE_BYTES + int((len(key.request) + len(key.response)) * JSON_GROWTH)
+
+
+def _cost(resolver: ResolverPlan, new_functions: list[FunctionKey]) -> tuple[int, int]:
+    """Resources and estimated bytes a resolver adds to a stack that does not yet define `new_functions`."""
+    resources = len(new_functions) + (1 if resolver.has_resolver else 0)
+    size = sum(template_bytes(key) for key in new_functions)
+    if resolver.has_resolver:
+        size += RESOURCE_BYTES + int(len(resolver.before) * JSON_GROWTH)
+    return resources, size
+
+
 class _Chunker:
     """Fills stacks named after a home (`Item0`, `Item0Part2`, ...) up to the budgets."""
 
@@ -151,14 +167,12 @@ class _Chunker:
             self.open(home)
         plan, seen, cost = self.current[home]
         new = [k for k in dict.fromkeys(resolver.functions) if k not in seen]
-        resources = len(new) + (1 if resolver.has_resolver else 0)
-        size = resources * RESOURCE_BYTES + len(resolver.before)
+        resources, size = _cost(resolver, new)
         if plan.resolvers and (cost[0] + resources > RESOURCE_BUDGET or cost[1] + size > BYTE_BUDGET):
             self.open(home)
             plan, seen, cost = self.current[home]
             new = list(dict.fromkeys(resolver.functions))
-            resources = len(new) + (1 if resolver.has_resolver else 0)
-            size = resources * RESOURCE_BYTES + len(resolver.before)
+            resources, size = _cost(resolver, new)
         seen.update(new)
         cost[0] += resources
         cost[1] += size
@@ -200,10 +214,12 @@ def pack(pipelines: list[Pipeline], models: list[str]) -> Packing:
             shared.append(key)
         else:
             placed.stack = table_stacks[key.data_source]
-    for start in range(0, len(shared), SHARED_FUNCTION_BUDGET):
-        shared_stack = chunker.open(SHARED)
-        for key in shared[start : start + SHARED_FUNCTION_BUDGET]:
-            functions[key].stack = shared_stack.name
+    count, size, shared_stack = 0, 0, None
+    for key in shared:
+        if shared_stack is None or count >= SHARED_FUNCTION_BUDGET or size + template_bytes(key) > BYTE_BUDGET:
+            shared_stack, count, size = chunker.open(SHARED), 0, 0
+        functions[key].stack = shared_stack.name
+        count, size = count + 1, size + template_bytes(key)
     for key, placed in functions.items():
         stacks[placed.stack].functions.append(key)
     return Packing(stacks=stacks, functions=functions, table_stacks=table_stacks, table_models=table_models)
