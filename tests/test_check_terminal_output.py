@@ -124,3 +124,20 @@ def test_an_unknown_operation_points_at_the_argument(tmp_path: Path) -> None:
     assert result.exit_code == 1
     assert "<input>" not in result.stderr
     assert "--operation: unknown operation 'Mutation.nope'" in result.stderr
+
+
+@pytest.mark.parametrize("columns", [60, 160])
+def test_explain_keeps_role_names_whole(tmp_path: Path, columns: int) -> None:
+    schema = 'type Post @model @auth(rules: [{allow: groups, groups: ["ExtraordinarilyLongAdministratorsGroup"]}, {allow: owner}]) { id: ID! }\n'
+    project = write(tmp_path / "p", schema, ["ExtraordinarilyLongAdministratorsGroup"])
+    result = invoke("explain", str(project), "--operation", "Mutation.createPost", "--user", "bob", columns=columns)
+    assert result.exit_code == 0, result.output
+    role = "userPools:staticGroup:ExtraordinarilyLongAdministratorsGroup:cognito:groups"
+    lines = result.stdout.splitlines()
+    assert any(role in line for line in lines), result.stdout
+    assert "not in group ExtraordinarilyLongAdministratorsGroup (cognito:groups: none)" in " ".join(
+        line.strip() for line in lines
+    )
+    # a role name longer than the terminal stays whole on its line; the reasons wrap to fit
+    reasons = [line for line in lines if line.startswith(("✓", "✗", "    ")) and role not in line]
+    assert reasons and max(len(line.rstrip()) for line in reasons) <= columns, result.stdout

@@ -16,6 +16,7 @@ from typing import Any
 import click
 from pydantic import ValidationError
 from rich.console import Console
+from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
@@ -129,13 +130,21 @@ def _print(console: Console, operation: str, identity: Identity, decision: Decis
     console.print(Text.assemble(f"{operation} for {who} ({identity.auth_type.value}): ", verdict))
     if not decision.allowed:
         console.print(f"  {decision.error_type}: {decision.message}", markup=False)
-    table = Table(show_header=True, header_style="bold", box=None, pad_edge=False)
-    table.add_column("")
-    table.add_column("role", overflow="fold")
-    table.add_column("why")
-    for reason in decision.reasons:
-        table.add_row(Text("✓", "green") if reason.granted else Text("✗", "red"), reason.role, reason.detail)
-    console.print(table)
+    marks = [Text("✓", "green") if reason.granted else Text("✗", "red") for reason in decision.reasons]
+    widest = max((len(reason.role) for reason in decision.reasons), default=0)
+    longest = max((len(reason.detail) for reason in decision.reasons), default=0)
+    if 3 + widest + 2 + longest <= console.width:
+        table = Table(show_header=True, header_style="bold", box=None, pad_edge=False)
+        table.add_column("")
+        table.add_column("role", no_wrap=True)
+        table.add_column("why")
+        for mark, reason in zip(marks, decision.reasons, strict=True):
+            table.add_row(mark, reason.role, reason.detail)
+        console.print(table)
+    else:
+        for mark, reason in zip(marks, decision.reasons, strict=True):
+            console.print(Text.assemble(mark, " ", reason.role), soft_wrap=True)
+            console.print(Padding(Text(reason.detail), (0, 0, 0, 4), expand=False), soft_wrap=False)
     if decision.admin_bypass:
         console.print("admin role: every @auth check is skipped")
     if decision.input is not None:
