@@ -133,3 +133,52 @@ def test_what_amplify_accepts_but_never_matches_is_a_warning_at_the_rule(sdl: st
     [found] = [d for d in diagnostics if d.code == code]
     assert found.severity is Severity.WARNING and (found.line, found.column) == (1, 29)
     assert not [d for d in diagnostics if d.severity is Severity.ERROR]
+
+
+REPO = Path(__file__).resolve().parents[1]
+SHIPPED = {
+    "samples/blog": "userPools,apiKey,iam",
+    "samples/workspace": "userPools,apiKey,iam,lambda",
+    "tests/golden/multiauth": "apiKey,oidc,lambda,iam",
+    "tests/golden/relations": "userPools,iam",
+    "tests/golden/topics": "apiKey",
+    "tests/conformance/features": "userPools,iam",
+    "tests/conformance/relational": "userPools",
+}
+
+
+def _bench_schema(folder: Path) -> Path:
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("bench_generate", REPO / "bench" / "generate.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    path = folder / "bench.graphql"
+    path.write_text(module.generate_schema(6), encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize(("folder", "modes"), sorted(SHIPPED.items()))
+def test_every_shipped_schema_is_accepted(folder: str, modes: str) -> None:
+    result = CliRunner().invoke(cli, ["check", str(REPO / folder / "schema.graphql"), "--auth-modes", modes])
+    assert result.exit_code == 0, result.output
+
+
+def test_the_benchmark_schema_is_accepted(tmp_path: Path) -> None:
+    result = CliRunner().invoke(cli, ["check", str(_bench_schema(tmp_path)), "--auth-modes", "userPools,apiKey"])
+    assert result.exit_code == 0, result.output
+
+
+def test_the_samples_and_the_benchmark_schema_are_accepted_by_amplify(tmp_path: Path) -> None:
+    reason = oracle_missing_reason()
+    if reason:
+        pytest.skip(reason)
+    inputs = [
+        (REPO / "samples/blog/schema.graphql", SHIPPED["samples/blog"]),
+        (REPO / "samples/workspace/schema.graphql", SHIPPED["samples/workspace"]),
+        (_bench_schema(tmp_path), "userPools,apiKey"),
+    ]
+    for index, (schema, modes) in enumerate(inputs):
+        result = amplify_transform(schema, tmp_path / f"out{index}", modes.split(","))
+        assert result.accepted, f"{schema}: {result.message}"
