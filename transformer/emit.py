@@ -18,6 +18,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import orjson
+
 from transformer.diagnostics import InputError, has_errors
 from transformer.emit_auth_stack import emit_auth_stack
 from transformer.emit_schema import emit_output_schema
@@ -54,7 +56,7 @@ def _relative_locations(value: object, base: Path) -> object:
 
 def emit_matrix_file(project: Project, out_dir: Path) -> None:
     data = _relative_locations(project.matrix.model_dump(mode="json"), project.schema_path.resolve().parent)
-    (out_dir / MATRIX_FILE).write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+    (out_dir / MATRIX_FILE).write_bytes(orjson.dumps(data, option=orjson.OPT_INDENT_2) + b"\n")
 
 
 def emit_auth_stack_file(project: Project, out_dir: Path) -> None:

@@ -12,12 +12,12 @@ functions it defines (writing a file per template cost more than all the rest of
 
 from __future__ import annotations
 
-import json
-import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+import orjson
 
 from transformer.emit_schema import emit_output_schema
 from transformer.emit_vtl import project_pipelines
@@ -373,20 +373,17 @@ def build_stack(project: Project, name: str = "gqlauth-api") -> dict[str, Any]:
     return build_deployment(project, name).root
 
 
-def _dump(template: dict[str, Any], *, indent: int | None) -> str:
-    return json.dumps(template, indent=indent) + "\n"
+def _dump(template: dict[str, Any]) -> bytes:
+    return orjson.dumps(template, option=orjson.OPT_INDENT_2) + b"\n"
 
 
 class StackLimitError(Exception):
     """The API cannot be split into templates CloudFormation accepts (e.g. one resolver needs over 200 Parameters)."""
 
 
-def _write(path: Path, text: str) -> None:
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
-    try:
-        os.write(fd, text.encode("utf-8"))
-    finally:
-        os.close(fd)
+def _write(path: Path, data: bytes) -> None:
+    with path.open("xb") as file:
+        file.write(data)
 
 
 def emit_stack_file(project: Project, out_dir: Path) -> None:
@@ -395,20 +392,16 @@ def emit_stack_file(project: Project, out_dir: Path) -> None:
     Raises `StackLimitError`, having written nothing, when a template would break CloudFormation's quotas.
     """
     deployment = build_deployment(project)
-    texts = {STACK_FILE: _dump(deployment.root, indent=2)}
-    texts.update((path, _dump(template, indent=None)) for path, template in deployment.nested.items())
-    problems = [
-        problem
-        for path, text in texts.items()
-        for problem in limit_problems(path, deployment.templates()[path], len(text.encode("utf-8")))
-    ]
+    templates = deployment.templates()
+    texts = {path: _dump(template) for path, template in templates.items()}
+    problems = [problem for path, text in texts.items() for problem in limit_problems(path, templates[path], len(text))]
     if problems:
         raise StackLimitError("; ".join(problems))
     (out_dir / STACKS_DIR).mkdir(parents=True, exist_ok=True)
     for path, text in texts.items():
         _write(out_dir / path, text)
     if not (out_dir / SCHEMA_FILE).exists():
-        _write(out_dir / SCHEMA_FILE, emit_output_schema(project.schema, project.matrix))
+        _write(out_dir / SCHEMA_FILE, emit_output_schema(project.schema, project.matrix).encode("utf-8"))
 
 
 __all__ = [
