@@ -34,6 +34,13 @@ SCALARS = frozenset(
     }
 )
 RELATIONAL = ("hasOne", "hasMany", "belongsTo")
+MODEL_ONLY = ("primaryKey", "index", "default")
+TRANSFORMER_FIELD_DIRECTIVES = frozenset(
+    {"primaryKey", "index", "default", "hasOne", "hasMany", "belongsTo", "manyToMany", "searchable", "predictions",
+     "mapsTo", "refersTo", "sql", "validate", "auth", "function", "http"}
+)
+EXTENSION_FIELD_DIRECTIVES = frozenset({"auth", "function", "http"})
+"""The only transformer directives Amplify allows on fields of `extend type` (the rest have no handler there)."""
 
 Locate = Callable[[object], SourceLocation | None]
 
@@ -95,11 +102,33 @@ class _ModelChecks:
                         f"'{name}' is a reserved type name and currently in use within the default schema element.",
                     )
                 for field in node.fields or ():
+                    if isinstance(node, ObjectTypeExtensionNode) and self.extension_field_refused(field):
+                        continue
+                    self.check_model_only(node, field)
                     self.check_relations(node, field, model)
                 if model:
                     self.check_primary_key(node)  # type: ignore[arg-type]
                     self.check_indexes(node)  # type: ignore[arg-type]
         return self.diagnostics
+
+    def extension_field_refused(self, field: FieldDefinitionNode) -> bool:
+        refused = [
+            d for d in field.directives or ()
+            if d.name.value in TRANSFORMER_FIELD_DIRECTIVES - EXTENSION_FIELD_DIRECTIVES
+        ]
+        for directive in refused:
+            self.fail(directive, f"The '@{directive.name.value}' directive is not supported on fields of extended types")
+        return bool(refused)
+
+    def check_model_only(self, node: ObjectTypeDefinitionNode | ObjectTypeExtensionNode, field: FieldDefinitionNode) -> None:
+        if node.name.value in self.models:
+            return
+        for directive in field.directives or ():
+            if directive.name.value in MODEL_ONLY:
+                self.fail(
+                    directive,
+                    f"The @{directive.name.value} directive may only be added to object definitions annotated with @model.",
+                )
 
     def check_primary_key(self, node: ObjectTypeDefinitionNode) -> None:
         fields = {f.name.value: f for f in node.fields or ()}
