@@ -141,3 +141,18 @@ def test_explain_keeps_role_names_whole(tmp_path: Path, columns: int) -> None:
     # a role name longer than the terminal stays whole on its line; the reasons wrap to fit
     reasons = [line for line in lines if line.startswith(("✓", "✗", "    ")) and role not in line]
     assert reasons and max(len(line.rstrip()) for line in reasons) <= columns, result.stdout
+
+
+@pytest.mark.parametrize(("columns", "grid"), [(70, False), (250, True)])
+def test_access_tables_keep_policy_paths_whole(columns: int, grid: bool) -> None:
+    blog = Path(__file__).resolve().parents[1] / "samples" / "blog"
+    result = invoke(
+        "access", "--user", "alice", "--groups", "Admins", "--storage", str(blog / "storage.json"),
+        "--group-file", str(blog / "user-pool-group-precedence.json"), columns=columns,
+    )
+    assert result.exit_code == 0, result.output
+    lines = result.stderr.splitlines()
+    assert ("┃ location" in result.stderr) is grid
+    assert sum("Admins-group-s3-policy/Statement[0]" in line for line in lines) >= 7, result.stderr
+    table_lines = lines[3:]
+    assert max(len(line.rstrip()) for line in table_lines if not line.startswith("note:")) <= columns

@@ -16,7 +16,6 @@ from typing import Literal
 
 import click
 from pydantic import BaseModel, ConfigDict
-from rich.table import Table
 from rich.text import Text
 
 from transformer.commands.options import auth_modes_option, parse_auth_modes, split_groups
@@ -36,6 +35,7 @@ from transformer.storage import (
     load_storage_settings,
     storage_policies,
 )
+from transformer.terminal_tables import Cell, print_fitted
 
 OTHER_IDENTITY = "us-east-1:00000000-0000-4000-8000-0000000other"
 STORAGE_ACTIONS: tuple[tuple[str, str], ...] = (
@@ -195,6 +195,7 @@ def _api_checks(
         else:
             decision = evaluate(policies, "appsync:GraphQL", resource, context)
             iam_ok, iam_by = decision.allowed, decision.decided_by.label if decision.decided_by else None
+        auth_by: str | None
         if is_admin:
             auth_ok, auth_by = True, f"adminRoles ({role_name})"
         elif role_source == "unauthenticated":
@@ -300,30 +301,22 @@ def _render(report: AccessReport) -> None:
     console.print(f"  policies on this role: {', '.join(report.policies) or 'none'}", markup=False)
     storage = [c for c in report.checks if c.area == "storage"]
     if storage:
-        table = Table(title=f"storage: s3://{report.bucket}")
-        table.add_column("location", overflow="fold")
-        for permission, _ in STORAGE_ACTIONS:
-            table.add_column(permission, overflow="fold")
-        for location in dict.fromkeys(c.location for c in storage):
-            cells = [_cell(c) for c in storage if c.location == location]
-            table.add_row(location, *cells)
-        console.print(table)
+        rows: list[list[Cell]] = [
+            [location, *(_cell(c) for c in storage if c.location == location)]
+            for location in dict.fromkeys(c.location for c in storage)
+        ]
+        headers = ["location", *(permission for permission, _ in STORAGE_ACTIONS)]
+        print_fitted(console, headers, rows, title=f"storage: s3://{report.bucket}")
     custom = [c for c in report.checks if c.area == "custom"]
     if custom:
-        table = Table(title="custom policy actions")
-        for column in ("action", "resource", "from", "decision"):
-            table.add_column(column, overflow="fold")
-        for check in custom:
-            table.add_row(check.action, check.resource, check.location, _cell(check))
-        console.print(table)
+        custom_rows: list[list[Cell]] = [[check.action, check.resource, check.location, _cell(check)] for check in custom]
+        print_fitted(console, ["action", "resource", "from", "decision"], custom_rows, title="custom policy actions")
     api = [c for c in report.checks if c.area == "api"]
     if api:
-        table = Table(title="API (iam auth mode)")
-        for column in ("field", "operation", "decision", "why"):
-            table.add_column(column, overflow="fold")
-        for check in api:
-            table.add_row(check.location, check.permission, _cell(check), check.reason)
-        console.print(table)
+        api_rows: list[list[Cell]] = [[check.location, check.permission, _cell(check), check.reason] for check in api]
+        print_fitted(
+            console, ["field", "operation", "decision", "why"], api_rows, title="API (iam auth mode)", wrap_last=True
+        )
     for note in report.notes:
         console.print(f"note: {note}", markup=False)
 
