@@ -22,7 +22,7 @@ from transformer.diagnostics import Diagnostic, UnreadableInput, has_errors, rea
 from transformer.environment import AuthEnvironment
 from transformer.group_roles import RoleResolution, resolve_roles
 from transformer.precedence import find_group_file, load_group_file
-from transformer.report import stderr_console
+from transformer.report import print_diagnostics, stderr_console
 
 EXIT_INPUT_ERRORS = 1
 EXIT_USAGE = 2
@@ -90,8 +90,7 @@ def resolve_user_roles(project_dir: Path, group_file_path: Path | None, groups: 
 
 
 def _print_diagnostics(diagnostics: list[Diagnostic]) -> None:
-    for diagnostic in diagnostics:
-        stderr.print(diagnostic.render(), markup=False)
+    print_diagnostics(diagnostics)
 
 
 def parse_claims(pairs: tuple[str, ...], claims_file: Path | None) -> dict[str, Any]:
