@@ -72,15 +72,20 @@ def _grouped(diagnostics: list[Diagnostic]) -> list[list[Diagnostic]]:
     return list(groups.values())
 
 
-def _as_typed(diagnostic: Diagnostic) -> Diagnostic:
-    """The diagnostic with its file relative to the working directory when it lies under it, as a user types it."""
-    if diagnostic.file is None or not Path(diagnostic.file).is_absolute():
-        return diagnostic
+def shown_path(path: Path | str) -> str:
+    """A path as a user types it: relative to the working directory when it lies under it."""
+    if not Path(path).is_absolute():
+        return str(path)
     try:
-        relative = Path(diagnostic.file).relative_to(Path.cwd())
+        return Path(path).relative_to(Path.cwd()).as_posix()
     except (ValueError, OSError):
+        return str(path)
+
+
+def _as_typed(diagnostic: Diagnostic) -> Diagnostic:
+    if diagnostic.file is None:
         return diagnostic
-    return diagnostic.model_copy(update={"file": relative.as_posix()})
+    return diagnostic.model_copy(update={"file": shown_path(diagnostic.file)})
 
 
 def diagnostic_text(same: list[Diagnostic]) -> Text:

@@ -16,7 +16,7 @@ from transformer.commands.options import (
 )
 from transformer.diagnostics import has_errors
 from transformer.project import load_project
-from transformer.report import exit_code_for, guarded, print_diagnostics, stderr_console, summary_line
+from transformer.report import exit_code_for, guarded, print_diagnostics, shown_path, stderr_console, summary_line
 
 
 @click.command()
@@ -34,7 +34,7 @@ def check(schema: Path, group_file: Path | None, auth_modes: str | None, fmt: st
     if fmt == "text" and (not quiet or has_errors(diagnostics)):
         console = stderr_console()
         if project is not None and not quiet:
-            group_text = str(project.group_file_path) if project.group_file_path else "none found"
+            group_text = shown_path(project.group_file_path) if project.group_file_path else "none found"
             modes_text = ", ".join(m.value for m in project.auth_modes)
             console.print(
                 f"checked {project.schema_path}: {len(project.schema.models)} models; group file: {group_text}; "
