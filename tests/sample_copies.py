@@ -12,8 +12,11 @@ from pathlib import Path
 
 SAMPLES = Path(__file__).resolve().parents[1] / "samples"
 
-LEFTOVERS = shutil.ignore_patterns(".gqlauth", "build", "node_modules", "__pycache__", ".*")
-"""Never part of a sample's inputs: local state, build output, installed packages, hidden files."""
+LEFTOVERS = shutil.ignore_patterns(
+    ".gqlauth", "build", "node_modules", "__pycache__", ".*", "aws-exports.js", "amplifyconfiguration.json"
+)
+"""Never part of a sample's inputs: local state, build output, installed packages, hidden files, and the
+frontend configuration `serve` writes."""
 
 
 def copy_sample(source: Path, target: Path) -> Path:
