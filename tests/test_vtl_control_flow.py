@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from resolvers.vtl import BARE_RETURN, VtlContext, VtlRuntimeError, render_text
+import pytest
+
+from resolvers.vtl import BARE_RETURN, VtlContext, VtlRuntimeError, VtlSyntaxError, render_text
 
 
 def run(text: str, **context: object):  # noqa: ANN201 - RenderResult
@@ -54,9 +56,9 @@ def test_break_outside_loop_stops_template() -> None:
     assert result.text == "a" and result.stopped
 
 
-def test_stop_keeps_output_so_far_and_skips_later_errors() -> None:
-    result = run("a#stop $util.unauthorized()")
-    assert result.text == "a" and result.stopped and result.error is None
+def test_stop_is_refused_because_the_simulator_prints_it_as_text() -> None:
+    with pytest.raises(VtlSyntaxError, match="#stop is not supported"):
+        run("a#stop $util.unauthorized()")
 
 
 def test_util_error_aborts_template() -> None:
@@ -84,7 +86,7 @@ def test_append_error_collects_and_continues() -> None:
 
 def test_validate_raises_only_when_false() -> None:
     assert run("$util.validate(true, 'never')ok").text == "ok"
-    result = run("$util.validate(1 > 2, 'must be bigger', 'ValidationError')")
+    result = run("#set($bigger = 1 > 2)$util.validate($bigger, 'must be bigger', 'ValidationError')")
     assert result.error is not None and result.error.error_type == "ValidationError"
 
 
@@ -114,7 +116,7 @@ def test_foreach_over_list_modified_in_body_uses_snapshot() -> None:
 
 
 def test_foreach_over_null_or_scalar_does_nothing() -> None:
-    assert run("#foreach($x in $nothing)a#end#foreach($x in 'str')b#end#foreach($x in 5)c#end.").text == "."
+    assert run("#set($s = 'str')#set($n = 5)#foreach($x in $nothing)a#end#foreach($x in $s)b#end#foreach($x in $n)c#end.").text == "."
 
 
 def test_velocity_count_compatibility() -> None:

@@ -89,7 +89,7 @@ def test_quiet_helpers_render_nothing() -> None:
 
 
 def test_encodings() -> None:
-    assert out("$util.escapeJavaScript(\"a'b\\\"c/\")") == "a\\'b\\\\\\\"c\\/"
+    assert out("#set($s = 'a' + \"'b\" + '\\\"c/')$util.escapeJavaScript($s)") == "a\\'b\\\\\\\"c\\/"
     assert out("#set($s = \"line\nnext é\")$util.escapeJavaScript($s)") == "line\\nnext \\u00E9"
     assert out("$util.urlEncode('a b&c=d~*')") == "a+b%26c%3Dd%7E*"
     assert out("$util.urlDecode('a+b%26c')") == "a b&c"

@@ -6,7 +6,9 @@ operations: [create, update, read]}, {allow: owner}, {allow: private, operations
 {allow: public, operations: [read]}])` with `internalNotes` restricted to Admins and Editors), plus
 an OIDC rule `{allow: groups, provider: oidc, groupClaim: "groups", groups: ["Moderators"]}`, in
 the shape the Amplify v2 transformer gives it: static groups loop with `#break`, owner claim
-`sub::username` with auto-fill, per-role allowed fields, `Unauthorized on [...]`.
+`sub::username` with auto-fill, per-role allowed fields, `Unauthorized on [...]`. Unlike Amplify's
+own text, list and map literals are set into variables before a method takes them (the grammar
+`resolvers.vtl` accepts, see `parser.py`).
 """
 
 CREATE_POST_AUTH = r"""## [Start] Authorization Steps. **
@@ -14,11 +16,13 @@ $util.qr($ctx.stash.put("hasAuth", true))
 #set( $inputFields = $util.parseJson($util.toJson($ctx.args.input.keySet())) )
 #set( $isAuthorized = false )
 #set( $allowedFields = [] )
+#set( $none = [] )
+#set( $emptyPayload = {"version": "2018-05-29", "payload": {}} )
 #if( $util.authType() == "IAM Authorization" )
-  #set( $adminRoles = $util.defaultIfNull($ctx.stash.adminRoles, []) )
+  #set( $adminRoles = $util.defaultIfNull($ctx.stash.adminRoles, $none) )
   #foreach( $adminRole in $adminRoles )
     #if( $ctx.identity.userArn.contains($adminRole) && $ctx.identity.userArn != $ctx.stash.authRole && $ctx.identity.userArn != $ctx.stash.unauthRole )
-      #return($util.toJson({"version": "2018-05-29", "payload": {}}))
+      #return($util.toJson($emptyPayload))
     #end
   #end
 #end
@@ -29,7 +33,7 @@ $util.qr($ctx.stash.put("hasAuth", true))
       {"claim": "cognito:groups", "entity": "Editors", "allowedFields": [], "isAuthorizedOnAllFields": true}
     ] )
     #foreach( $groupRole in $staticGroupRoles )
-      #set( $groupsInToken = $util.defaultIfNull($ctx.identity.claims.get($groupRole.claim), []) )
+      #set( $groupsInToken = $util.defaultIfNull($ctx.identity.claims.get($groupRole.claim), $none) )
       #if( $groupsInToken.contains($groupRole.entity) )
         #if( $groupRole.isAuthorizedOnAllFields )
           #set( $isAuthorized = true )
@@ -75,7 +79,7 @@ $util.qr($ctx.stash.put("hasAuth", true))
 #end
 #if( $util.authType() == "Open ID Connect Authorization" )
   ## static group rule on a custom claim that some issuers send as a JSON string
-  #set( $groupClaim = $util.defaultIfNull($ctx.identity.claims.get("groups"), []) )
+  #set( $groupClaim = $util.defaultIfNull($ctx.identity.claims.get("groups"), $none) )
   #if( $util.isString($groupClaim) )
     #if( $util.isList($util.parseJson($groupClaim)) )
       #set( $groupClaim = $util.parseJson($groupClaim) )
@@ -102,6 +106,6 @@ $util.unauthorized()
     $util.error("Unauthorized on ${deniedFields}", "Unauthorized")
   #end
 #end
-$util.toJson({"version": "2018-05-29", "payload": {}})
+$util.toJson($emptyPayload)
 ## [End] Authorization Steps. **
 """

@@ -3,6 +3,21 @@
 Velocity's lexing depends on context (text vs. expression), so the parser reads characters
 directly. Whitespace follows Velocity 2's "lines" gobbling: a directive or comment alone on its
 line leaves neither its indentation nor its newline in the output.
+
+The grammar is Velocity 1.x's as both AppSync and the engine behind `amplify mock`
+(amplify-velocity-template) read it, and no looser: method arguments, list items, map values and
+macro arguments are references or literals only (no arithmetic, comparison, `!` or parentheses); map
+keys are string literals; an index is a literal or a reference; `-` negates only a number or a
+parenthesis; a list or map literal stands alone, never as an operand. Where the two engines read a
+construct differently it is refused too: `&&` mixed with `||` without parentheses (the simulator gives
+them one precedence), chained comparisons, doubled or backslash-escaped quotes in string literals,
+`eq`/`ne`/`lt`/`gt`/`le`/`ge`, `#stop`, `#break(...)`, a bare `#return` at the very end and the formal
+`#{if}` forms. As in Velocity 1.x, `-` is part of an identifier (`$a-1` is the variable `a-1`).
+
+`portable=True` (what the pipeline executor asks for, so every emitted template is held to it) also
+refuses a list or map literal written directly as a method argument: valid Velocity, but the
+simulator's engine passes it on as a plain object, not a Java map or list, and methods given one
+misbehave there. Such a literal is `#set` into a variable first.
 """
 
 from __future__ import annotations
@@ -36,7 +51,6 @@ from .nodes import (
     RefOut,
     ReturnStmt,
     SetStmt,
-    StopStmt,
     Text,
     Var,
 )
@@ -44,10 +58,14 @@ from .nodes import (
 DIRECTIVES = frozenset({"set", "if", "elseif", "else", "end", "foreach", "break", "stop", "return", "macro"})
 UNSUPPORTED = frozenset({"include", "parse", "evaluate", "define"})
 _IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_REF_IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
 _SPECIAL = re.compile(r"[$#\\]")
-_NUMBER = re.compile(r"\d+(\.\d+)?([eE][+-]?\d+)?")
+_NUMBER = re.compile(r"\d+(\.\d+)?")
 _UNICODE_ESCAPE = re.compile(r"\\u([0-9a-fA-F]{4})")
-_WORD_OPS = {"and": "&&", "or": "||", "eq": "==", "ne": "!=", "lt": "<", "gt": ">", "le": "<=", "ge": ">="}
+_WORD_OPS = {"and": "&&", "or": "||"}
+_UNPORTABLE_WORD_OPS = frozenset({"eq", "ne", "lt", "gt", "le", "ge"})
+_ONLY_REFERENCES_AND_LITERALS = "only references and literals are allowed in {what} (Velocity 1.x); #set the value into a variable first"
+_FORMAL_DIRECTIVES = frozenset({"else", "end"})
 
 
 def line_and_column(source: str, pos: int) -> tuple[int, int]:
@@ -67,9 +85,10 @@ class _Terminator:
 
 
 class Parser:
-    def __init__(self, source: str, name: str) -> None:
+    def __init__(self, source: str, name: str, portable: bool = False) -> None:
         self.src = source
         self.name = name
+        self.portable = portable
         self.pos = 0
         self.limit = len(source)
         self.in_string = False
@@ -257,7 +276,11 @@ class Parser:
                 buf.append("#")
                 self.pos = start + 1
                 return None
+            if name in DIRECTIVES and name not in _FORMAL_DIRECTIVES:
+                raise self.error(start, f"#{{{name}}} is not supported: write #{name}")
             after += 1
+        if name == "stop":
+            raise self.error(start, "#stop is not supported (the simulator's engine prints it as text)")
         if name in UNSUPPORTED:
             raise self.error(start, f"#{name} is not supported")
         if name not in DIRECTIVES:
@@ -297,26 +320,26 @@ class Parser:
             return _Terminator(name, start)
         if name == "foreach":
             return self.parse_foreach(start, buf)
-        if name in ("break", "stop"):
+        if name == "break":
             if self.peek() == "(":
-                self.pos += 1
-                self.skip_ws()
-                if self.peek() != ")":
-                    self.parse_expression()
-                self.expect(")", "')'")
+                raise self.error(self.pos, "#break takes no argument (the simulator's engine prints it as text)")
             self.gobble(start, buf)
-            return BreakStmt(start) if name == "break" else StopStmt(start)
+            return BreakStmt(start)
         if name == "return":
-            value: Expr | None = None
+            if self.pos >= self.limit:
+                raise self.error(start, "#return at the very end of a template is text in the simulator's engine: "
+                                 "end the line or write #return()")
+            returned: Expr | None = None
             if self.peek() == "(":
                 self.pos += 1
                 self.skip_ws()
                 if self.peek() != ")":
-                    value = self.parse_expression()
+                    returned = self.parse_expression()
                 self.expect(")", "')'")
             self.gobble(start, buf)
-            return ReturnStmt(start, value)
-        return self.parse_macro_definition(start, buf)
+            return ReturnStmt(start, returned)
+        self.parse_macro_definition(start, buf)
+        return None
 
     def parse_if_rest(self, start: int, condition: Expr) -> IfStmt:
         branches: list[tuple[Expr, list[Node]]] = []
@@ -353,7 +376,13 @@ class Parser:
         if word is None or word.group() != "in":
             raise self.error(self.pos, "expected 'in' in #foreach")
         self.pos = word.end()
-        iterable = self.parse_expression()
+        self.skip_ws()
+        if self.peek() == "$":
+            iterable = self.parse_reference_expr()
+        elif self.peek() == "[":
+            iterable = self.parse_list()
+        else:
+            raise self.error(self.pos, "#foreach iterates over a reference or a list literal (Velocity 1.x)")
         self.expect(")", "')'")
         self.gobble(start, buf)
         body, _ = self.parse_block(frozenset({"end"}))
@@ -400,7 +429,7 @@ class Parser:
                 continue
             if self.pos >= self.limit:
                 raise self.error(self.pos, "unterminated macro call")
-            args.append(self.parse_expression())
+            args.append(self.parse_param("macro arguments"))
 
     # ------------------------------------------------------------ references
 
@@ -415,7 +444,7 @@ class Parser:
         formal = i < limit and src[i] == "{"
         if formal:
             i += 1
-        match = _IDENT.match(src, i, limit)
+        match = _REF_IDENT.match(src, i, limit)
         if match is None:
             self.pos = start + (2 if silent else 1)
             return None
@@ -441,7 +470,7 @@ class Parser:
             i = self.pos
             char = src[i]
             if char == ".":
-                match = _IDENT.match(src, i + 1, self.limit)
+                match = _REF_IDENT.match(src, i + 1, self.limit)
                 if match is None:
                     break
                 name, after = match.group(), match.end()
@@ -454,7 +483,7 @@ class Parser:
             elif char == "[":
                 self.pos = i + 1
                 try:
-                    index = self.parse_expression()
+                    index = self.parse_index()
                     self.expect("]", "']'")
                 except VtlSyntaxError:
                     if not in_text:
@@ -473,19 +502,76 @@ class Parser:
             self.pos += 1
             return args
         while True:
-            args.append(self.parse_expression())
+            self.skip_ws()
+            if self.portable and self.peek() and self.peek() in "[{":
+                raise self.error(self.pos, "a list or map literal passed to a method stays a plain object in the "
+                                 "simulator's engine: #set it into a variable first")
+            args.append(self.parse_param("method arguments"))
             self.skip_ws()
             char = self.peek()
-            self.pos += 1
             if char == ")":
+                self.pos += 1
                 return args
             if char != ",":
-                raise self.error(self.pos - 1, "expected ',' or ')' in method arguments")
+                raise self.not_a_param(self.pos, "method arguments", "expected ',' or ')' in method arguments")
+            self.pos += 1
+
+    def not_a_param(self, pos: int, what: str, otherwise: str) -> VtlSyntaxError:
+        """The error at `pos` in a list of params: an operator there means an expression was written."""
+        self.pos = pos
+        self.skip_ws()
+        char = self.peek()
+        word = _IDENT.match(self.src, self.pos, self.limit)
+        if (char and char in "+-*/%<>=!&|(") or (word is not None and word.group() in ("and", "or", "not")):
+            return self.error(self.pos, _ONLY_REFERENCES_AND_LITERALS.format(what=what))
+        return self.error(pos, otherwise)
+
+    def parse_param(self, what: str) -> Expr:
+        """One method argument, list item, map value or macro argument: a reference or a literal."""
+        self.skip_ws()
+        char = self.peek()
+        if char == "$":
+            return self.parse_reference_expr()
+        if char == "[":
+            return self.parse_list()
+        if char == "{":
+            return self.parse_map()
+        literal = self.parse_scalar_literal()
+        if literal is None:
+            raise self.error(self.pos, _ONLY_REFERENCES_AND_LITERALS.format(what=what))
+        return literal
+
+    def parse_scalar_literal(self) -> Expr | None:
+        """A string, a number (with its sign), `true`, `false` or `null`; None (nothing consumed) otherwise."""
+        src, pos = self.src, self.pos
+        char = self.peek()
+        if char and char in "\"'":
+            return self.parse_string(char)
+        number = _NUMBER.match(src, pos + 1 if char == "-" else pos, self.limit)
+        if number is not None:
+            self.pos = number.end()
+            text = number.group()
+            value: Any = float(text) if number.group(1) else int(text)
+            return Literal(pos, -value if char == "-" else value)
+        word = _IDENT.match(src, pos, self.limit)
+        if word is not None and word.group() in ("true", "false", "null"):
+            self.pos = word.end()
+            return Literal(pos, {"true": True, "false": False, "null": None}[word.group()])
+        return None
+
+    def parse_index(self) -> Expr:
+        self.skip_ws()
+        if self.peek() == "$":
+            return self.parse_reference_expr()
+        literal = self.parse_scalar_literal()
+        if literal is None:
+            raise self.error(self.pos, "an index must be a literal or a reference (Velocity 1.x)")
+        return literal
 
     # ------------------------------------------------------------ expressions
 
     def match_operator(self, *ops: str) -> str | None:
-        """Consume one of the symbolic operators or their word forms (`and`, `eq`, ...)."""
+        """Consume one of the symbolic operators or their word forms (`and`, `or`)."""
         self.skip_ws()
         src, i = self.src, self.pos
         for op in ops:
@@ -496,44 +582,45 @@ class Parser:
         if word is not None and _WORD_OPS.get(word.group()) in ops:
             self.pos = word.end()
             return _WORD_OPS[word.group()]
+        if word is not None and word.group() in _UNPORTABLE_WORD_OPS:
+            raise self.error(i, f"'{word.group()}' is not supported by the simulator's engine: use the symbol")
         return None
 
     def parse_expression(self) -> Expr:
-        return self.parse_or()
+        """`#set`'s value, a condition or `#return`'s value: a list or map literal alone, or an operator expression."""
+        self.skip_ws()
+        if self.peek() == "[":
+            return self.parse_list()
+        if self.peek() == "{":
+            return self.parse_map()
+        return self.parse_logical()
 
-    def parse_or(self) -> Expr:
-        left = self.parse_and()
+    def parse_logical(self) -> Expr:
+        left = self.parse_comparison()
+        first_op: str | None = None
         while True:
             pos = self.pos
-            if self.match_operator("||") is None:
-                return left
-            left = Or(pos, left, self.parse_and())
-
-    def parse_and(self) -> Expr:
-        left = self.parse_equality()
-        while True:
-            pos = self.pos
-            if self.match_operator("&&") is None:
-                return left
-            left = And(pos, left, self.parse_equality())
-
-    def parse_equality(self) -> Expr:
-        left = self.parse_relational()
-        while True:
-            pos = self.pos
-            op = self.match_operator("==", "!=")
+            op = self.match_operator("||", "&&")
             if op is None:
                 return left
-            left = Compare(pos, op, left, self.parse_relational())
+            if first_op is not None and op != first_op:
+                raise self.error(pos, "'&&' and '||' mixed without parentheses: the simulator's engine gives them "
+                                 "one precedence, Velocity does not; add parentheses")
+            first_op = op
+            right = self.parse_comparison()
+            left = Or(pos, left, right) if op == "||" else And(pos, left, right)
 
-    def parse_relational(self) -> Expr:
+    def parse_comparison(self) -> Expr:
         left = self.parse_additive()
-        while True:
-            pos = self.pos
-            op = self.match_operator("<=", ">=", "<", ">")
-            if op is None:
-                return left
-            left = Compare(pos, op, left, self.parse_additive())
+        pos = self.pos
+        op = self.match_operator("==", "!=", "<=", ">=", "<", ">")
+        if op is None:
+            return left
+        result = Compare(pos, op, left, self.parse_additive())
+        after = self.pos
+        if self.match_operator("==", "!=", "<=", ">=", "<", ">") is not None:
+            raise self.error(after, "chained comparison: the engines group it differently; add parentheses")
+        return result
 
     def parse_additive(self) -> Expr:
         left = self.parse_multiplicative()
@@ -561,11 +648,13 @@ class Parser:
             self.pos += 1
             return Not(pos, self.parse_unary())
         if char == "-":
+            if _NUMBER.match(self.src, pos + 1, self.limit) is not None:
+                return self.parse_primary()
             self.pos += 1
-            operand = self.parse_unary()
-            if isinstance(operand, Literal) and isinstance(operand.value, int | float):
-                return Literal(pos, -operand.value)
-            return Negate(pos, operand)
+            self.skip_ws()
+            if self.peek() != "(":
+                raise self.error(pos, "'-' negates only a number or a parenthesis in Velocity 1.x: write -($x)")
+            return Negate(pos, self.parse_primary())
         word = _IDENT.match(self.src, pos, self.limit)
         if word is not None and word.group() == "not":
             self.pos = word.end()
@@ -578,27 +667,16 @@ class Parser:
         char = self.peek()
         if char == "$":
             return self.parse_reference_expr()
-        if char in "\"'" and char:
-            return self.parse_string(char)
         if char == "(":
             self.pos += 1
-            inner = self.parse_expression()
+            inner = self.parse_logical()
             self.expect(")", "')'")
             return inner
-        if char == "{":
-            return self.parse_map()
-        if char == "[":
-            return self.parse_list()
-        number = _NUMBER.match(src, pos, self.limit)
-        if number is not None:
-            self.pos = number.end()
-            text = number.group()
-            value: Any = float(text) if number.group(1) or number.group(2) else int(text)
-            return Literal(pos, value)
-        word = _IDENT.match(src, pos, self.limit)
-        if word is not None and word.group() in ("true", "false", "null"):
-            self.pos = word.end()
-            return Literal(pos, {"true": True, "false": False, "null": None}[word.group()])
+        if char and char in "{[":
+            raise self.error(pos, "a list or map literal must stand alone in Velocity 1.x: #set it into a variable first")
+        literal = self.parse_scalar_literal()
+        if literal is not None:
+            return literal
         found = src[pos : pos + 10] or "end of template"
         raise self.error(pos, f"expected a value but found {found!r}")
 
@@ -610,20 +688,19 @@ class Parser:
             if i >= self.limit:
                 raise self.error(start, "unterminated string literal")
             char = src[i]
-            if char == "\\" and i + 1 < self.limit:
-                i += 2
-                continue
+            if char == "\\" and i + 1 < self.limit and src[i + 1] == quote:
+                raise self.error(i, "a quote escaped with '\\' inside a string literal: the engines disagree on it")
             if char == quote:
                 if i + 1 < self.limit and src[i + 1] == quote:
-                    i += 2
-                    continue
+                    raise self.error(i, "a doubled quote inside a string literal is not supported by the simulator's "
+                                     "engine: use the other quote character")
                 break
             i += 1
         content_start, content_end = start + 1, i
         self.pos = i + 1
         content = src[content_start:content_end]
         if quote == "'":
-            return Literal(start, _unicode_escapes(content.replace("''", "'")))
+            return Literal(start, _unicode_escapes(content))
         if "$" not in content and "#" not in content:
             return Literal(start, _unescape_string_text(content))
         saved = (self.pos, self.limit, self.in_string)
@@ -645,16 +722,20 @@ class Parser:
             self.pos += 1
             return MapLit(start, items)
         while True:
-            key = self.parse_expression()
+            self.skip_ws()
+            if not self.peek() or self.peek() not in "\"'":
+                raise self.error(self.pos, "a map literal's keys must be string literals (Velocity 1.x)")
+            key = self.parse_string(self.peek())
             self.expect(":", "':' in map literal")
-            items.append((key, self.parse_expression()))
+            items.append((key, self.parse_param("map values")))
             self.skip_ws()
             char = self.peek()
-            self.pos += 1
             if char == "}":
+                self.pos += 1
                 return MapLit(start, items)
             if char != ",":
-                raise self.error(self.pos - 1, "expected ',' or '}' in map literal")
+                raise self.not_a_param(self.pos, "map values", "expected ',' or '}' in map literal")
+            self.pos += 1
 
     def parse_list(self) -> Expr:
         start = self.pos
@@ -663,23 +744,32 @@ class Parser:
         if self.peek() == "]":
             self.pos += 1
             return ListLit(start, [])
-        first = self.parse_expression()
+        first = self.parse_param("list items")
         self.skip_ws()
         if self.src.startswith("..", self.pos):
             self.pos += 2
-            last = self.parse_expression()
+            self.skip_ws()
+            last = self.parse_param("range bounds")
+            for bound in (first, last):
+                if isinstance(bound, Literal | ListLit | MapLit | RangeLit) and not _is_integer_literal(bound):
+                    raise self.error(bound.pos, "range bounds must be integers or references")
             self.expect("]", "']' to close the range")
             return RangeLit(start, first, last)
         items = [first]
         while True:
             self.skip_ws()
             char = self.peek()
-            self.pos += 1
             if char == "]":
+                self.pos += 1
                 return ListLit(start, items)
             if char != ",":
-                raise self.error(self.pos - 1, "expected ',' or ']' in list literal")
-            items.append(self.parse_expression())
+                raise self.not_a_param(self.pos, "list items", "expected ',' or ']' in list literal")
+            self.pos += 1
+            items.append(self.parse_param("list items"))
+
+
+def _is_integer_literal(expr: Expr) -> bool:
+    return isinstance(expr, Literal) and isinstance(expr.value, int) and not isinstance(expr.value, bool)
 
 
 def _unicode_escapes(text: str) -> str:
@@ -692,7 +782,7 @@ def _unescape_string_text(text: str) -> str:
     return _unicode_escapes(text.replace('""', '"'))
 
 
-def parse_template(source: str, name: str) -> tuple[list[Node], dict[str, MacroDef]]:
-    parser = Parser(source, name)
+def parse_template(source: str, name: str, portable: bool = False) -> tuple[list[Node], dict[str, MacroDef]]:
+    parser = Parser(source, name, portable)
     nodes = parser.parse()
     return nodes, parser.macros

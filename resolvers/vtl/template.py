@@ -21,10 +21,12 @@ class Template:
         self.macros = macros
 
     @classmethod
-    def parse(cls, text: str, name: str = "<template>") -> Template:
-        """Parse `text`; raises `VtlSyntaxError` (with name, line, column) on bad syntax."""
+    def parse(cls, text: str, name: str = "<template>", portable: bool = False) -> Template:
+        """Parse `text`; raises `VtlSyntaxError` (with name, line, column) on bad syntax.
+
+        `portable` also refuses what only some engines read as meant (see `parser.py`)."""
         try:
-            nodes, macros = parse_template(text, name)
+            nodes, macros = parse_template(text, name, portable)
         except RecursionError:
             raise VtlSyntaxError("template nesting is too deep", name) from None
         return cls(name, text, nodes, macros)
@@ -37,6 +39,6 @@ class Template:
 
 
 @lru_cache(maxsize=1024)
-def get_template(text: str, name: str = "<template>") -> Template:
-    """`Template.parse` with an LRU cache keyed by (text, name)."""
-    return Template.parse(text, name)
+def get_template(text: str, name: str = "<template>", portable: bool = False) -> Template:
+    """`Template.parse` with an LRU cache keyed by (text, name, portable)."""
+    return Template.parse(text, name, portable)

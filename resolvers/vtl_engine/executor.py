@@ -199,7 +199,7 @@ class VtlEngine:
 
     @staticmethod
     def _render(text: str, name: str, context: VtlContext) -> RenderResult:
-        return render(get_template(text, name), context)
+        return render(get_template(text, name, portable=True), context)
 
 
 def _output(result: RenderResult) -> Any:

@@ -24,8 +24,21 @@ def emit_denied_check(w: VtlWriter, fields: str, passes: Sequence[str]) -> None:
         with w.block(f"#foreach($inputField in {fields})", f"#if(({condition}) && !$deniedFields.contains($inputField))"):
             w.qr("$deniedFields.add($inputField)")
     with w.block("#if(!$deniedFields.isEmpty())"):
-        w.line("#set($deniedMessage = 'Unauthorized on ')")
-        w.line("$util.error($deniedMessage.concat($deniedFields.toString()), 'Unauthorized')")
+        emit_unauthorized_on(w, "$deniedFields")
+
+
+def emit_unauthorized_on(w: VtlWriter, fields: str) -> None:
+    """Fail with `Unauthorized on [a, b]`, the list written out as Java prints it.
+
+    The text is joined here rather than taken from the list's `toString()`, which only Java's
+    Velocity prints that way (the simulator's engine writes `a,b`)."""
+    w.line("#set($deniedText = '')")
+    with w.block(f"#foreach($deniedField in {fields})"):
+        with w.block("#if(!$deniedText.isEmpty())"):
+            w.line("#set($deniedText = $deniedText.concat(', '))")
+        w.line("#set($deniedText = $deniedText.concat($deniedField))")
+    w.line("#set($deniedMessage = 'Unauthorized on [')")
+    w.line("$util.error($deniedMessage.concat($deniedText).concat(']'), 'Unauthorized')")
 
 
 def authorize_by_identity(

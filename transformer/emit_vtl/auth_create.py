@@ -33,7 +33,8 @@ def add_grant(w: VtlWriter, grant: WriteGrant, *, replace: bool = False) -> None
     elif replace:
         w.line(f"#set($allowedFields = {q_list(grant.allowed)})")
     else:
-        w.qr(f"$allowedFields.addAll({q_list(grant.allowed)})")
+        w.line(f"#set($grantedFields = {q_list(grant.allowed)})")
+        w.qr("$allowedFields.addAll($grantedFields)")
 
 
 def create_auth_request(model: ModelAccess, parameters: TransformParameters) -> str:
@@ -92,15 +93,22 @@ def _owner_with_autofill(w: VtlWriter, grant: WriteGrant, names: IdentityNames, 
     with w.block(f"#if({valid})"):
         if parameters.populate_owner_field_for_static_group_auth:
             with w.block(f"#if($isAuthorized && {absent})"):
-                w.qr(f"$ctx.args.input.put({field}, {fill})")
+                _put_owner(w, field, fill)
         with w.block("#if(!$isAuthorized)"):
             w.line(f"#set({flag} = false)")
             emit_value_match(w, f"$ctx.args.input.get({field})", candidates, role.owner_field_is_list, flag)
             with w.block(f"#if({flag})"):
                 add_grant(w, grant)
             with w.block(f"#if({absent})"):
-                w.qr(f"$ctx.args.input.put({field}, {fill})")
+                _put_owner(w, field, fill)
                 add_grant(w, grant)
 
 
 __all__ = ["add_grant", "create_auth_request"]
+
+
+def _put_owner(w: VtlWriter, field: str, fill: str) -> None:
+    if fill.startswith("["):
+        w.qr_with("$ownerFill", fill, f"$ctx.args.input.put({field}, {{}})")
+    else:
+        w.qr(f"$ctx.args.input.put({field}, {fill})")

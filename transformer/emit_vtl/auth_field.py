@@ -64,7 +64,8 @@ def _strip(w: VtlWriter, value: str, into: str) -> None:
     """`into` := the part of a string `value` after its last `::` (other values unchanged)."""
     w.line(f"#set({into} = {value})")
     with w.block(f"#if($util.isString({value}) && {value}.contains('::'))"):
-        w.line(f"#set({into} = {value}.substring({value}.lastIndexOf('::') + 2))")
+        w.line(f"#set($afterSeparator = {value}.lastIndexOf('::') + 2)")
+        w.line(f"#set({into} = {value}.substring($afterSeparator))")
 
 
 def field_value_request() -> str:

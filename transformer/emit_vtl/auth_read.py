@@ -32,7 +32,7 @@ def read_auth_request(model: ModelAccess, op: Operation) -> str:
     with w.block("#if(!$isAuthorized && $authFilter.isEmpty())"):
         w.line("$util.unauthorized()")
     with w.block("#if(!$isAuthorized)"):
-        w.qr("$ctx.stash.put('authFilter', {'or': $authFilter})")
+        w.qr_with("$anyAuthFilter", "{'or': $authFilter}", "$ctx.stash.put('authFilter', {})")
     w.line(empty_payload())
     return w.text()
 
@@ -46,10 +46,10 @@ def _emit_read_roles(w: VtlWriter, provider: Provider, roles: list[Role], names:
         field = q(role.groups_field or "groups")
         if role.groups_field_is_list:
             with w.block(f"#foreach($group in {groups})"):
-                w.qr(f"$authFilter.add({{{field}: {{'contains': $group}}}})")
+                w.qr_with("$filterClause", f"{{{field}: {{'contains': $group}}}}", "$authFilter.add({})")
         else:
             with w.block(f"#if(!{groups}.isEmpty())"):
-                w.qr(f"$authFilter.add({{{field}: {{'in': {groups}}}}})")
+                w.qr_with("$filterClause", f"{{{field}: {{'in': {groups}}}}}", "$authFilter.add({})")
 
 
 def _owner_clauses(w: VtlWriter, role: Role, names: IdentityNames) -> None:
@@ -57,10 +57,10 @@ def _owner_clauses(w: VtlWriter, role: Role, names: IdentityNames) -> None:
     operator = q("contains" if role.owner_field_is_list else "eq")
     valid, _, full = owner_claims(w, role, names)
     with w.block(f"#if({valid})"):
-        w.qr(f"$authFilter.add({{{field}: {{{operator}: {full}}}}})")
+        w.qr_with("$filterClause", f"{{{field}: {{{operator}: {full}}}}}", "$authFilter.add({})")
     claims = role.identity_claims or ("username",)
     if len(claims) > 1:
         for claim in claims:
             value = claim_expression(claim)
             with w.block(f"#if(!$util.isNull({value}))"):
-                w.qr(f"$authFilter.add({{{field}: {{{operator}: {value}}}}})")
+                w.qr_with("$filterClause", f"{{{field}: {{{operator}: {value}}}}}", "$authFilter.add({})")

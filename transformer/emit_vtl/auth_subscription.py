@@ -40,7 +40,8 @@ def subscription_auth_request(model: ModelAccess) -> str:
     w.line("  $util.qr($ctx.stash.put('authSubscriptionFilter', $runtimeFilters))")
     w.line("  #set($isAuthorized = true)")
     w.line("#elseif($ownerArgumentOnly)")
-    w.line("  $util.qr($ctx.stash.put('authSubscriptionFilter', [$ownerArgumentFilter]))")
+    w.line("  #set($ownerArgumentFilters = [$ownerArgumentFilter])")
+    w.line("  $util.qr($ctx.stash.put('authSubscriptionFilter', $ownerArgumentFilters))")
     w.line("#end")
     with w.block("#if(!$isAuthorized)"):
         w.line("$util.unauthorized()")
@@ -56,7 +57,7 @@ def _emit_listen_roles(w: VtlWriter, provider: Provider, roles: list[Role], name
         groups = names.groups_var(w, role.group_claim or "cognito:groups")
         operator = q("containsAny" if role.groups_field_is_list else "in")
         with w.block(f"#if(!{groups}.isEmpty())"):
-            w.qr(f"$groupFilters.add({{{q(role.groups_field or 'groups')}: {{{operator}: {groups}}}}})")
+            w.qr_with("$filterClause", f"{{{q(role.groups_field or 'groups')}: {{{operator}: {groups}}}}}", "$groupFilters.add({})")
 
 
 def _owner_role(w: VtlWriter, role: Role, names: IdentityNames) -> None:
@@ -66,7 +67,7 @@ def _owner_role(w: VtlWriter, role: Role, names: IdentityNames) -> None:
     claims = role.identity_claims or ("username",)
     argument = f"$ctx.args.get({field})"
     with w.block(f"#if({valid})"):
-        w.qr(f"$ownerFilters.add({{{field}: {{{operator}: {claim_expression(claims[-1])}}}}})")
+        w.qr_with("$filterClause", f"{{{field}: {{{operator}: {claim_expression(claims[-1])}}}}}", "$ownerFilters.add({})")
         supplied = (
             f"!$util.isNull({argument}) && {argument} != ''"
             f" && !($util.isList({argument}) && {argument}.isEmpty())"

@@ -77,9 +77,11 @@ class _UpdateEmitter:
             w.line(f"#set($allowedFields = {q_list(grant.allowed)})")
             w.line(f"#set($nullAllowedFields = {q_list(grant.null_allowed)})")
         else:
-            w.qr(f"$allowedFields.addAll({q_list(grant.allowed)})")
+            w.line(f"#set($grantedFields = {q_list(grant.allowed)})")
+            w.qr("$allowedFields.addAll($grantedFields)")
             if grant.null_allowed:
-                w.qr(f"$nullAllowedFields.addAll({q_list(grant.null_allowed)})")
+                w.line(f"#set($grantedNullFields = {q_list(grant.null_allowed)})")
+                w.qr("$nullAllowedFields.addAll($grantedNullFields)")
 
     def emit(self, w: VtlWriter, provider: Provider, roles: list[Role], names: IdentityNames) -> None:
         if provider in (Provider.API_KEY, Provider.FUNCTION):
@@ -135,7 +137,7 @@ def update_auth_response(model: ModelAccess, parameters: TransformParameters) ->
         with w.block("#if(!$nonOwnerHit)", "#foreach($ownerField in $ownerHitFields)", f"#if({changed})"):
             w.line("#set($deniedMessage = 'Unauthorized on [')")
             w.line("$util.error($deniedMessage.concat($ownerField).concat(']'), 'Unauthorized')")
-    w.line("$util.toJson({})")
+    w.line("{}")
     return w.text()
 
 
@@ -144,5 +146,5 @@ def delete_auth_response(model: ModelAccess) -> str:
     _open_response(w)
 
     authorize_any_role(w, delete_roles(model), STORED)
-    w.line("$util.toJson({})")
+    w.line("{}")
     return w.text()

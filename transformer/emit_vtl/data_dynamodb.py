@@ -77,8 +77,9 @@ def _merge_user_condition(w: VtlWriter, condition: str) -> None:
             f"{condition}.put('expression', $combined.concat({condition}.expression).concat(') AND (')"
             ".concat($userCondition.expression).concat(')'))"
         )
-        w.qr(f"{condition}.expressionNames.putAll($util.defaultIfNull($userCondition.expressionNames, {{}}))")
-        w.qr(f"{condition}.expressionValues.putAll($util.defaultIfNull($userCondition.expressionValues, {{}}))")
+        for part in ("expressionNames", "expressionValues"):
+            with w.block(f"#if(!$util.isNull($userCondition.{part}))"):
+                w.qr(f"{condition}.{part}.putAll($userCondition.{part})")
 
 
 def _key_condition(model: ModelAccess, check: str) -> str:
@@ -307,7 +308,8 @@ def emit_request_filter(w: VtlWriter) -> None:
     with w.block("#if(!$util.isNull($ctx.stash.authFilter))"):
         w.qr("$filterParts.add($ctx.stash.authFilter)")
     with w.block("#if(!$filterParts.isEmpty())"):
-        w.line("#set($filterExpression = $util.transform.toDynamoDBFilterExpression({'and': $filterParts}))")
+        w.line("#set($filterAll = {'and': $filterParts})")
+        w.line("#set($filterExpression = $util.transform.toDynamoDBFilterExpression($filterAll))")
         with w.block("#if(!$util.isNull($filterExpression))"):
             w.qr("$request.put('filter', $util.parseJson($filterExpression))")
 
@@ -345,6 +347,12 @@ def get_response(*, refuse_filtered: bool = True) -> str:
     return w.text()
 
 
+def emit_scan_direction(w: VtlWriter) -> None:
+    """`$request.scanIndexForward` from the `sortDirection` argument (ascending unless DESC)."""
+    w.line("#set($scanIndexForward = $ctx.args.sortDirection != 'DESC')")
+    w.qr("$request.put('scanIndexForward', $scanIndexForward)")
+
+
 def emit_paging(w: VtlWriter, default_limit: int = DEFAULT_LIST_LIMIT) -> None:
     w.qr(f"$request.put('limit', $util.defaultIfNull($ctx.args.limit, {default_limit}))")
     with w.block("#if(!$util.isNull($ctx.args.nextToken))"):
@@ -359,7 +367,7 @@ def list_request(model: ModelAccess) -> str:
         with w.block(f"#if(!$util.isNull($ctx.args.get({q(model.primary_key[0])})))"):
             emit_key_condition(w, model.primary_key[0], model.primary_key[1:], exact=False)
             w.line(f"#set($request = {{'version': {q(MAPPING_VERSION)}, 'operation': 'Query', 'query': $keyCondition}})")
-            w.qr("$request.put('scanIndexForward', $ctx.args.sortDirection != 'DESC')")
+            emit_scan_direction(w)
     emit_paging(w)
     _emit_filter(w, with_arguments=True)
     w.line("$util.toJson($request)")
@@ -373,7 +381,7 @@ def index_query_request(index: IndexDef) -> str:
         f"#set($request = {{'version': {q(MAPPING_VERSION)}, 'operation': 'Query', 'index': {q(index.name)}, "
         "'query': $keyCondition})"
     )
-    w.qr("$request.put('scanIndexForward', $ctx.args.sortDirection != 'DESC')")
+    emit_scan_direction(w)
     emit_paging(w)
     _emit_filter(w, with_arguments=True)
     w.line("$util.toJson($request)")

@@ -147,7 +147,7 @@ def admin_role_bypass(w: VtlWriter, returned: str) -> None:
     with w.block("#if($util.authType() == 'IAM Authorization' && !$util.isNull($ctx.identity.userArn))"):
         w.line("#set($anchoredArn = $ctx.identity.userArn.concat('/'))")
         w.line("#set($assumedRolePrefix = ':assumed-role/')")
-        with w.block("#foreach($adminRole in $util.defaultIfNull($ctx.stash.adminRoles, []))"), w.block(
+        with w.block("#foreach($adminRole in $ctx.stash.adminRoles)"), w.block(
             "#if($anchoredArn.contains($assumedRolePrefix.concat($adminRole).concat('/'))"
             " && $ctx.identity.userArn != $ctx.stash.authRole"
             " && $ctx.identity.userArn != $ctx.stash.unauthRole)"

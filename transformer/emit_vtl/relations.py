@@ -16,6 +16,7 @@ from transformer.emit_vtl.data_dynamodb import (
     emit_key_condition,
     emit_paging,
     emit_request_filter,
+    emit_scan_direction,
     get_response,
 )
 from transformer.emit_vtl.vtl import MAPPING_VERSION, VtlWriter, q
@@ -81,9 +82,10 @@ def relation_request(read: RelationRead, *, redact_in_mutations: bool) -> str:
     w.line(f"#set($request = {{'version': {q(MAPPING_VERSION)}, 'operation': 'Query', 'query': $keyCondition{index}}})")
     w.line("#set($filterParts = [])")
     for extra in rest:
-        w.qr(f"$filterParts.add({{{q(extra)}: {{'eq': $relationArgs.get({q(extra)})}}}})")
+        w.line(f"#set($relationPart = {{{q(extra)}: {{'eq': $relationArgs.get({q(extra)})}}}})")
+        w.qr("$filterParts.add($relationPart)")
     if read.many:
-        w.qr("$request.put('scanIndexForward', $ctx.args.sortDirection != 'DESC')")
+        emit_scan_direction(w)
         emit_paging(w, default_limit=read.limit)
         emit_caller_filter(w)
     emit_request_filter(w)

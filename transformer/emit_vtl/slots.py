@@ -13,15 +13,19 @@ def init_request(type_name: str, field_name: str, model: str | None, environment
     w = VtlWriter()
     w.qr(f"$ctx.stash.put('typeName', {q(type_name)})")
     w.qr(f"$ctx.stash.put('fieldName', {q(field_name)})")
-    w.qr("$ctx.stash.put('conditions', [])")
-    w.qr("$ctx.stash.put('connectionAttributes', {})")
+    w.line("#set($conditions = [])")
+    w.qr("$ctx.stash.put('conditions', $conditions)")
+    w.line("#set($connectionAttributes = {})")
+    w.qr("$ctx.stash.put('connectionAttributes', $connectionAttributes)")
     if model is not None:
-        w.qr(f"$ctx.stash.put('metadata', {{'dataSourceType': 'AMAZON_DYNAMODB', 'modelName': {q(model)}}})")
+        w.line(f"#set($metadata = {{'dataSourceType': 'AMAZON_DYNAMODB', 'modelName': {q(model)}}})")
+        w.qr("$ctx.stash.put('metadata', $metadata)")
         w.qr(f"$ctx.stash.put('tableName', {q(model)})")
     w.qr(f"$ctx.stash.put('authRole', {q(environment.auth_role_arn)})")
     w.qr(f"$ctx.stash.put('unauthRole', {q(environment.unauth_role_arn)})")
     w.qr(f"$ctx.stash.put('identityPoolId', {q(environment.identity_pool_id)})")
-    w.qr(f"$ctx.stash.put('adminRoles', {q_list(environment.admin_roles)})")
+    w.line(f"#set($adminRoles = {q_list(environment.admin_roles)})")
+    w.qr("$ctx.stash.put('adminRoles', $adminRoles)")
     w.line(empty_payload())
     return w.text()
 
@@ -52,4 +56,4 @@ def no_auth_gate_request(parameters: TransformParameters) -> str:
 
 def pass_through_response() -> str:
     """A deciding function's response: nothing for the next function."""
-    return "$util.toJson({})\n"
+    return "{}\n"

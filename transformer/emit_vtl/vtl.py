@@ -8,13 +8,24 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from urllib.parse import quote
 
 MAPPING_VERSION = "2018-05-29"
 
 
 def q(text: str) -> str:
-    """A single-quoted VTL string literal (`'` is doubled, as Velocity expects)."""
-    return "'" + text.replace("'", "''") + "'"
+    """A VTL string literal for `text` that no engine interpolates or reads differently.
+
+    Single-quoted unless the text holds a `'` (a doubled or escaped quote is read differently by
+    Java's Velocity and the simulator's engine); then double-quoted when nothing in it could be
+    interpolated, else decoded at run time from its percent-encoding (a reference, valid wherever
+    a value is: not as a map key, which schema names never need).
+    """
+    if "'" not in text:
+        return "'" + text + "'"
+    if not any(char in text for char in '"$#\\'):
+        return '"' + text + '"'
+    return "$util.urlDecode('" + quote(text, safe="") + "')"
 
 
 def q_list(items: Iterable[str]) -> str:
@@ -38,6 +49,14 @@ class VtlWriter:
     def qr(self, expression: str) -> None:
         """A call whose value must not be rendered."""
         self.line(f"$util.qr({expression})")
+
+    def qr_with(self, variable: str, literal: str, call: str) -> None:
+        """`call` (a format string taking the variable) given a list or map `literal` through `variable`.
+
+        A literal written directly as a method argument stays a plain object in the simulator's
+        engine (only `#set` turns it into a Java map or list), so it is always set first."""
+        self.line(f"#set({variable} = {literal})")
+        self.qr(call.format(variable))
 
     @contextmanager
     def block(self, *openings: str) -> Iterator[None]:
