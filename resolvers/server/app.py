@@ -73,6 +73,7 @@ from resolvers.server.guard_wrapping import IDENTITY_KEY, GuardPolicy, OpenPolic
 from resolvers.server.handlers import bind_resolver_fields
 from resolvers.server.pubsub import Subscriptions
 from resolvers.server.scalars import appsync_scalars
+from resolvers.server.worker_pool import WorkerPool
 from resolvers.store import Store
 from transformer.emit_schema import APPSYNC_PRELUDE, emit_output_schema
 from transformer.environment import AuthEnvironment
@@ -214,6 +215,8 @@ class ServerCore:
     group_names: Sequence[str] = field(default_factory=tuple)
     documents: DocumentCache = field(default_factory=DocumentCache)
     limits: ApiLimits = field(default_factory=ApiLimits)
+    pool: WorkerPool | None = None
+    """Where queries and mutations run (None: on the calling event loop)."""
 
     def context(self, request: Any, identity: Identity | None) -> dict[str, Any]:
         return {"request": request, IDENTITY_KEY: identity, "core": self}
@@ -222,9 +225,10 @@ class ServerCore:
         """Run a query or mutation as `identity` (no authentication: the caller did it), within `limits`."""
         context = self.context(request, identity)
         context[BUDGET_KEY] = RequestBudget(self.limits)
-        return await run_graphql(self.schema, data, context_value=context,
-                                 error_formatter=format_error, debug=self.debug, logger=error_logger,
-                                 query_parser=self.documents.parse, query_validator=self.documents.validate)
+        execution = run_graphql(self.schema, data, context_value=context,
+                                error_formatter=format_error, debug=self.debug, logger=error_logger,
+                                query_parser=self.documents.parse, query_validator=self.documents.validate)
+        return await (self.pool.run(execution) if self.pool is not None else execution)
 
     async def subscribe(self, data: Any, identity: Identity, request: Any = None) -> tuple[bool, Any]:
         """Start a subscription as `identity`: (True, async iterator of results) or (False, errors)."""
@@ -343,6 +347,7 @@ def create_app(
     )
     core.limits = limits if limits is not None else project_limits(project.schema_path)[0]
     core.documents.limits = core.limits
+    core.pool = WorkerPool()
 
     async def graphql_http(request: Request) -> Response:
         body = await request.body()
