@@ -19,7 +19,7 @@ from resolvers.identity import Identity
 from resolvers.realtime.endpoint import RealtimeEndpoint, RealtimeSettings, SubscriptionRefused
 from resolvers.realtime.protocol import ErrorItem, SubscriptionRequest, unauthorized
 from resolvers.server.app import ServerCore
-from resolvers.server.errors import format_error
+from resolvers.server.subscription_events import event_payload
 
 _AUTH_ERROR_TYPES = frozenset({UNAUTHORIZED, "UnauthorizedException"})
 
@@ -42,10 +42,9 @@ class ServerSubscriptionSource:
     async def _payloads(self, results: Any) -> AsyncIterator[dict[str, Any]]:
         try:
             async for result in results:
-                payload: dict[str, Any] = {"data": result.data}
-                if result.errors:
-                    payload["errors"] = [format_error(error, self.core.debug) for error in result.errors]
-                yield payload
+                payload = event_payload(result)
+                if payload is not None:
+                    yield payload
         finally:
             close = getattr(results, "aclose", None)
             if close is not None:
@@ -74,12 +73,21 @@ def refusal_errors(errors: Any) -> list[ErrorItem]:
                                errorCode=400)]
 
 
+def realtime_endpoint(core: ServerCore, *, endpoint_path: str = "/graphql",
+                      settings: RealtimeSettings | None = None) -> RealtimeEndpoint:
+    """The real-time protocol over `core`'s subscriptions, for `endpoint_path` (IAM signs that path)."""
+    credentials = core.state.find_credentials if core.state is not None else None
+    return RealtimeEndpoint(core.authenticator, ServerSubscriptionSource(core), endpoint_path=endpoint_path,
+                            settings=settings, credentials=credentials)
+
+
 def mount_realtime(app: Starlette, *, endpoint_path: str = "/graphql",
                    settings: RealtimeSettings | None = None) -> RealtimeEndpoint:
-    """Add `<endpoint_path>/realtime` to an app made by `resolvers.server.app.create_app`."""
-    core: ServerCore = app.state.core
-    credentials = core.state.find_credentials if core.state is not None else None
-    endpoint = RealtimeEndpoint(core.authenticator, ServerSubscriptionSource(core), endpoint_path=endpoint_path,
-                                settings=settings, credentials=credentials)
+    """Add `<endpoint_path>/realtime` to an app made by `resolvers.server.app.create_app`.
+
+    The same endpoint answers a `graphql-ws` client on `<endpoint_path>` itself (`app.state.realtime`).
+    """
+    endpoint = realtime_endpoint(app.state.core, endpoint_path=endpoint_path, settings=settings)
+    app.state.realtime = endpoint
     app.router.routes.insert(0, endpoint.route())
     return endpoint

@@ -11,8 +11,10 @@ Routes (all owned here; another transport can be mounted beside them):
   local token for a user and groups; list the dev API key and the project's groups. For the explorer.
 * CORS as AppSync answers it (any origin; credentials travel in headers, never cookies), so a
   frontend on another local port can call the API.
-* WebSocket `/graphql` and `/`: subscriptions over graphql-transport-ws; the credentials are the
-  `connection_init` payload (`{"Authorization": ...}` or `{"x-api-key": ...}`, or under `headers`).
+* WebSocket `/graphql` and `/`: subscriptions over graphql-transport-ws (the credentials are the
+  `connection_init` payload: `{"Authorization": ...}` or `{"x-api-key": ...}`, or under `headers`), or
+  AppSync's real-time protocol for a client that offers only `graphql-ws` (`ws_dispatch`). Events
+  carry no per-subscriber errors (`subscription_events`).
 
 `create_app` returns the app; `app.state.core` (a `ServerCore`) holds the schema, store, event bus
 and authenticator for code that adds other transports or drives the app in tests.
@@ -25,7 +27,7 @@ import json
 import logging
 import threading
 from collections import OrderedDict
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import AsyncGenerator, Awaitable, Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
@@ -73,7 +75,9 @@ from resolvers.server.guard_wrapping import IDENTITY_KEY, GuardPolicy, OpenPolic
 from resolvers.server.handlers import bind_resolver_fields
 from resolvers.server.pubsub import Subscriptions
 from resolvers.server.scalars import appsync_scalars
+from resolvers.server.subscription_events import event_payload
 from resolvers.server.worker_pool import WorkerPool
+from resolvers.server.ws_dispatch import SubprotocolDispatch
 from resolvers.store import Store
 from transformer.emit_schema import APPSYNC_PRELUDE, emit_output_schema
 from transformer.environment import AuthEnvironment
@@ -296,6 +300,20 @@ class AuthenticatingWSHandler(GraphQLTransportWSHandler):
         await websocket.send_json({"type": GraphQLTransportWSHandler.GQL_CONNECTION_ACK})
         client_context.connection_acknowledged = True
 
+    async def observe_async_results(self, websocket: WebSocket, results_producer: AsyncGenerator[Any, None],
+                                    operation_id: str, client_context: Any) -> None:
+        """Events as AppSync delivers them (`subscription_events.event_payload`): no per-subscriber errors."""
+        async def delivered() -> AsyncGenerator[dict[str, Any], None]:
+            try:
+                async for result in results_producer:
+                    payload = event_payload(result)
+                    if payload is not None:
+                        yield payload
+            finally:
+                await results_producer.aclose()
+
+        await super().observe_async_results(websocket, delivered(), operation_id, client_context)
+
 
 def _connection_headers(payload: Any) -> dict[str, str]:
     if not isinstance(payload, Mapping):
@@ -426,6 +444,16 @@ def create_app(
                      websocket_handler=AuthenticatingWSHandler(core), logger=error_logger,
                      query_parser=core.documents.parse, query_validator=core.documents.validate)
 
+    def realtime_handler() -> Callable[[WebSocket], Awaitable[None]]:
+        endpoint = getattr(app.state, "realtime", None)
+        if endpoint is None:
+            from resolvers.realtime.server_source import realtime_endpoint
+
+            endpoint = app.state.realtime = realtime_endpoint(core)
+        return endpoint.handle
+
+    websockets = SubprotocolDispatch(ws_app, realtime_handler)
+
     routes = [
         Route("/graphql", graphql_http, methods=["POST"]),
         Route("/", graphql_http, methods=["POST"]),
@@ -434,8 +462,8 @@ def create_app(
         Route("/.well-known/jwks.json", jwks_document, methods=["GET"]),
         Route("/dev/token", dev_token, methods=["POST"]),
         Route("/dev/identities", dev_identities, methods=["GET"]),
-        WebSocketRoute("/graphql", ws_app),
-        WebSocketRoute("/", ws_app),
+        WebSocketRoute("/graphql", websockets),
+        WebSocketRoute("/", websockets),
         Mount("/static", app=StaticFiles(directory=str(STATIC_DIR), check_dir=False), name="static"),
     ]
     app = Starlette(routes=routes, middleware=[
