@@ -91,6 +91,7 @@ SUPPORTED_DIRECTIVES = frozenset(
         "default",
         "function",
         "http",
+        "searchable",
         "aws_subscribe",
         "aws_api_key",
         "aws_iam",

@@ -49,6 +49,7 @@ from transformer.rules import Operation, Provider
 from transformer.schema_model import FieldType, ModelDef, ParsedSchema, RelationKind
 from transformer.sdl_document import SdlDocument, SdlField, SdlType, directive_name
 from transformer.sdl_reading import TRANSFORMER_DIRECTIVES, field_from_node, kept_directives, strip_directives
+from transformer.searchable import add_search_operations, share_search_directives
 
 
 class _Emitter:
@@ -586,6 +587,7 @@ class _Emitter:
             OperationKind.GET,
             OperationKind.LIST,
             OperationKind.SYNC,
+            OperationKind.SEARCH,
             OperationKind.CREATE,
             OperationKind.UPDATE,
             OperationKind.DELETE,
@@ -699,7 +701,10 @@ def _emit(schema: ParsedSchema, matrix: AccessMatrix) -> str:
     for model in schema.models.values():
         emitter.index_step(model)
     emitter.relations_step()
+    searches = {op.model: op.field_name for op in matrix.operations.values() if op.kind is OperationKind.SEARCH}
+    add_search_operations(emitter.doc, schema, searches)
     emitter.auth_step()
+    share_search_directives(emitter.doc, searches)
     return emitter.doc.render()
 
 

@@ -114,6 +114,7 @@ class OperationKind(StrEnum):
     ON_CREATE = "onCreate"
     ON_UPDATE = "onUpdate"
     ON_DELETE = "onDelete"
+    SEARCH = "search"
 
     @property
     def operation(self) -> Operation:
@@ -129,6 +130,7 @@ class OperationKind(StrEnum):
             OperationKind.ON_CREATE: Operation.LISTEN,
             OperationKind.ON_UPDATE: Operation.LISTEN,
             OperationKind.ON_DELETE: Operation.LISTEN,
+            OperationKind.SEARCH: Operation.SEARCH,
         }[self]
 
     @property
@@ -384,6 +386,8 @@ def root_operations(model: ModelDef) -> list[RootOperation]:
 
     add("Query", chosen(model.query_names, OperationKind.GET), OperationKind.GET)
     add("Query", chosen(model.query_names, OperationKind.LIST), OperationKind.LIST)
+    if model.search_query:
+        add("Query", model.search_query, OperationKind.SEARCH)
     for index in model.indexes:
         if index.query_field:
             add("Query", index.query_field, OperationKind.INDEX_QUERY, index=index)

@@ -46,6 +46,7 @@ from transformer.schema_model import (
     Relation,
     RelationKind,
 )
+from transformer.searchable import search_query_name
 
 ROOT_TYPES = frozenset({"Query", "Mutation", "Subscription"})
 BUILTIN_SCALARS = frozenset({"ID", "String", "Int", "Float", "Boolean", *APPSYNC_SCALARS})
@@ -233,6 +234,9 @@ class _SchemaReader:
             },
             timestamps=timestamps,
             location=location_of(node, self.file),
+            search_query=(
+                search_query_name(name, _arguments(searchable)) if (searchable := _directive(node, "searchable")) else None
+            ),
         )
 
     def read_relation(self, node: FieldDefinitionNode, ftype: FieldType) -> Relation | None:

@@ -92,6 +92,8 @@ class ModelDef(BaseModel):
     timestamps: dict[str, str | None] = {"createdAt": "createdAt", "updatedAt": "updatedAt"}
     location: SourceLocation | None = None
     join_of: tuple[str, str] | None = None
+    search_query: str | None = None
+    """`@searchable`: the search query's name (None: not searchable, or `queries` names no search)."""
     """For the join model of a `@manyToMany` relation: the two models it joins (None for declared models)."""
 
     def field(self, name: str) -> ModelField | None:

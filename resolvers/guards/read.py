@@ -29,7 +29,7 @@ from transformer.matrix import AccessMatrix, OperationKind, RoleKind
 from transformer.rules import Provider
 
 _GET = frozenset({OperationKind.GET})
-_LIST = frozenset({OperationKind.LIST, OperationKind.INDEX_QUERY, OperationKind.SYNC})
+_LIST = frozenset({OperationKind.LIST, OperationKind.INDEX_QUERY, OperationKind.SYNC, OperationKind.SEARCH})
 
 
 @dataclass(frozen=True, slots=True)

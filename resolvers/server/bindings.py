@@ -23,6 +23,7 @@ from resolvers.filters import (
     auth_filter_branches,
     sort_key_condition,
 )
+from resolvers.searching import SearchError, search_records
 from resolvers.server.errors import AppSyncError, bad_request, conditional_check_failed, unauthorized
 from resolvers.server.pubsub import Subscription, Subscriptions
 from resolvers.store import ConditionFailed, Ordering, Store, StoreError, now_iso, store_layouts
@@ -210,6 +211,28 @@ class ModelResolvers:
 
         return resolve
 
+    def search(self, operation: RootOperation) -> Callable[..., Any]:
+        """`@searchable`'s query over every record the caller may read (`resolvers.searching`)."""
+
+        @_data_errors
+        def resolve(_obj: Any, _info: GraphQLResolveInfo, **args: Any) -> dict[str, Any]:
+            verdict = _verdict(args, operation.key)
+            records: list[dict[str, Any]] = []
+            token: str | None = None
+            while True:
+                page = self.store.query(self.model, any_of=self.auth_branches(verdict), limit=1000,
+                                        next_token=token, scope=operation.key)
+                records.extend(page.items)
+                token = page.next_token
+                if token is None:
+                    break
+            try:
+                return search_records(records, args)
+            except SearchError as exc:
+                raise bad_request(str(exc)) from None
+
+        return resolve
+
     # -- mutations ------------------------------------------------------------------------------
 
     def _condition(self, args: Mapping[str, Any]) -> Sql | None:
@@ -392,6 +415,8 @@ def root_resolvers(services: DataServices) -> dict[str, tuple[Callable[..., Any]
             bound[key] = (resolvers.list(operation), None)
         elif kind is OperationKind.INDEX_QUERY:
             bound[key] = (resolvers.index_query(operation), None)
+        elif kind is OperationKind.SEARCH:
+            bound[key] = (resolvers.search(operation), None)
         elif kind is OperationKind.CREATE:
             bound[key] = (resolvers.create(operation), None)
         elif kind is OperationKind.UPDATE:

@@ -223,6 +223,8 @@ class GuardWrapper:
         if kind is OperationKind.GET:
             def guarded_get(obj: Any, info: GraphQLResolveInfo, **args: Any) -> Any:
                 identity = identity_of(info)
+                if _exhausted(info):
+                    return None
                 budget = _spend(info)
                 record = resolve(obj, info, **args, **{AUTH: OPEN})
                 decision = policy.get(key, identity, record)
@@ -234,9 +236,11 @@ class GuardWrapper:
                 return {**record, VISIBILITY_MARK: decision.hidden_fields}
             return guarded_get
 
-        if kind in (OperationKind.LIST, OperationKind.INDEX_QUERY, OperationKind.SYNC):
+        if kind in (OperationKind.LIST, OperationKind.INDEX_QUERY, OperationKind.SYNC, OperationKind.SEARCH):
             def guarded_list(obj: Any, info: GraphQLResolveInfo, **args: Any) -> Any:
                 identity = identity_of(info)
+                if _exhausted(info):
+                    return None
                 budget = _spend(info)
                 decision = policy.list(key, identity)
                 if not decision.allowed:
@@ -257,6 +261,8 @@ class GuardWrapper:
 
             def guarded_create(obj: Any, info: GraphQLResolveInfo, **args: Any) -> Any:
                 identity = identity_of(info)
+                if _exhausted(info):
+                    return None
                 _spend(info)
                 decision = policy.create(key, identity, args.get("input") or {})
                 if not decision.allowed:
@@ -280,6 +286,8 @@ class GuardWrapper:
 
             def guarded_write(obj: Any, info: GraphQLResolveInfo, **args: Any) -> Any:
                 identity = identity_of(info)
+                if _exhausted(info):
+                    return None
                 _spend(info)
                 values = args.get("input") or {}
                 try:
@@ -382,6 +390,8 @@ class GuardWrapper:
                 if field_name in known:
                     raise unauthorized(field_name, type_name)
             elif policy.checks_field(type_name, field_name, identity):
+                if _exhausted(info):
+                    return None
                 _spend(info)
                 record = source if isinstance(source, Mapping) else {}
                 decision = policy.field_read(type_name, field_name, identity, record, is_from_mutation(record))
@@ -390,6 +400,8 @@ class GuardWrapper:
                 if field_name in decision.hidden_fields:
                     return None
             if relation is not None:
+                if _exhausted(info):
+                    return None
                 budget = _spend(info)
                 try:
                     related = resolve(source, info, **args, **{AUTH: related_verdict(identity, args.get("filter"))})
@@ -425,6 +437,13 @@ def _spend(info: GraphQLResolveInfo) -> RequestBudget | None:
     if budget is not None:
         budget.spend_resolver()
     return budget
+
+
+def _exhausted(info: GraphQLResolveInfo) -> bool:
+    """The request is already over a bound: its remaining resolvers do nothing (the whole answer is the
+    limit error, see `ServerCore.execute`), so the rest of an abusive request costs nothing."""
+    budget = budget_of(info.context)
+    return budget is not None and budget.exceeded is not None
 
 
 def _charge(budget: RequestBudget | None, info: GraphQLResolveInfo, records: Iterable[Any]) -> None:

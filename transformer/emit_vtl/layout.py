@@ -232,9 +232,11 @@ def build_pipelines(
     """Every resolver pipeline the API needs, operations first, in a stable order.
 
     With the parsed `schema`, relational fields (`@hasMany`, `@hasOne`, `@belongsTo`) get resolvers too.
+    `@searchable` queries get none: they need an OpenSearch domain (served locally by the Python engine only).
     """
     reads = relations.relation_reads(schema) if schema is not None else {}
-    pipelines = [operation_pipeline(matrix, op, environment) for op in matrix.operations.values()]
+    pipelines = [operation_pipeline(matrix, op, environment) for op in matrix.operations.values()
+                 if op.kind is not OperationKind.SEARCH]
     for model in matrix.models.values():
         pipelines.extend(field_pipelines(matrix, model, environment, reads))
     for access in matrix.non_model_fields:

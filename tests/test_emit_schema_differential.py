@@ -1,0 +1,155 @@
+"""Our output schema is Amplify's: the differential corpus, every sample and golden input, and generated schemas.
+
+Amplify's output for the corpus (`tests/differential/corpus/`), the samples and the golden inputs is recorded in
+`tests/differential/amplify/` (`python tests/differential/record.py` re-records it), so the comparison runs
+without the oracle. Structurally identical means the same types, fields, arguments, inputs, enum values and
+root operations, and the same `@aws_*` directives on every type and field. Generated schemas run both
+transformers live and skip without the oracle.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from functools import cache
+from pathlib import Path
+
+import pytest
+from differential_support import (
+    CORPUS,
+    DifferentialCase,
+    all_cases,
+    gqlauth_output,
+    structural_differences,
+)
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
+from oracle_support import amplify_transform, oracle_missing_reason
+
+from transformer.naming import plural
+
+CASES = all_cases()
+BY_NAME = {c.name: c for c in CASES}
+
+
+def differences(case: DifferentialCase) -> tuple[str, ...]:
+    return _differences(case.name)
+
+
+@cache
+def _differences(name: str) -> tuple[str, ...]:
+    case = BY_NAME[name]
+    assert case.recorded.is_file(), f"no recorded Amplify output for {case.name}: run tests/differential/record.py"
+    ours = gqlauth_output(case)
+    if isinstance(ours, list):
+        return tuple(f"gqlauth rejects a schema Amplify accepts: {message}" for message in ours)
+    return tuple(structural_differences(case.recorded.read_text(encoding="utf-8"), ours))
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
+def test_output_schema_is_amplifys(case: DifferentialCase) -> None:
+    found = differences(case)
+    assert not found, f"{case.file}: {len(found)} differences from Amplify's output schema:\n" + "\n".join(found)
+
+
+def test_differential_counts(capsys: pytest.CaptureFixture[str]) -> None:
+    identical = [c.name for c in CASES if not differences(c)]
+    with capsys.disabled():
+        print(f"\ndifferential: {len(CASES)} schemas, {len(identical)} identical")
+    assert len(identical) == len(CASES), sorted({c.name for c in CASES} - set(identical))
+
+
+def test_every_recorded_output_has_its_input() -> None:
+    names = {c.name for c in CASES}
+    recorded = {p.stem for p in CASES[0].recorded.parent.glob("*.graphql")}
+    assert recorded <= names, f"recorded outputs without an input: {sorted(recorded - names)}"
+
+
+def test_plurals_are_amplifys() -> None:
+    """Type names pluralised as Amplify's `pluralize` 8.0.0 does (recorded from it in plurals.txt)."""
+    pairs = [line.split() for line in (CORPUS.parent / "plurals.txt").read_text(encoding="utf-8").splitlines()]
+    wrong = [(word, expected, plural(word)) for word, expected in pairs if plural(word) != expected]
+    assert len(pairs) > 200
+    assert not wrong
+
+
+# --- generated schemas, both transformers live ---------------------------------------------------------
+
+MODEL_NAMES = ["Post", "Comment", "StoreItem", "Image", "Person", "Category", "Box", "Status", "todo", "Address",
+               "FAQ", "Leaf", "Company", "Equipment", "Child", "Series"]
+SCALARS = ["String", "Int", "Float", "Boolean", "AWSDateTime", "AWSJSON", "AWSEmail", "ID"]
+FIELD_NAMES = ["title", "body", "rank", "score", "flag", "when", "data", "mail", "code", "label"]
+MODES = [("userPools",), ("userPools", "apiKey"), ("apiKey", "userPools", "iam"), ("iam", "userPools"),
+         ("userPools", "oidc"), ("apiKey",)]
+RULES_BY_MODE = {
+    "userPools": ["{allow: owner}", "{allow: owner, ownerField: \"author\"}", "{allow: owner, operations: [read, create]}",
+                  "{allow: groups, groups: [\"Admin\"]}", "{allow: groups, groupsField: \"editors\"}",
+                  "{allow: private}", "{allow: private, operations: [read]}",
+                  "{allow: owner, identityClaim: \"email\", ownerField: \"email\"}"],
+    "apiKey": ["{allow: public}", "{allow: public, operations: [read]}"],
+    "iam": ["{allow: private, provider: iam}", "{allow: public, provider: iam, operations: [read]}"],
+    "oidc": ["{allow: owner, provider: oidc, identityClaim: \"sub\"}", "{allow: private, provider: oidc}",
+             "{allow: groups, provider: oidc, groups: [\"Staff\"], groupClaim: \"groups\"}"],
+}
+
+
+@st.composite
+def generated_schemas(draw: st.DrawFn) -> tuple[str, tuple[str, ...]]:
+    modes = draw(st.sampled_from(MODES))
+    names = draw(st.lists(st.sampled_from(MODEL_NAMES), min_size=1, max_size=3, unique=True))
+    usable = [rule for mode in modes for rule in RULES_BY_MODE[mode]]
+    blocks: list[str] = []
+    for position, name in enumerate(names):
+        fields = draw(st.lists(st.sampled_from(FIELD_NAMES), min_size=1, max_size=4, unique=True))
+        lines = [f"  {f}: {draw(st.sampled_from(SCALARS))}{draw(st.sampled_from(['', '!']))}" for f in fields]
+        key = fields[0]
+        if draw(st.booleans()):
+            lines[0] = f"  {key}: String! @index(name: \"by{key.title()}\""
+            sort = [f for f in fields[1:] if draw(st.booleans())][:2]
+            if sort:
+                lines[0] += ", sortKeyFields: [" + ", ".join(f'"{s}"' for s in sort) + "]"
+                for index, field_name in enumerate(fields):
+                    if field_name in sort:
+                        lines[index] = f"  {field_name}: String!"
+            if draw(st.booleans()):
+                lines[0] += f", queryField: \"{name.lower()}By{key.title()}\""
+            lines[0] += ")"
+        if position > 0:
+            parent = names[position - 1]
+            relation = draw(st.sampled_from(["hasMany", "hasOne", "belongsTo", "none"]))
+            if relation == "hasMany":
+                blocks[-1] = blocks[-1].replace("\n}", f"\n  children: [{name}] @hasMany\n}}", 1)
+                if draw(st.booleans()):
+                    lines.append(f"  parent: {parent} @belongsTo")
+            elif relation == "hasOne":
+                blocks[-1] = blocks[-1].replace("\n}", f"\n  single: {name} @hasOne\n}}", 1)
+            elif relation == "belongsTo":
+                lines.append(f"  owned: {parent} @belongsTo")
+                blocks[-1] = blocks[-1].replace("\n}", f"\n  others: [{name}] @hasMany\n}}", 1)
+        rules = draw(st.lists(st.sampled_from(usable), min_size=0, max_size=3, unique=True))
+        if any("author" in r for r in rules):
+            lines.append("  author: String")
+        if any("editors" in r for r in rules):
+            lines.append("  editors: [String]")
+        if any("email" in r for r in rules) and "  email: String" not in lines:
+            lines.append("  email: String")
+        auth = f" @auth(rules: [{', '.join(rules)}])" if rules else ""
+        blocks.append(f"type {name} @model{auth} {{\n" + "\n".join(lines) + "\n}")
+    return "\n\n".join(blocks) + "\n", modes
+
+
+@pytest.mark.skipif(oracle_missing_reason() is not None, reason=oracle_missing_reason() or "")
+@settings(max_examples=20, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
+@given(generated_schemas())
+def test_generated_schemas_match_amplify(generated: tuple[str, tuple[str, ...]]) -> None:
+    sdl, modes = generated
+    with tempfile.TemporaryDirectory() as scratch:
+        schema_file = Path(scratch) / "schema.graphql"
+        schema_file.write_text(sdl, encoding="utf-8")
+        amplify = amplify_transform(schema_file, Path(scratch) / "out", modes)
+        assume(amplify.accepted)
+        case = DifferentialCase("generated", sdl, str(schema_file), modes, {})
+        ours = gqlauth_output(case)
+        assert not isinstance(ours, list), f"gqlauth rejects a schema Amplify accepts:\n{sdl}\n{ours}"
+        found = structural_differences(amplify.schema, ours)
+        assert not found, f"modes {modes}:\n{sdl}\n" + "\n".join(found)
+
