@@ -184,14 +184,18 @@ def depth_error(document: DocumentNode, operation_name: str | None, limits: ApiL
     return None
 
 
+def limit_exceeded_result(error: LimitExceeded) -> dict[str, Any]:
+    """The whole answer to a request that went over a bound: no partial data, one error."""
+    return {"data": None, "errors": [{"errorType": LIMIT_ERROR_TYPE, "message": error.message, "path": None,
+                                      "locations": [], "data": None, "errorInfo": None}]}
+
+
 def bounded_response(result: Mapping[str, Any], limits: ApiLimits) -> Response:
     """The HTTP answer for an executed request: AppSync's error instead of a body over the size limit."""
     body = json.dumps(result, ensure_ascii=False, separators=(",", ":")).encode()
     if len(body) > limits.max_response_bytes:
         message = f"Response payload size exceeded the maximum of {limits.max_response_bytes} bytes"
-        body = json.dumps({"data": None, "errors": [{"errorType": LIMIT_ERROR_TYPE, "message": message,
-                                                      "path": None, "locations": [], "data": None,
-                                                      "errorInfo": None}]}).encode()
+        body = json.dumps(limit_exceeded_result(LimitExceeded(message))).encode()
     return Response(body, status_code=200, media_type="application/json")
 
 
@@ -233,6 +237,7 @@ __all__ = [
     "bounded_response",
     "budget_of",
     "depth_error",
+    "limit_exceeded_result",
     "project_limits",
     "query_depth",
     "record_bytes",

@@ -60,6 +60,7 @@ from resolvers.limits import (
     RequestBudget,
     bounded_response,
     depth_error,
+    limit_exceeded_result,
     project_limits,
 )
 from resolvers.local_state import LocalState
@@ -228,11 +229,14 @@ class ServerCore:
     async def execute(self, data: Any, identity: Identity, request: Any = None) -> tuple[bool, dict[str, Any]]:
         """Run a query or mutation as `identity` (no authentication: the caller did it), within `limits`."""
         context = self.context(request, identity)
-        context[BUDGET_KEY] = RequestBudget(self.limits)
+        budget = context[BUDGET_KEY] = RequestBudget(self.limits)
         execution = run_graphql(self.schema, data, context_value=context,
                                 error_formatter=format_error, debug=self.debug, logger=error_logger,
                                 query_parser=self.documents.parse, query_validator=self.documents.validate)
-        return await (self.pool.run(execution) if self.pool is not None else execution)
+        answer = await (self.pool.run(execution) if self.pool is not None else execution)
+        if budget.exceeded is not None:
+            return False, limit_exceeded_result(budget.exceeded)
+        return answer
 
     async def subscribe(self, data: Any, identity: Identity, request: Any = None) -> tuple[bool, Any]:
         """Start a subscription as `identity`: (True, async iterator of results) or (False, errors)."""
