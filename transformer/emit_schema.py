@@ -44,6 +44,7 @@ from transformer.appsync_vocabulary import (
 from transformer.emit_directive_schema import add_join_model_types, apply_http_arguments
 from transformer.gc_pause import paused_gc
 from transformer.matrix import AccessMatrix, ModelAccess, OperationKind, Role, RoleKind, RootOperation
+from transformer.naming import upper_first
 from transformer.relations import ConnectionField, camel_case, connection_fields, has_many_key
 from transformer.rules import Operation, Provider
 from transformer.schema_model import FieldType, ModelDef, ParsedSchema, RelationKind
@@ -141,6 +142,7 @@ class _Emitter:
         self.add_non_model_inputs([t for _, t in declared])
         ops = self.operations.get(name, [])
         by_kind = {op.kind: op for op in ops}
+        typed = upper_first(name)
 
         query_fields: list[SdlField] = []
         if OperationKind.GET in by_kind:
@@ -148,13 +150,13 @@ class _Emitter:
                 SdlField(name=by_kind[OperationKind.GET].field_name, type=name, args=["id: ID!"])
             )
         if OperationKind.LIST in by_kind:
-            self.ensure_connection(name)
+            self.ensure_connection(name, typed)
             self.add_filter_input(name)
             query_fields.append(
                 SdlField(
                     name=by_kind[OperationKind.LIST].field_name,
-                    type=f"Model{name}Connection",
-                    args=[f"filter: Model{name}FilterInput", "limit: Int", "nextToken: String"],
+                    type=f"Model{typed}Connection",
+                    args=[f"filter: Model{typed}FilterInput", "limit: Int", "nextToken: String"],
                 )
             )
         if query_fields:
@@ -164,9 +166,9 @@ class _Emitter:
 
         mutation_fields: list[SdlField] = []
         for kind, input_name in (
-            (OperationKind.CREATE, f"Create{name}Input"),
-            (OperationKind.UPDATE, f"Update{name}Input"),
-            (OperationKind.DELETE, f"Delete{name}Input"),
+            (OperationKind.CREATE, f"Create{typed}Input"),
+            (OperationKind.UPDATE, f"Update{typed}Input"),
+            (OperationKind.DELETE, f"Delete{typed}Input"),
         ):
             if kind not in by_kind:
                 continue
@@ -177,7 +179,7 @@ class _Emitter:
                 SdlField(
                     name=by_kind[kind].field_name,
                     type=name,
-                    args=[f"input: {input_name}!", f"condition: Model{name}ConditionInput"],
+                    args=[f"input: {input_name}!", f"condition: Model{typed}ConditionInput"],
                 )
             )
         if mutation_fields:
@@ -196,7 +198,7 @@ class _Emitter:
                 SdlField(
                     name=op.field_name,
                     type=name,
-                    args=[f"filter: ModelSubscription{name}FilterInput"],
+                    args=[f"filter: ModelSubscription{typed}FilterInput"],
                     directives=[f'@aws_subscribe(mutations: ["{op.mutation}"])'],
                 )
             )
@@ -238,11 +240,13 @@ class _Emitter:
             )
             self.add_non_model_inputs(nested)
 
-    def ensure_connection(self, name: str) -> None:
+    def ensure_connection(self, name: str, typed: str) -> None:
+        """`Model<typed>Connection` of `name` items: the model transformer spells the model upper-first, the
+        index and relational transformers as declared (two types for a lower-case model name)."""
         self.doc.add(
             SdlType(
                 kind="type",
-                name=f"Model{name}Connection",
+                name=f"Model{typed}Connection",
                 fields=[SdlField(name="items", type=f"[{name}]!"), SdlField(name="nextToken", type="String")],
             )
         )
@@ -276,7 +280,7 @@ class _Emitter:
     def add_filter_input(self, name: str) -> None:
         fields = self.with_implicit[name]
         self.add_enum_filters(fields)
-        input_name = f"Model{name}FilterInput"
+        input_name = f"Model{upper_first(name)}FilterInput"
         body = [SdlField(name=n, type=self.filter_type(t)) for n, t in fields if self.is_filterable(t)]
         body += [
             SdlField(name="and", type=f"[{input_name}]"),
@@ -285,8 +289,23 @@ class _Emitter:
         ]
         self.doc.add(SdlType(kind="input", name=input_name, fields=body))
 
+    def ensure_declared_filter_input(self, model: ModelDef) -> str:
+        """`Model<Name>FilterInput` as the index and relational transformers make it when it is missing: the
+        declared scalar and enum fields only, the model name as declared."""
+        input_name = f"Model{model.name}FilterInput"
+        if input_name not in self.doc:
+            body = [SdlField(name=f.name, type=self.filter_type(f.type)) for f in model.fields
+                    if self.is_filterable(f.type)]
+            body += [
+                SdlField(name="and", type=f"[{input_name}]"),
+                SdlField(name="or", type=f"[{input_name}]"),
+                SdlField(name="not", type=input_name),
+            ]
+            self.doc.add(SdlType(kind="input", name=input_name, fields=body))
+        return input_name
+
     def add_condition_input(self, model: ModelDef, declared: list[tuple[str, FieldType]]) -> None:
-        input_name = f"Model{model.name}ConditionInput"
+        input_name = f"Model{upper_first(model.name)}ConditionInput"
         if input_name in self.doc:
             return
         body = [
@@ -306,13 +325,13 @@ class _Emitter:
         self.doc.add(condition)
 
     def add_subscription_filter_input(self, name: str, fields: list[tuple[str, FieldType]]) -> None:
-        input_name = f"ModelSubscription{name}FilterInput"
+        input_name = f"ModelSubscription{upper_first(name)}FilterInput"
         body = [SdlField(name=n, type=self.subscription_filter_type(t)) for n, t in fields if self.is_filterable(t)]
         body += [SdlField(name="and", type=f"[{input_name}]"), SdlField(name="or", type=f"[{input_name}]")]
         self.doc.add(SdlType(kind="input", name=input_name, fields=body))
 
     def mutation_input(self, kind: OperationKind, model: ModelDef, declared: list[tuple[str, FieldType]]) -> SdlType:
-        name = model.name
+        name = upper_first(model.name)
         if kind is OperationKind.DELETE:
             return SdlType(kind="input", name=f"Delete{name}Input", fields=[SdlField(name="id", type="ID!")])
         stamps = {s for s in model.timestamps.values() if s}
@@ -354,10 +373,11 @@ class _Emitter:
                 args = [f"{pk}: {_key_type(model, pk)}"] + ([sort_arg] if sort_arg else [])
                 list_field.args = args + list_field.args + ["sortDirection: ModelSortDirection"]
         declares_id = model.field("id") is not None
-        create = self.doc.get(f"Create{name}Input")
+        typed = upper_first(name)
+        create = self.doc.get(f"Create{typed}Input")
         if create is not None and not declares_id:
             create.remove_field("id")
-        update = self.doc.get(f"Update{name}Input")
+        update = self.doc.get(f"Update{typed}Input")
         if update is not None:
             if not declares_id:
                 update.remove_field("id")
@@ -366,7 +386,7 @@ class _Emitter:
                     key_field.type = f"{_key_type(model, key_field.name)}!"
                 elif key_field.name == "id":
                     key_field.type = key_field.type.rstrip("!")
-        delete = self.doc.get(f"Delete{name}Input")
+        delete = self.doc.get(f"Delete{typed}Input")
         if delete is not None:
             rest = [
                 f for f in delete.fields if f.name not in model.primary_key and not (f.name == "id" and f.type.startswith("ID"))
@@ -375,7 +395,7 @@ class _Emitter:
         obj = self.doc.get(name)
         if obj is not None and not declares_id:
             obj.remove_field("id")
-        condition = self.doc.get(f"Model{name}ConditionInput")
+        condition = self.doc.get(f"Model{name}ConditionInput")  # as declared: Amplify misses it for `todo`
         if condition is not None:
             condition.fields = [f for f in condition.fields if f.name not in {"id", *model.primary_key}]
 
@@ -429,9 +449,8 @@ class _Emitter:
             self.doc.object("Query").add_field(
                 SdlField(name=op.field_name, type=f"Model{name}Connection", args=args)
             )
-            if f"Model{name}FilterInput" not in self.doc:
-                self.add_filter_input(name)
-            self.ensure_connection(name)
+            self.ensure_declared_filter_input(model)
+            self.ensure_connection(name, name)
 
     # --- step 5: relations ------------------------------------------------------------------
     def relations_step(self) -> None:
@@ -443,7 +462,7 @@ class _Emitter:
                 self.replace_has_many(model, field.name, relation.related_model)
                 for extra in self.connections_from(model.name, field.name, RelationKind.HAS_MANY):
                     self.add_connection_field(extra)
-                    parent_filter = self.doc.get(f"ModelSubscription{model.name}FilterInput")
+                    parent_filter = self.doc.get(f"ModelSubscription{upper_first(model.name)}FilterInput")
                     if parent_filter is not None:
                         parent_filter.add_field(
                             SdlField(name=extra.name, type=self.subscription_filter_type(extra.type))
@@ -454,6 +473,11 @@ class _Emitter:
                     if field.relation is not None and field.relation.kind is kind:
                         for extra in self.connections_from(model.name, field.name, kind):
                             self.add_connection_field(extra)
+                            own_filter = self.doc.get(f"ModelSubscription{upper_first(extra.model)}FilterInput")
+                            if own_filter is not None:
+                                own_filter.add_field(
+                                    SdlField(name=extra.name, type=self.subscription_filter_type(extra.type))
+                                )
 
     def connections_from(self, model: str, field: str, kind: RelationKind) -> list[ConnectionField]:
         return self.connections_by_source.get((model, field, kind), [])
@@ -462,9 +486,8 @@ class _Emitter:
         obj = self.doc.get(model.name)
         if obj is None or related not in self.schema.models:
             return
-        self.ensure_connection(related)
-        if f"Model{related}FilterInput" not in self.doc:
-            self.add_filter_input(related)
+        self.ensure_connection(related, related)
+        self.ensure_declared_filter_input(self.schema.models[related])
         args = [
             f"filter: Model{related}FilterInput",
             "sortDirection: ModelSortDirection",
@@ -499,13 +522,14 @@ class _Emitter:
         target = self.doc.get(extra.model)
         if target is not None:
             target.add_field(SdlField(name=extra.name, type=extra.type.sdl()))
-        create = self.doc.get(f"Create{extra.model}Input")
+        typed = upper_first(extra.model)
+        create = self.doc.get(f"Create{typed}Input")
         if create is not None:
             create.add_field(SdlField(name=extra.name, type=extra.type.sdl()))
-        update = self.doc.get(f"Update{extra.model}Input")
+        update = self.doc.get(f"Update{typed}Input")
         if update is not None:
             update.add_field(SdlField(name=extra.name, type=extra.type.sdl(required=False)))
-        for input_name in (f"Model{extra.model}FilterInput", f"Model{extra.model}ConditionInput"):
+        for input_name in (f"Model{typed}FilterInput", f"Model{typed}ConditionInput"):
             found = self.doc.get(input_name)
             if found is not None:
                 found.add_field(SdlField(name=extra.name, type=self.filter_type(extra.type)))
@@ -539,7 +563,7 @@ class _Emitter:
     def auth_step(self) -> None:
         models = [m for m in self.schema.models.values() if _has_auth_config(m)]
         for model in models:
-            subscription_filter = self.doc.get(f"ModelSubscription{model.name}FilterInput")
+            subscription_filter = self.doc.get(f"ModelSubscription{upper_first(model.name)}FilterInput")
             if subscription_filter is None:
                 continue
             for role in self.matrix.models[model.name].roles.values():
@@ -550,9 +574,9 @@ class _Emitter:
             access = self.matrix.models[model.name]
             owner_fields = [r.owner_field for r in access.roles.values() if r.kind is RoleKind.OWNER and r.owner_field]
             for input_name in (
-                f"Model{model.name}FilterInput",
-                f"Model{model.name}ConditionInput",
-                f"ModelSubscription{model.name}FilterInput",
+                f"Model{upper_first(model.name)}FilterInput",
+                f"Model{upper_first(model.name)}ConditionInput",
+                f"ModelSubscription{upper_first(model.name)}FilterInput",
             ):
                 found = self.doc.get(input_name)
                 if found is not None:
@@ -621,14 +645,15 @@ class _Emitter:
                     found.args = found.args + [a for a in owner_args if a.split(":", 1)[0] not in names]
 
     def propagate_nested(self, type_name: str, providers: list[Provider], seen: dict[str, set[str]]) -> None:
-        """Amplify's `propagateAuthDirectivesToNestedTypes` over non-model object field types."""
+        """Amplify's `propagateAuthDirectivesToNestedTypes`: every object type without `@model` a field returns,
+        the `Model<X>Connection` of a `@hasMany` field included."""
         source = self.doc.get(type_name)
         if source is None:
             return
         for field in list(source.fields):
             nested_name = _named_type(field.type)
             nested = self.doc.get(nested_name)
-            if nested is None or nested.kind != "type" or nested_name not in self.schema.non_model_types:
+            if nested is None or nested.kind != "type" or nested_name in self.schema.models:
                 continue
             already = nested_name in seen
             directives = self.service_directives(providers, already)

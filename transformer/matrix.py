@@ -24,7 +24,7 @@ from pydantic import BaseModel, ConfigDict, Field, SerializerFunctionWrapHandler
 
 from transformer.defaults import default_value
 from transformer.diagnostics import Diagnostic, error
-from transformer.naming import lower_first, plural, upper_first
+from transformer.naming import camel_case, list_query_name, lower_first, subscription_name, upper_first
 from transformer.relations import ConnectionField, connection_fields
 from transformer.rules import (
     MODEL_OPERATIONS,
@@ -209,7 +209,7 @@ class TransformParameters(BaseModel):
     sandbox_mode_enabled: bool = False
     subscriptions_inherit_primary_auth: bool = False
     improve_pluralization: bool = False
-    """Amplify's `improvePluralization` flag: how operation names pluralise model names."""
+    """Amplify CLI's `improvepluralization` flag: read from cli.json; transformer v2 names do not depend on it."""
     strict_owner: bool = False
     """Beyond Amplify, opt-in: an owner may not change the owner field of a record (no reassignment)."""
 
@@ -374,11 +374,11 @@ def root_operations(model: ModelDef) -> list[RootOperation]:
             ops.append(RootOperation(type_name=type_name, field_name=field_name, model=name, kind=kind, **extra))  # type: ignore[arg-type]
 
     defaults = {
-        OperationKind.GET: f"get{name}",
-        OperationKind.LIST: f"list{plural(name)}",
-        OperationKind.CREATE: f"create{name}",
-        OperationKind.UPDATE: f"update{name}",
-        OperationKind.DELETE: f"delete{name}",
+        OperationKind.GET: camel_case(["get", name]),
+        OperationKind.LIST: list_query_name(name),
+        OperationKind.CREATE: camel_case(["create", name]),
+        OperationKind.UPDATE: camel_case(["update", name]),
+        OperationKind.DELETE: camel_case(["delete", name]),
     }
 
     def chosen(overrides: dict[str, str | None] | None, kind: OperationKind) -> str | None:
@@ -406,7 +406,7 @@ def root_operations(model: ModelDef) -> list[RootOperation]:
             if mutation_kind in mutation_fields:
                 add(
                     "Subscription",
-                    f"{kind.value}{name}",
+                    subscription_name(kind.value, name),
                     kind,
                     mutation=mutation_fields[mutation_kind],
                 )

@@ -35,6 +35,7 @@ from transformer.directives import APPSYNC_SCALARS, SUPPORTED_DIRECTIVES, declar
 from transformer.global_auth_rule import amplify_inputs, read_global_auth_rule, without_definitions
 from transformer.many_to_many import expand_many_to_many
 from transformer.model_validation import validate_model_directives
+from transformer.naming import index_query_name
 from transformer.rules import AuthRule, SourceLocation, Strategy, role_names, rule_from_arguments
 from transformer.schema_model import (
     FieldType,
@@ -90,6 +91,21 @@ def _field_type(node: TypeNode) -> FieldType:
 
 def _arguments(directive: DirectiveNode) -> dict[str, object]:
     return {arg.name.value: value_from_ast_untyped(arg.value) for arg in directive.arguments or ()}
+
+
+def _optional_name(value: object) -> str | None:
+    return None if value is None or value == "" else str(value)
+
+
+def _names(value: object) -> list[str]:
+    """A directive's list-of-names argument (a single name counts as a list of one)."""
+    if value is None:
+        return []
+    return [str(v) for v in value] if isinstance(value, list) else [str(value)]
+
+
+def _mapping(value: object) -> dict[str, object]:
+    return {str(k): v for k, v in value.items()} if isinstance(value, dict) else {}
 
 
 def _operation_names(model_args: dict[str, object], key: str) -> dict[str, str | None] | None:
@@ -181,19 +197,21 @@ class _SchemaReader:
             default = _arguments(default_node).get("value") if default_node else None
             pk = _directive(field_node, "primaryKey")
             if pk is not None:
-                sort_keys = _arguments(pk).get("sortKeyFields") or []
-                primary_key = (field_name, *[str(s) for s in sort_keys])
+                primary_key = (field_name, *_names(_arguments(pk).get("sortKeyFields")))
             for index_node in field_node.directives or ():
                 if index_node.name.value != "index":
                     continue
                 args = _arguments(index_node)
-                index_name = str(args.get("name") or f"by{field_name[:1].upper()}{field_name[1:]}")
+                sort_arg = args.get("sortKeyFields") or []
+                index_sort = tuple(str(s) for s in (sort_arg if isinstance(sort_arg, list) else [sort_arg]))
+                derived = index_query_name(name, [field_name, *index_sort])
+                query_field = args.get("queryField", derived)
                 indexes.append(
                     IndexDef(
-                        name=index_name,
+                        name=str(args.get("name") or derived),
                         partition_field=field_name,
-                        sort_key_fields=tuple(str(s) for s in args.get("sortKeyFields") or []),
-                        query_field=str(args["queryField"]) if args.get("queryField") else None,
+                        sort_key_fields=index_sort,
+                        query_field=str(query_field) if query_field else None,
                     )
                 )
             kind = known_types.get(ftype.name)
@@ -208,11 +226,12 @@ class _SchemaReader:
                     location=location_of(field_node, self.file),
                 )
             )
-        subscriptions = model_args.get("subscriptions")
+        subscriptions_arg = model_args.get("subscriptions")
+        subscriptions = _mapping(subscriptions_arg)
         timestamps_arg = model_args.get("timestamps", {"createdAt": "createdAt", "updatedAt": "updatedAt"})
-        timestamps = {"createdAt": None, "updatedAt": None}
+        timestamps: dict[str, str | None] = {"createdAt": None, "updatedAt": None}
         if isinstance(timestamps_arg, dict):
-            timestamps = {k: timestamps_arg.get(k, k) for k in ("createdAt", "updatedAt")}
+            timestamps = {k: _optional_name(timestamps_arg.get(k, k)) for k in ("createdAt", "updatedAt")}
         return ModelDef(
             name=name,
             fields=tuple(fields),
@@ -221,17 +240,13 @@ class _SchemaReader:
             indexes=tuple(indexes),
             query_names=_operation_names(model_args, "queries"),
             mutation_names=_operation_names(model_args, "mutations"),
-            declared_subscription_level=(
-                str(subscriptions["level"]) if isinstance(subscriptions, dict) and subscriptions.get("level") else None
-            ),
+            declared_subscription_level=_optional_name(subscriptions.get("level")),
             subscription_level=(
                 "off"
-                if "subscriptions" in model_args and subscriptions is None
-                else str((subscriptions or {}).get("level") or "on")
+                if "subscriptions" in model_args and subscriptions_arg is None
+                else str(subscriptions.get("level") or "on")
             ),
-            subscription_names={
-                k: tuple(v or ()) for k, v in (subscriptions or {}).items() if k != "level"
-            },
+            subscription_names={k: tuple(_names(v)) for k, v in subscriptions.items() if k != "level"},
             timestamps=timestamps,
             location=location_of(node, self.file),
             search_query=(
@@ -248,11 +263,11 @@ class _SchemaReader:
             return Relation(
                 kind=kind,
                 related_model=ftype.name,
-                fields=tuple(str(f) for f in args.get("fields") or []),
+                fields=tuple(_names(args.get("fields"))),
                 index_name=str(args["indexName"]) if args.get("indexName") else None,
                 relation_name=str(args["relationName"]) if args.get("relationName") else None,
-                limit=int(args.get("limit") or 100),
-                references=tuple(str(f) for f in args.get("references") or []),
+                limit=int(str(args.get("limit") or 100)),
+                references=tuple(_names(args.get("references"))),
             )
         return None
 
