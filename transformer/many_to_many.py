@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 
 from transformer.diagnostics import Diagnostic, error
-from transformer.naming import lower_first, plural, upper_first
+from transformer.naming import index_query_name, lower_first, upper_first
 from transformer.rules import AuthRule, SourceLocation
 from transformer.schema_model import FieldType, IndexDef, ModelDef, ModelField, Relation, RelationKind
 
@@ -34,11 +34,6 @@ def join_model_name(relation_name: str) -> str:
 def connection_attribute(model_field_name: str, key_field: str) -> str:
     """`getManyToManyConnectionAttributeName` with the primary key attribute respected (`postId`)."""
     return f"{lower_first(model_field_name)}{upper_first(key_field)}"
-
-
-def index_query_name(model: str, fields: list[str]) -> str:
-    """The query Amplify derives for an `@index` without `queryField` (`postTagsByPostId`)."""
-    return f"{lower_first(plural(model))}By{'And'.join(upper_first(f) for f in fields)}"
 
 
 def _where(location: SourceLocation | None) -> dict[str, object]:
