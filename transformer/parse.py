@@ -35,6 +35,7 @@ from transformer.directives import APPSYNC_SCALARS, SUPPORTED_DIRECTIVES, declar
 from transformer.global_auth_rule import amplify_inputs, read_global_auth_rule, without_definitions
 from transformer.many_to_many import expand_many_to_many
 from transformer.model_validation import validate_model_directives
+from transformer.naming import index_query_name
 from transformer.rules import AuthRule, SourceLocation, Strategy, role_names, rule_from_arguments
 from transformer.schema_model import (
     FieldType,
@@ -201,13 +202,16 @@ class _SchemaReader:
                 if index_node.name.value != "index":
                     continue
                 args = _arguments(index_node)
-                index_name = str(args.get("name") or f"by{field_name[:1].upper()}{field_name[1:]}")
+                sort_arg = args.get("sortKeyFields") or []
+                index_sort = tuple(str(s) for s in (sort_arg if isinstance(sort_arg, list) else [sort_arg]))
+                derived = index_query_name(name, [field_name, *index_sort])
+                query_field = args.get("queryField", derived)
                 indexes.append(
                     IndexDef(
-                        name=index_name,
+                        name=str(args.get("name") or derived),
                         partition_field=field_name,
-                        sort_key_fields=tuple(str(s) for s in args.get("sortKeyFields") or []),
-                        query_field=str(args["queryField"]) if args.get("queryField") else None,
+                        sort_key_fields=index_sort,
+                        query_field=str(query_field) if query_field else None,
                     )
                 )
             kind = known_types.get(ftype.name)
