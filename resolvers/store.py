@@ -174,6 +174,17 @@ class Store:
         """The store for a project's models (`project.matrix`, `project.schema`)."""
         return cls(path, store_layouts(matrix, schema), **options)
 
+    def add_layouts(self, layouts: Iterable[ModelLayout]) -> None:
+        """Serve new or changed models (`serve` reloading a schema); stored records stay as they are."""
+        with self._lock:
+            for layout in layouts:
+                if not GRAPHQL_NAME.match(layout.name):
+                    raise RecordError(f"'{layout.name}' is not a valid model name")
+                if self.layouts.get(layout.name) != layout:
+                    self.layouts[layout.name] = layout
+                    self._compilers[layout.name] = FilterCompiler(layout.fields)
+            self._create_tables()
+
     def close(self) -> None:
         with self._lock:
             self._db.close()

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
 import click
@@ -11,9 +13,10 @@ import click
 from resolvers.authenticate import Authenticator
 from resolvers.local_state import LocalState, LocalStateError, find_project
 from resolvers.store import MEMORY, RecordError, Store, StoreError, records_from_json
-from resolvers.token_verify import TokenVerifier
+from resolvers.token_verify import DEFAULT_LEEWAY, TokenVerifier
 from transformer.commands.options import auth_modes_option, group_file_option, parse_auth_modes
-from transformer.diagnostics import Severity, UnreadableInput, has_errors, read_text
+from transformer.diagnostics import Diagnostic, Severity, UnreadableInput, has_errors, read_text
+from transformer.environment import AuthEnvironment
 from transformer.project import Project, load_project
 from transformer.report import EXIT_INPUT_ERRORS, EXIT_USAGE, fail_usage, guarded, print_diagnostics, stderr_console
 from transformer.rules import Provider
@@ -21,11 +24,28 @@ from transformer.rules import Provider
 DEFAULT_PORT = 20002
 DB_FILE_NAME = "data.sqlite3"
 
+LoadResult = tuple[Project | None, list[Diagnostic]]
+
 
 @dataclass
 class OpenedProject:
     state: LocalState
     project: Project
+    load: Callable[[], LoadResult] | None = None
+    """Loads the project again (for `serve`'s reload)."""
+
+
+def project_loader(target: Path | None, project_dir: Path, group_file: Path | None, auth_modes: str | None,
+                   environment: AuthEnvironment, api: str | None = None) -> Callable[[], LoadResult]:
+    """Loads (and checks) the project as the command line names it; called again on every reload."""
+    schema_path = target if target is not None and target.is_file() else project_dir
+    modes = parse_auth_modes(auth_modes)
+
+    def load() -> LoadResult:
+        return load_project(schema_path, group_file_path=group_file, auth_modes=modes, environment=environment,
+                            api=api)
+
+    return load
 
 
 def open_project(target: Path | None, group_file: Path | None, auth_modes: str | None, *,
@@ -38,16 +58,14 @@ def open_project(target: Path | None, group_file: Path | None, auth_modes: str |
     except LocalStateError as exc:
         fail_usage(str(exc))
         raise AssertionError from exc
-    schema_path = target if target is not None and target.is_file() else project_dir
-    modes = parse_auth_modes(auth_modes)
-    project, diagnostics = load_project(schema_path, group_file_path=group_file, auth_modes=modes,
-                                        environment=environment, api=api)
+    project, diagnostics = project_loader(target, project_dir, group_file, auth_modes, environment, api)()
     shown = diagnostics if show_warnings else [d for d in diagnostics if d.severity is Severity.ERROR]
     if shown:
         print_diagnostics(shown)
     if project is None or has_errors(diagnostics):
         raise SystemExit(EXIT_INPUT_ERRORS)
-    return OpenedProject(state=state, project=project)
+    return OpenedProject(state=state, project=project,
+                         load=project_loader(target, project_dir, group_file, auth_modes, environment, api))
 
 
 def open_store(opened: OpenedProject, db: str | None) -> Store:
@@ -105,13 +123,29 @@ def load_records_file(store: Store, path: Path, *, replace: bool) -> dict[str, i
 @click.option("--authorizer", default=None, metavar="SPEC",
               help="Lambda authorizer: module:function, or a project file path/to/auth.py|index.js[:handler] "
                    "(default: gqlauth.json's lambdaAuthorizer, else the function Amplify's cli-inputs.json names).")
+# -- dev loop (issue 13): reload, token leeway --
+@click.option("--no-reload", is_flag=True,
+              help="Do not watch the schema, the group file and the settings (default: reload the API on a change).")
+@click.option("--leeway", type=click.IntRange(0, 3600), default=int(DEFAULT_LEEWAY.total_seconds()),
+              show_default=True, metavar="SECONDS",
+              help="Clock skew allowed on token exp/nbf/iat; 0 rejects a token the second it expires.")
 @guarded
 def serve(target: Path | None, group_file: Path | None, auth_modes: str | None, api: str | None, host: str, port: int,
           db: str | None, seed: Path | None, issuer: str | None, jwks_url: str | None, client_id: str | None,
           api_keys: tuple[str, ...], no_explorer: bool, https_only: bool, engine: str,
-          authorizer: str | None = None) -> None:
-    """Serve PROJECT_DIR_OR_SCHEMA's API locally (queries, mutations, subscriptions), rules enforced."""
+          authorizer: str | None = None, no_reload: bool = False,
+          leeway: int = int(DEFAULT_LEEWAY.total_seconds())) -> None:
+    """Serve PROJECT_DIR_OR_SCHEMA's API locally (queries, mutations, subscriptions), rules enforced.
+
+    The API is reloaded in place when the schema, the group file or the settings change.
+    """
+    from starlette.applications import Starlette
+
+    from resolvers.realtime.serving import ListenError, prepare_app, serve_with_realtime
+    from resolvers.reload import ApiReloader, LiveApp
     from resolvers.server.app import create_app
+    from resolvers.server.bindings import store_layouts
+    from resolvers.server.pubsub import Subscriptions
 
     if jwks_url is not None and issuer is None:
         raise click.UsageError("--jwks-url needs --issuer")
@@ -129,38 +163,54 @@ def serve(target: Path | None, group_file: Path | None, auth_modes: str | None, 
     if issuer is not None:
         verifier = TokenVerifier(issuer=issuer.rstrip("/"), client_id=client_id,
                                  jwks_url=jwks_url or issuer.rstrip("/") + "/.well-known/jwks.json")
-    elif client_id is not None:
+    else:
         verifier = TokenVerifier.local(state, client_id=client_id)
-    modes = [mode.value for mode in project.matrix.auth_modes]
+    verifier.leeway = timedelta(seconds=leeway)
     from resolvers.lambda_authorizer import AuthorizerConfigError, authorizer_for
 
-    try:
-        lambda_authorizer, lambda_line = authorizer_for(project.schema_path, authorizer,
-                                                        has_lambda_mode=Provider.FUNCTION in project.matrix.auth_modes)
-    except AuthorizerConfigError as exc:
-        fail_usage(str(exc))
-        return
-    try:
-        authenticator = Authenticator(state, state.environment(), modes, user_pool_verifier=verifier,
-                                      api_keys=api_keys, lambda_authorizer=lambda_authorizer)
-    except ValueError as exc:
-        fail_usage(str(exc))
-        return
-    app = create_app(project, store, authenticator, state=state, explorer=not no_explorer, engine=engine)
+    def authenticator_for(served: Project) -> Authenticator:
+        """Raises AuthorizerConfigError or ValueError for a project whose modes cannot be served."""
+        lambda_authorizer, lambda_line = authorizer_for(served.schema_path, authorizer,
+                                                        has_lambda_mode=Provider.FUNCTION in served.matrix.auth_modes)
+        if lambda_line is not None:
+            stderr_console().print(f"  {lambda_line}", markup=False)
+        return Authenticator(state, state.environment(), [mode.value for mode in served.matrix.auth_modes],
+                             user_pool_verifier=verifier, api_keys=api_keys, lambda_authorizer=lambda_authorizer)
+
+    bus = Subscriptions()
+
+    def build_app(served: Project) -> Starlette:
+        store.add_layouts(store_layouts(served.matrix, served.schema))
+        app = create_app(served, store, authenticator_for(served), state=state, bus=bus,
+                         explorer=not no_explorer, engine=engine)
+        prepare_app(app)
+        return app
+
     _print_banner(project, state, host, port, store.path)
-    if lambda_line is not None:
-        stderr_console().print(f"  {lambda_line}", markup=False)
+    try:
+        live = LiveApp(build_app(project))
+    except (AuthorizerConfigError, ValueError) as exc:
+        fail_usage(str(exc))
+        return
+    stop_reload = None
+    if not no_reload and opened.load is not None:
+        reloader = ApiReloader(live, project, opened.load, build_app,
+                               report=lambda line: stderr_console().print(line, markup=False),
+                               report_diagnostics=print_diagnostics, roots=[state.dir.parent])
+        stop_reload = reloader.start()
+        stderr_console().print("  reload:    on (schema, group file, settings)   --no-reload to turn off",
+                               markup=False)
     try:
         # -- realtime/TLS hook (issue 8): /graphql/realtime, local CA + server cert, http+https on one port --
-        from resolvers.realtime.serving import ListenError, serve_with_realtime
-
         try:
-            serve_with_realtime(app, state, host=host, port=port, https_only=https_only,
+            serve_with_realtime(live, state, host=host, port=port, https_only=https_only, prepared=True,
                                 announce=lambda line: stderr_console().print(line, markup=False))
         except ListenError as exc:
             fail_usage(str(exc))
         # -- end realtime/TLS hook --
     finally:
+        if stop_reload is not None:
+            stop_reload.set()
         store.close()
     raise SystemExit(0)
 

@@ -16,6 +16,7 @@ from collections.abc import Callable
 
 from starlette.applications import Starlette
 from starlette.middleware.cors import CORSMiddleware
+from starlette.types import ASGIApp
 
 from resolvers.certificates import TlsFiles, ensure_tls, server_ssl_context
 from resolvers.dual_listener import ListenMode, bind_socket, build_server
@@ -30,11 +31,15 @@ class ListenError(Exception):
     """The port cannot be bound (in use, no permission)."""
 
 
-def serve_with_realtime(app: Starlette, state: LocalState, *, host: str, port: int, https_only: bool = False,
+def serve_with_realtime(app: ASGIApp, state: LocalState, *, host: str, port: int, https_only: bool = False,
                         log_level: str = "warning", settings: RealtimeSettings | None = None,
-                        announce: Callable[[str], None] = print) -> None:
-    """Mount `/graphql/realtime`, make sure the TLS files exist, bind, announce, and serve until stopped."""
-    prepare_app(app, settings=settings)
+                        announce: Callable[[str], None] = print, prepared: bool = False) -> None:
+    """Mount `/graphql/realtime` (unless `prepared`: see `prepare_app`), make sure the TLS files exist, bind,
+    announce, and serve until stopped."""
+    if not prepared:
+        if not isinstance(app, Starlette):
+            raise TypeError("serve_with_realtime: prepare an app that is not a Starlette app first (prepared=True)")
+        prepare_app(app, settings=settings)
     tls = ensure_tls(state, [host] if host not in ("0.0.0.0", "::") else [])
     try:
         sock = bind_socket(host, port)
