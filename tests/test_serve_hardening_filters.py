@@ -8,10 +8,17 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from serve_support import Served, serve_blog, serve_schema
+from serve_support import Served, blog_project, serve_blog, serve_schema, template_state
+from starlette.testclient import TestClient
 
+from resolvers.authenticate import Authenticator
 from resolvers.guards.filter_fields import named_fields
 from resolvers.identity import AuthType, Identity
+from resolvers.local_state import LocalState
+from resolvers.server.app import create_app
+from resolvers.store import Store, store_layouts
+from transformer.project import load_project
+from transformer.rules import Provider
 
 DOCS = """
 type Doc @model @auth(rules: [{allow: owner}, {allow: groups, groups: ["Editors"]}]) {
@@ -161,3 +168,61 @@ type Entry @model @auth(rules: [{allow: public, operations: [read]}, {allow: own
                                 api_key=served.api_key)
     assert body["data"]["getBlog"]["posts"]["items"] == [{"id": "e1"}], body
 
+
+
+def _vtl_served(directory: Path, sdl: str | None = None) -> Served:
+    """The same project served through the emitted templates (`serve --engine vtl`)."""
+    import shutil
+
+    if sdl is None:
+        directory, project = blog_project(directory)
+    else:
+        directory = directory / "project"
+        directory.mkdir()
+        (directory / "schema.graphql").write_text(sdl)
+        project, diagnostics = load_project(directory, auth_modes=[Provider.USER_POOLS, Provider.API_KEY])
+        assert project is not None, diagnostics
+    shutil.copytree(template_state(), directory / ".gqlauth", dirs_exist_ok=True)
+    state = LocalState.open(directory)
+    authenticator = Authenticator(state, state.environment(), [m.value for m in project.matrix.auth_modes])
+    store = Store(":memory:", store_layouts(project.matrix, project.schema))
+    app = create_app(project, store, authenticator, state=state, engine="vtl")
+    return Served(project, state, store, authenticator, app, TestClient(app, base_url="http://127.0.0.1:20002"))
+
+
+def test_templates_refuse_list_filters_on_hidden_fields(tmp_path: Path) -> None:
+    served = _vtl_served(tmp_path)
+    served.store.reset([
+        {"__typename": "Post", "id": "p1", "title": "one", "owner": "alice", "internalNotes": "alpha secret"},
+        {"__typename": "Post", "id": "p2", "title": "two", "owner": "bob", "internalNotes": "beta"},
+    ])
+    for shape in ({"internalNotes": {"beginsWith": "a"}}, {"or": [{"not": {"internalNotes": {"eq": "x"}}}]}):
+        _status, body = served.call(LIST, {"filter": shape}, api_key=served.api_key)
+        _refused(body, "internalNotes", "Post")
+        _status, body = served.call(LIST, {"filter": shape}, token=served.token("carol"))
+        _refused(body, "internalNotes", "Post")
+    _status, body = served.call(LIST, {"filter": {"internalNotes": {"beginsWith": "a"}}},
+                                token=served.token("eve", ["Editors"]))
+    assert _items(body) == ["p1"]
+    _status, body = served.call(LIST, {"filter": {"title": {"beginsWith": "o"}}}, api_key=served.api_key)
+    assert _items(body) == ["p1"]
+
+
+def test_templates_refuse_conditions_on_hidden_fields_and_allow_the_owner(tmp_path: Path) -> None:
+    served = _vtl_served(tmp_path, DOCS)
+    served.store.reset([{"__typename": "Doc", "id": "d1", "title": "t", "owner": "alice", "secret": "abc"}])
+    editor = served.token("bob", ["Editors"])
+    _status, body = served.call(UPDATE_DOC, {"input": {"id": "d1", "title": "x"},
+                                             "condition": {"secret": {"beginsWith": "a"}}}, token=editor)
+    _refused(body, "secret", "Doc")
+    _status, body = served.call(DELETE_DOC, {"input": {"id": "d1"}, "condition": {"secret": {"eq": "abc"}}},
+                                token=editor)
+    _refused(body, "secret", "Doc")
+    assert served.store.get("Doc", {"id": "d1"})["title"] == "t"
+    _status, body = served.call(UPDATE_DOC, {"input": {"id": "d1", "title": "y"},
+                                             "condition": {"secret": {"eq": "abc"}}}, token=served.token("alice"))
+    assert body["data"]["updateDoc"]["title"] == "y", body
+    _status, body = served.call(LIST_DOCS, {"filter": {"secret": {"beginsWith": "a"}}}, token=served.token("alice"))
+    assert [i["id"] for i in body["data"]["listDocs"]["items"]] == ["d1"], body
+    _status, body = served.call(LIST_DOCS, {"filter": {"secret": {"beginsWith": "a"}}}, token=editor)
+    _refused(body, "secret", "Doc")

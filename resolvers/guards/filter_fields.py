@@ -31,7 +31,8 @@ from resolvers.guards.providers import provider_of
 from resolvers.guards.read import decide_field_read
 from resolvers.identity import Identity
 from transformer.environment import AuthEnvironment
-from transformer.matrix import AccessMatrix, OperationKind, Role, RoleKind
+from transformer.filter_scope import scope_implies_field
+from transformer.matrix import AccessMatrix, OperationKind
 from transformer.rules import Provider
 
 LOGICAL_KEYS = frozenset({"and", "or", "not"})
@@ -55,21 +56,11 @@ def named_fields(filter_input: Any) -> frozenset[str]:
     return frozenset(names)
 
 
-def _signature(role: Role) -> tuple[Any, ...] | None:
-    if role.kind is RoleKind.OWNER:
-        return (RoleKind.OWNER, role.owner_field or "owner", role.identity_claim or "username")
-    if role.kind is RoleKind.DYNAMIC_GROUP:
-        return (RoleKind.DYNAMIC_GROUP, role.groups_field or "groups", role.group_claim or "cognito:groups")
-    return None
-
-
 def _scope_implies_field(scope_plan: OperationPlan, field: OperationPlan, provider: Provider) -> bool:
-    """Every record the scope's owner/dynamic-group filter admits is one the field's rules admit."""
     scope_roles = scope_plan.roles(provider)
-    scoped = {_signature(g.role) for g in scope_roles.owners + scope_roles.dynamic_groups}
     field_roles = field.roles(provider)
-    readable = {_signature(g.role) for g in field_roles.owners + field_roles.dynamic_groups}
-    return bool(scoped) and scoped <= readable
+    return scope_implies_field([g.role for g in scope_roles.owners + scope_roles.dynamic_groups],
+                               [g.role for g in field_roles.owners + field_roles.dynamic_groups], provider)
 
 
 def _refuse(model: str, field_name: str, why: str) -> Decision:

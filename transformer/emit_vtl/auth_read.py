@@ -10,6 +10,7 @@ for a list field). Deny only when nothing authorized and no clause could be buil
 from __future__ import annotations
 
 from transformer.emit_vtl.auth_common import authorize_by_identity, open_auth
+from transformer.emit_vtl.filter_fields import emit_filter_field_check
 from transformer.emit_vtl.identity import (
     IdentityNames,
     admin_role_bypass,
@@ -31,6 +32,8 @@ def read_auth_request(model: ModelAccess, op: Operation) -> str:
     provider_sections(w, read_roles(model, op), _emit_read_roles)
     with w.block("#if(!$isAuthorized && $authFilter.isEmpty())"):
         w.line("$util.unauthorized()")
+    if op is not Operation.GET:
+        emit_filter_field_check(w, model, "$ctx.args.filter", scope_roles=read_roles(model, op))
     with w.block("#if(!$isAuthorized)"):
         w.qr_with("$anyAuthFilter", "{'or': $authFilter}", "$ctx.stash.put('authFilter', {})")
     w.line(empty_payload())

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from transformer.emit_vtl.auth_common import authorize_any_role, emit_denied_check, open_auth
 from transformer.emit_vtl.data_dynamodb import key_attributes
+from transformer.emit_vtl.filter_fields import emit_filter_field_check
 from transformer.emit_vtl.identity import (
     IdentityNames,
     admin_role_bypass,
@@ -137,6 +138,7 @@ def update_auth_response(model: ModelAccess, parameters: TransformParameters) ->
         with w.block("#if(!$nonOwnerHit)", "#foreach($ownerField in $ownerHitFields)", f"#if({changed})"):
             w.line("#set($deniedMessage = 'Unauthorized on [')")
             w.line("$util.error($deniedMessage.concat($ownerField).concat(']'), 'Unauthorized')")
+    emit_filter_field_check(w, model, "$ctx.args.condition", record=STORED)
     w.line("{}")
     return w.text()
 
@@ -146,5 +148,6 @@ def delete_auth_response(model: ModelAccess) -> str:
     _open_response(w)
 
     authorize_any_role(w, delete_roles(model), STORED)
+    emit_filter_field_check(w, model, "$ctx.args.condition", record=STORED)
     w.line("{}")
     return w.text()

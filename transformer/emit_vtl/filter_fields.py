@@ -1,0 +1,87 @@
+"""Templates refuse a `filter` or `condition` that names a field the caller may not read.
+
+Amplify evaluates a client's filter or condition on every field, so a caller who may not read
+`Post.internalNotes` learns it one character at a time with `filter: {internalNotes: {beginsWith:
+"a"}}`. gqlauth refuses such a request (a deliberate difference, as `resolvers.guards.filter_fields`
+does at run time), with `Not Authorized to access internalNotes on type Post`.
+
+Which fields a filter names is read from its JSON text: a key appears there as `"name":`, and a
+quote inside a string value is always escaped, so a value can never look like a key. For each
+protected field the filter names:
+
+* list-like reads (no record): admitted by a rule the identity alone decides, or, when the query is
+  restricted by its own owner/dynamic-group filter, by those same rules on the field
+  (`transformer.filter_scope`);
+* update and delete conditions: admitted by the field's read rules on the stored record.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from transformer.emit_vtl.auth_common import authorize_by_identity
+from transformer.emit_vtl.identity import AUTH_TYPE, PROVIDER_ORDER, IdentityNames, provider_sections, static_condition
+from transformer.emit_vtl.record_match import emit_record_match
+from transformer.emit_vtl.vtl import VtlWriter, q
+from transformer.filter_scope import scope_implies_field
+from transformer.grants import field_read_roles, protected_fields
+from transformer.matrix import ModelAccess, Role
+from transformer.rules import Provider
+
+
+def _message(model: ModelAccess, field: str) -> str:
+    return f"Not Authorized to access {field} on type {model.name}"
+
+
+def emit_filter_field_check(w: VtlWriter, model: ModelAccess, argument: str, *,
+                            scope_roles: list[Role] | None = None, record: str | None = None) -> None:
+    """After the operation's own check (`$isAuthorized` true: unrestricted; false: restricted by the
+    auth filter built from `scope_roles`), refuse when `argument` names a field the caller may not read.
+    With `record`, owner and dynamic-group rules are judged on that stored record instead."""
+    fields = protected_fields(model)
+    if not fields:
+        return
+    w.line("#set($namedInput = {})")
+    with w.block(f"#if(!$util.isNull({argument}))"):
+        w.line(f"#set($namedInput = {argument})")
+    w.line("#set($namedText = $util.toJson($namedInput))")
+    w.line("#set($operationAuthorized = $isAuthorized)")
+    for field in fields:
+        _, roles = field_read_roles(model, field)
+        with w.block(f"#if($namedText.contains({q(chr(34) + field + chr(34) + ':')}))"):
+            w.line("#set($isAuthorized = false)")
+            if record is None:
+                provider_sections(w, roles, _identity_roles)
+                for provider in PROVIDER_ORDER:
+                    if scope_roles is not None and scope_implies_field(scope_roles, roles, provider):
+                        condition = f"!$operationAuthorized && $util.authType() == {q(AUTH_TYPE[provider])}"
+                        with w.block(f"#if({condition})"):
+                            w.line("#set($isAuthorized = true)")
+            else:
+                provider_sections(w, roles, _record_roles(record))
+            with w.block("#if(!$isAuthorized)"):
+                w.line(f"$util.error({q(_message(model, field))}, 'Unauthorized')")
+    w.line("#set($isAuthorized = $operationAuthorized)")
+
+
+Emit = Callable[[VtlWriter, Provider, list[Role], IdentityNames], None]
+
+
+def _identity_roles(w: VtlWriter, provider: Provider, roles: list[Role], names: IdentityNames) -> None:
+    authorize_by_identity(w, provider, roles, names)
+
+
+def _record_roles(record: str) -> Emit:
+    def emit(w: VtlWriter, provider: Provider, roles: list[Role], names: IdentityNames) -> None:
+        for role in roles:
+            if role.is_static:
+                condition = static_condition(role, w, names)
+            else:
+                condition = f"$roleMatched{names.next_index()}"
+                emit_record_match(w, role, names, record, condition)
+            with w.block(f"#if({condition})"):
+                w.line("#set($isAuthorized = true)")
+    return emit
+
+
+__all__ = ["emit_filter_field_check"]
