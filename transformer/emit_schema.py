@@ -355,7 +355,7 @@ class _Emitter:
 
     # --- step 4: @primaryKey and @index -----------------------------------------------------
     def primary_key_step(self, model: ModelDef) -> None:
-        if model.primary_key == ("id",):
+        if model.primary_key == ("id",) and not model.primary_key_declared:
             return
         name = model.name
         pk, *sort_keys = model.primary_key
@@ -423,8 +423,16 @@ class _Emitter:
                 ],
             )
         )
+        last = len(sort_keys) - 1
         self.doc.add(
-            SdlType(kind="input", name=composite_input, fields=[SdlField(name=k, type=t) for k, t in sort_keys])
+            SdlType(
+                kind="input",
+                name=composite_input,
+                fields=[
+                    SdlField(name=k, type=FILTER_SCALARS.get(t, t) if i == last else t)
+                    for i, (k, t) in enumerate(sort_keys)
+                ],
+            )
         )
         return f"{camel_case([k for k, _ in sort_keys])}: {condition_name}"
 
@@ -496,7 +504,8 @@ class _Emitter:
         ]
         key = has_many_key(self.schema, model, field_name)
         relation = model.field(field_name).relation  # type: ignore[union-attr]
-        if key is not None and key.sort and len(relation.fields if relation else ()) < 2:
+        explicit = relation is not None and bool(relation.fields or relation.index_name)
+        if key is not None and key.sort and explicit and len(relation.fields if relation else ()) < 2:
             if len(key.sort) == 1:
                 sort_arg = self.sort_key_argument(related, None, [(key.sort[0][0], key.sort[0][1].name)])
                 if sort_arg:

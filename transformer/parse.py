@@ -31,11 +31,13 @@ from graphql.validation.validate import validate_sdl
 
 from transformer.amplify_layout import schema_files
 from transformer.diagnostics import Diagnostic, UnreadableInput, error, read_text, warning
+from transformer.directive_validation import validate_directive_values
 from transformer.directives import APPSYNC_SCALARS, SUPPORTED_DIRECTIVES, declarations_document
 from transformer.global_auth_rule import amplify_inputs, read_global_auth_rule, without_definitions
 from transformer.many_to_many import expand_many_to_many
 from transformer.model_validation import validate_model_directives
 from transformer.naming import index_query_name
+from transformer.references_validation import validate_references
 from transformer.rules import AuthRule, SourceLocation, Strategy, role_names, rule_from_arguments
 from transformer.schema_model import (
     FieldType,
@@ -457,6 +459,8 @@ def parse_schema_sources(
     reader.diagnostics.extend(
         validate_model_directives(document, lambda node: location_of(node, file), sub_username_claim=sub_username_identity_claim)  # type: ignore[arg-type]
     )
+    reader.diagnostics.extend(validate_directive_values(document, lambda node: location_of(node, file)))
+    reader.diagnostics.extend(validate_references(models, frozenset(k for k, v in known_types.items() if v == "enum")))
     models, join_problems = expand_many_to_many(models)
     reader.diagnostics.extend(join_problems)
     schema = ParsedSchema(

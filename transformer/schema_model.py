@@ -80,6 +80,8 @@ class ModelDef(BaseModel):
     """Model-level `@auth` rules; None when the type has no `@auth` (deny unless sandbox mode)."""
     primary_key: tuple[str, ...] = ("id",)
     """Partition key field first, then the sort key fields."""
+    primary_key_declared: bool = False
+    """`@primaryKey` is written (also on a plain `id`, which still changes the key arguments of the operations)."""
     indexes: tuple[IndexDef, ...] = ()
     query_names: dict[str, str | None] | None = None
     """`@model(queries:)`: None for Amplify's default names; a map names only the fields generated."""
