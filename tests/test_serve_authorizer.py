@@ -220,3 +220,36 @@ def test_bad_authorizer_names_are_usage_errors(project_dir: Path) -> None:
     for spec in ("no_such_module_xyz:handler", "missing.py", "gqlauth_test_lambda_authorizer:nope", "plainname"):
         with pytest.raises(AuthorizerConfigError):
             load_authorizer(spec, project_dir)
+
+
+def test_workspace_sample_serves_with_every_auth_mode(tmp_path: Path) -> None:
+    """`gqlauth serve samples/workspace` starts with its Lambda mode; without an authorizer it says how to
+    configure one and denies Lambda requests; with one, Lambda callers read AuditEntry."""
+    import httpx
+    from serve_support import REPO, ServerProcess, free_port
+
+    project = tmp_path / "workspace"
+    shutil.copytree(REPO / "samples" / "workspace", project)
+    query = {"query": "{ listAuditEntries { items { id } } }"}
+    bare = ServerProcess(project, free_port(), ("--db", ":memory:"), auth_modes="userPools,apiKey,iam,lambda")
+    bare.start()
+    try:
+        response = httpx.post(bare.url, json=query, headers={"authorization": "tenant-token"}, timeout=10)
+        assert response.status_code == 401
+    finally:
+        bare.stop()
+    assert "no authorizer configured" in bare.output() and "--authorizer" in bare.output()
+    (project / "auth.py").write_text(
+        "def handler(event, context):\n"
+        "    return {'isAuthorized': event['authorizationToken'] == 'tenant-token'}\n"
+    )
+    served = ServerProcess(project, free_port(), ("--db", ":memory:", "--authorizer", "auth.py:handler"),
+                           auth_modes="userPools,apiKey,iam,lambda")
+    served.start()
+    try:
+        allowed = httpx.post(served.url, json=query, headers={"authorization": "tenant-token"}, timeout=10)
+        refused = httpx.post(served.url, json=query, headers={"authorization": "other"}, timeout=10)
+    finally:
+        served.stop()
+    assert allowed.status_code == 200 and allowed.json()["data"]["listAuditEntries"] == {"items": []}, allowed.text
+    assert refused.status_code == 401
