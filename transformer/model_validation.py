@@ -1,8 +1,8 @@
 """The checks Amplify's model, key and relational transformers make before they generate anything.
 
 Each is a rejection Amplify makes (its message kept), reported at the directive or field concerned:
-reserved type names, `@primaryKey` and `@index` arguments, and `@hasOne` / `@hasMany` / `@belongsTo`
-shapes and targets. The `@auth` checks live with the rules (`rules.py`, `parse.py`) and the required-field check in `lints.py`.
+reserved type names, model-only directives, `@primaryKey`, `@index`, `@default` and `@searchable`
+arguments; `relation_validation.py` holds the `@hasOne` / `@hasMany` / `@belongsTo` checks. The `@auth` checks live with the rules (`rules.py`, `parse.py`) and the required-field check in `lints.py`.
 """
 
 from __future__ import annotations
@@ -23,7 +23,9 @@ from graphql import (
     value_from_ast_untyped,
 )
 
+from transformer.default_values import check_default
 from transformer.diagnostics import Diagnostic, error
+from transformer.relation_validation import RelationChecks
 from transformer.rules import SourceLocation
 
 ROOT_TYPE_NAMES = frozenset({"Query", "Mutation", "Subscription"})
@@ -33,7 +35,6 @@ SCALARS = frozenset(
         "AWSEmail", "AWSJSON", "AWSURL", "AWSPhone", "AWSIPAddress",
     }
 )
-RELATIONAL = ("hasOne", "hasMany", "belongsTo")
 MODEL_ONLY = ("primaryKey", "index", "default")
 TRANSFORMER_FIELD_DIRECTIVES = frozenset(
     {"primaryKey", "index", "default", "hasOne", "hasMany", "belongsTo", "manyToMany", "searchable", "predictions",
@@ -73,16 +74,20 @@ class _ModelChecks:
         self.diagnostics: list[Diagnostic] = []
         self.objects: dict[str, list[ObjectTypeDefinitionNode | ObjectTypeExtensionNode]] = {}
         self.leaf_types = set(SCALARS)
+        self.enums: dict[str, set[str]] = {}
         for definition in document.definitions:
+            if isinstance(definition, EnumTypeDefinitionNode):
+                self.enums[definition.name.value] = {v.name.value for v in definition.values or ()}
             if isinstance(definition, EnumTypeDefinitionNode | ScalarTypeDefinitionNode):
                 self.leaf_types.add(definition.name.value)
             elif isinstance(definition, ObjectTypeDefinitionNode | ObjectTypeExtensionNode):
                 self.objects.setdefault(definition.name.value, []).append(definition)
-        self.models = {
+        self.models: set[str] = {
             name
             for name, nodes in self.objects.items()
             if any(_directive(n, "model") for n in nodes if isinstance(n, ObjectTypeDefinitionNode))
         }
+        self.relations = RelationChecks(self.objects, self.models, self.fail)
 
     def fail(self, node: object, message: str, code: str = "model.invalid") -> None:
         where = self.locate(node)
@@ -96,6 +101,9 @@ class _ModelChecks:
         for name, nodes in self.objects.items():
             for node in nodes:
                 model = name in self.models and isinstance(node, ObjectTypeDefinitionNode)
+                searchable = _directive(node, "searchable")
+                if searchable is not None and not model:
+                    self.fail(searchable, "Types annotated with @searchable must also be annotated with @model.")
                 if model and name in ROOT_TYPE_NAMES:
                     self.fail(
                         _directive(node, "model"),
@@ -105,7 +113,7 @@ class _ModelChecks:
                     if isinstance(node, ObjectTypeExtensionNode) and self.extension_field_refused(field):
                         continue
                     self.check_model_only(node, field)
-                    self.check_relations(node, field, model)
+                    self.relations.check(node, field, model)
                 if model:
                     self.check_primary_key(node)  # type: ignore[arg-type]
                     self.check_indexes(node)  # type: ignore[arg-type]
@@ -122,6 +130,11 @@ class _ModelChecks:
 
     def check_model_only(self, node: ObjectTypeDefinitionNode | ObjectTypeExtensionNode, field: FieldDefinitionNode) -> None:
         if node.name.value in self.models:
+            default = _directive(field, "default")
+            if default is not None:
+                problem = check_default(field, default, self.enums)
+                if problem:
+                    self.fail(default, problem)
             return
         for directive in field.directives or ():
             if directive.name.value in MODEL_ONLY:
@@ -209,45 +222,6 @@ class _ModelChecks:
                             directive,
                             f"The sort key of index '{name}' on type '{node.name.value}.{sort_name}' cannot be a non-scalar.",
                         )
-
-    def check_relations(
-        self, node: ObjectTypeDefinitionNode | ObjectTypeExtensionNode, field: FieldDefinitionNode, model: bool
-    ) -> None:
-        for directive in field.directives or ():
-            kind = directive.name.value
-            if kind not in RELATIONAL:
-                continue
-            if not model:
-                self.fail(directive, f"@{kind} must be on an @model object type field.")
-                continue
-            related = _base(field.type)
-            if related not in self.models:
-                self.fail(directive, f"Object type {related} must be annotated with @model.")
-                continue
-            is_list = _is_list(field.type)
-            if kind == "hasOne" and is_list:
-                self.fail(directive, "@hasOne cannot be used with lists. Use @hasMany instead.")
-            elif kind == "belongsTo" and is_list:
-                self.fail(directive, "@belongsTo cannot be used with lists.")
-            elif kind == "hasMany" and not is_list:
-                self.fail(directive, "@hasMany must be used with a list. Use @hasOne for non-list types.")
-            own_fields = {f.name.value for f in node.fields or ()}
-            for name in _names(_arguments(directive).get("fields")):
-                if name not in own_fields:
-                    self.fail(directive, f"{name} is not a field in {node.name.value}")
-            if kind == "belongsTo" and not self.points_back(related, node.name.value):
-                self.fail(
-                    directive,
-                    f"{related} must have a relationship with {node.name.value} in order to use @belongsTo.",
-                )
-
-    def points_back(self, related: str, model: str) -> bool:
-        """Whether `related` has a `@hasOne` or `@hasMany` field of type `model` (a bi-directional relation)."""
-        return any(
-            _base(f.type) == model and any(d.name.value in {"hasOne", "hasMany"} for d in f.directives or ())
-            for node in self.objects.get(related, [])
-            for f in node.fields or ()
-        )
 
 
 def _directive(node: ObjectTypeDefinitionNode | ObjectTypeExtensionNode | FieldDefinitionNode, name: str) -> DirectiveNode | None:
