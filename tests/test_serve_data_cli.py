@@ -85,3 +85,12 @@ def test_records_are_checked_against_the_schema_and_nothing_loads(tmp_path: Path
     data.write_text(json.dumps([good]))
     code, _out, err = _run("data", "load", str(data), "--project", str(project), "--auth-modes", "apiKey")
     assert code == 0, err
+
+
+def test_serve_seed_is_checked_the_same_way(tmp_path: Path) -> None:
+    project, _ = blog_project(tmp_path)
+    seed = tmp_path / "seed.json"
+    seed.write_text(json.dumps([{"__typename": "Post", "id": "p1"}]))
+    code, _out, err = _run("serve", str(project), "--seed", str(seed), "--db", ":memory:", "--port", "0")
+    assert code == 1, err
+    assert "$[0].title" in err and "nothing was loaded" in err

@@ -153,7 +153,10 @@ def serve(target: Path | None, group_file: Path | None, auth_modes: str | None, 
     project, state = opened.project, opened.state
     store = open_store(opened, db)
     if seed is not None:
+        from resolvers.commands.data import check_records_file
+
         try:
+            check_records_file(opened, seed)
             counts = load_records_file(store, seed, replace=False)
         except UnreadableInput as exc:
             fail_usage(str(exc))
