@@ -239,6 +239,7 @@ class _SchemaReader:
             fields=tuple(fields),
             rules=rules,
             primary_key=primary_key,
+            primary_key_declared=any(_directive(f, "primaryKey") is not None for f in node.fields or ()),
             indexes=tuple(indexes),
             query_names=_operation_names(model_args, "queries"),
             mutation_names=_operation_names(model_args, "mutations"),
