@@ -7,12 +7,16 @@ the oracle. With the oracle installed, a few verdicts are also re-checked live.
 
 from __future__ import annotations
 
+import random
+import tempfile
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from oracle_support import amplify_transform, oracle_missing_reason
-from parity_support import corpus, gqlauth_verdict, load_verdicts
+from parity_support import corpus, gqlauth_verdict, load_verdicts, read_case
 
 from transformer.cli import cli
 from transformer.diagnostics import Severity
@@ -182,3 +186,30 @@ def test_the_samples_and_the_benchmark_schema_are_accepted_by_amplify(tmp_path: 
     for index, (schema, modes) in enumerate(inputs):
         result = amplify_transform(schema, tmp_path / f"out{index}", modes.split(","))
         assert result.accepted, f"{schema}: {result.message}"
+
+
+def _case_generator() -> object:
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("generate_cases", REPO / "tests/differential/invalid/generate_cases.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@settings(max_examples=12, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.randoms(use_true_random=False), st.integers(min_value=0, max_value=999))
+def test_generated_schemas_get_amplifys_verdict(rng: random.Random, index: int) -> None:
+    """Random model and field rules (the corpus generator driven by hypothesis), both transformers live."""
+    reason = oracle_missing_reason()
+    if reason:
+        pytest.skip(reason)
+    modes, sdl = _case_generator().schema(rng, index)  # type: ignore[attr-defined]
+    with tempfile.TemporaryDirectory() as scratch:
+        path = Path(scratch) / "case.graphql"
+        path.write_text(f"# auth-modes: {modes}\n{sdl}\n", encoding="utf-8")
+        amplify = amplify_transform(path, Path(scratch) / "out", modes.split(","))
+        accepted, diagnostics = gqlauth_verdict(read_case(path))
+    errors = [d.render() for d in diagnostics if d.severity is Severity.ERROR]
+    assert accepted == amplify.accepted, f"modes {modes}:\n{sdl}\nAmplify: {amplify.message or 'accepts'}\ngqlauth: {errors or 'accepts'}"
