@@ -255,3 +255,12 @@ def test_serve_answers_api_key_requests_on_the_starter_schema(tmp_path: Path) ->
     status, body = served.call("{ listTodos { items { id } } }", token=served.token("alice"))
     assert body["data"] is None or body["data"]["listTodos"] is None
     assert body["errors"][0]["errorType"] == "Unauthorized"
+
+
+def test_a_missing_group_file_says_where_it_was_looked_for(tmp_path: Path) -> None:
+    root = amplify_project(tmp_path, {"blog": OWNER_SCHEMA})
+    project, diagnostics = load_project(root)
+    assert project is not None
+    [missing] = [d for d in diagnostics if d.code == "groups.no-file"]
+    assert str(documented(root).resolve()) in missing.message
+    assert str((root / "amplify" / "backend" / "api" / "blog" / "user-pool-group-precedence.json").resolve()) in missing.message

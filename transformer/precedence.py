@@ -357,6 +357,21 @@ def find_group_file(schema_path: Path) -> Path | None:
     return beside if beside.is_file() else None
 
 
+def group_file_search_places(schema_path: Path) -> list[str]:
+    """Where `find_group_file` looks for a schema, in its order (for "not found" messages)."""
+    start = (schema_path if schema_path.is_dir() else schema_path.parent).resolve()
+    places: list[str] = []
+    for directory in (start, *start.parents):
+        base = directory if directory.name == "backend" and directory.parent.name == "amplify" else directory / "amplify" / "backend"
+        if base.is_dir():
+            places += [
+                str(base / "auth" / "userPoolGroups" / GROUP_FILE_NAME),
+                str(base / "auth" / "*" / "userPoolGroups" / GROUP_FILE_NAME),
+            ]
+            break
+    return [*places, str(start / GROUP_FILE_NAME)]
+
+
 def json_path(location: tuple[int | str, ...]) -> str:
     """`(1, 'customPolicies', 0, 'PolicyName')` -> `[1].customPolicies[0].PolicyName`."""
     text = ""

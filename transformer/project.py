@@ -14,7 +14,7 @@ from transformer.gc_pause import paused_gc
 from transformer.lints import lint
 from transformer.matrix import AccessMatrix, TransformParameters, build_matrix, default_auth_modes
 from transformer.parse import load_schema
-from transformer.precedence import GroupFile, find_group_file, load_group_file
+from transformer.precedence import GroupFile, find_group_file, group_file_search_places, load_group_file
 from transformer.required_fields import required_fields_without_read
 from transformer.rules import DEFAULT_GROUP_CLAIM, Provider
 from transformer.schema_model import ParsedSchema
@@ -60,8 +60,9 @@ def check_group_names(schema: ParsedSchema, group_file: GroupFile | None, group_
                 problems.append(
                     warning(
                         "groups.no-file",
-                        "no user-pool-group-precedence.json found (beside the schema or in the Amplify "
-                        "project); group names in rules are not checked. Pass --group-file FILE.",
+                        "no user-pool-group-precedence.json found (looked for "
+                        f"{', '.join(group_file_search_places(Path(schema.file)))}); group names in rules are "
+                        "not checked. Pass --group-file FILE.",
                         **where,
                     )
                 )
