@@ -264,3 +264,12 @@ def test_a_missing_group_file_says_where_it_was_looked_for(tmp_path: Path) -> No
     [missing] = [d for d in diagnostics if d.code == "groups.no-file"]
     assert str(documented(root).resolve()) in missing.message
     assert str((root / "amplify" / "backend" / "api" / "blog" / "user-pool-group-precedence.json").resolve()) in missing.message
+
+
+def test_access_takes_api_too(tmp_path: Path) -> None:
+    root = amplify_project(tmp_path, {"shop": OWNER_SCHEMA, "admin": OWNER_SCHEMA})
+    write_groups(documented(root), GROUPS)
+    code, output = run("access", "--user", "alice", "--groups", "Admins", "--schema", str(root), "--api", "shop")
+    assert code == 0, output
+    code, output = run("access", "--user", "alice", "--schema", str(root), "--api", "nope")
+    assert code == 2 and "APIs found: admin, shop" in output

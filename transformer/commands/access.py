@@ -372,6 +372,7 @@ def _load_inputs(
     default=None,
     help="The schema: adds the API's iam decisions; the group and storage files are looked for beside it.",
 )
+@click.option("--api", default=None, metavar="NAME", help="The Amplify API whose schema to use, when the project has several.")
 @auth_modes_option
 @click.option("--env-name", default="dev", show_default=True, help="Amplify environment, for ${env} in customPolicies.")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON on stdout.")
@@ -383,11 +384,14 @@ def access(
     group_file: Path | None,
     storage_file: Path | None,
     schema: Path | None,
+    api: str | None,
     auth_modes: str | None,
     env_name: str,
     as_json: bool,
 ) -> None:
     """Which IAM role the identity pool gives a user, and what it may do: storage, customPolicies, the API (iam)."""
+    if api is not None:
+        schema = resolve_schema_path(schema or Path.cwd(), api)
     if guest and (user or groups):
         raise click.UsageError("--guest cannot be combined with --user or --groups")
     if not guest and not user:
