@@ -226,3 +226,17 @@ def test_templates_refuse_conditions_on_hidden_fields_and_allow_the_owner(tmp_pa
     assert [i["id"] for i in body["data"]["listDocs"]["items"]] == ["d1"], body
     _status, body = served.call(LIST_DOCS, {"filter": {"secret": {"beginsWith": "a"}}}, token=editor)
     _refused(body, "secret", "Doc")
+
+
+@pytest.mark.parametrize("engine", ["python", "vtl"])
+def test_subscription_filters_on_hidden_fields_are_refused_by_both_engines(tmp_path: Path, engine: str) -> None:
+    served = _vtl_served(tmp_path, DOCS) if engine == "vtl" else serve_schema(tmp_path, DOCS)
+    editor = Identity(auth_type=AuthType.USER_POOLS, sub="bob-sub", username="bob",
+                      claims={"sub": "bob-sub", "cognito:username": "bob", "cognito:groups": ["Editors"]})
+    owner = Identity(auth_type=AuthType.USER_POOLS, sub="alice-sub", username="alice",
+                     claims={"sub": "alice-sub", "cognito:username": "alice"})
+    hidden = 'subscription { onUpdateDoc(filter: {secret: {beginsWith: "a"}}) { id } }'
+    ok, result = _subscribe(served, hidden, editor)
+    assert not ok and result[0]["errorType"] == "Unauthorized" and "secret" in result[0]["message"], result
+    assert _subscribe(served, 'subscription { onUpdateDoc(filter: {title: {eq: "a"}}) { id } }', editor)[0]
+    assert _subscribe(served, hidden, owner)[0]

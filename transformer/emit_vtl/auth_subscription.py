@@ -11,6 +11,7 @@ the client's filter through `$extensions.setSubscriptionFilter`.
 from __future__ import annotations
 
 from transformer.emit_vtl.auth_common import authorize_by_identity, open_auth
+from transformer.emit_vtl.filter_fields import emit_filter_field_check
 from transformer.emit_vtl.identity import (
     IdentityNames,
     admin_role_bypass,
@@ -45,6 +46,8 @@ def subscription_auth_request(model: ModelAccess) -> str:
     w.line("#end")
     with w.block("#if(!$isAuthorized)"):
         w.line("$util.unauthorized()")
+    emit_filter_field_check(w, model, "$ctx.args.filter", scope_roles=read_roles(model, Operation.LISTEN),
+                            unrestricted="$util.isNull($ctx.stash.authSubscriptionFilter)")
     w.line(empty_payload())
     return w.text()
 

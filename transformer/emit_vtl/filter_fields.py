@@ -34,10 +34,13 @@ def _message(model: ModelAccess, field: str) -> str:
 
 
 def emit_filter_field_check(w: VtlWriter, model: ModelAccess, argument: str, *,
-                            scope_roles: list[Role] | None = None, record: str | None = None) -> None:
-    """After the operation's own check (`$isAuthorized` true: unrestricted; false: restricted by the
-    auth filter built from `scope_roles`), refuse when `argument` names a field the caller may not read.
-    With `record`, owner and dynamic-group rules are judged on that stored record instead."""
+                            scope_roles: list[Role] | None = None, record: str | None = None,
+                            unrestricted: str = "$isAuthorized") -> None:
+    """After the operation's own check, refuse when `argument` names a field the caller may not read.
+
+    `unrestricted` is true when the operation reaches every record, false when it is restricted by
+    the auth filter built from `scope_roles`. With `record`, owner and dynamic-group rules are judged
+    on that stored record instead. `$isAuthorized` is left as it was."""
     fields = protected_fields(model)
     if not fields:
         return
@@ -46,6 +49,7 @@ def emit_filter_field_check(w: VtlWriter, model: ModelAccess, argument: str, *,
         w.line(f"#set($namedInput = {argument})")
     w.line("#set($namedText = $util.toJson($namedInput))")
     w.line("#set($operationAuthorized = $isAuthorized)")
+    w.line(f"#set($operationUnrestricted = {unrestricted})")
     for field in fields:
         _, roles = field_read_roles(model, field)
         with w.block(f"#if($namedText.contains({q(chr(34) + field + chr(34) + ':')}))"):
@@ -54,7 +58,7 @@ def emit_filter_field_check(w: VtlWriter, model: ModelAccess, argument: str, *,
                 provider_sections(w, roles, _identity_roles)
                 for provider in PROVIDER_ORDER:
                     if scope_roles is not None and scope_implies_field(scope_roles, roles, provider):
-                        condition = f"!$operationAuthorized && $util.authType() == {q(AUTH_TYPE[provider])}"
+                        condition = f"!$operationUnrestricted && $util.authType() == {q(AUTH_TYPE[provider])}"
                         with w.block(f"#if({condition})"):
                             w.line("#set($isAuthorized = true)")
             else:
