@@ -273,3 +273,20 @@ def test_access_takes_api_too(tmp_path: Path) -> None:
     assert code == 0, output
     code, output = run("access", "--user", "alice", "--schema", str(root), "--api", "nope")
     assert code == 2 and "APIs found: admin, shop" in output
+
+
+def test_the_current_environments_cli_json_overrides_cli_json(tmp_path: Path) -> None:
+    cli_json = {"features": {"graphqltransformer": {"improvepluralization": False, "usesubusernamefordefaultidentityclaim": True}}}
+    root = amplify_project(tmp_path, {"blog": OWNER_SCHEMA}, cli_json)
+    (root / "amplify" / ".config").mkdir()
+    (root / "amplify" / ".config" / "local-env-info.json").write_text(json.dumps({"envName": "prod"}))
+    (root / "amplify" / "cli.prod.json").write_text(
+        json.dumps({"features": {"graphqltransformer": {"improvepluralization": True, "usesubusername": 1}}})
+    )
+    (root / "amplify" / "cli.dev.json").write_text(json.dumps({"features": {"graphqltransformer": {"improvepluralization": "x"}}}))
+    project, diagnostics = load_project(root)
+    assert project is not None, diagnostics
+    assert project.matrix.parameters.improve_pluralization
+    assert project.matrix.parameters.use_sub_username_for_default_identity_claim
+    [unknown] = [d for d in diagnostics if d.code == "settings.unknown-flag"]
+    assert unknown.file == str(root / "amplify" / "cli.prod.json")

@@ -110,26 +110,35 @@ def _case_insensitive(data: dict[str, object], key: str) -> tuple[str, object] |
     return next(((k, v) for k, v in data.items() if k.lower() == key), None)
 
 
-def read_amplify_features(cli_json: Path) -> tuple[AmplifyTransformerFeatures, list[Diagnostic]]:
-    """The `features.graphqltransformer` flags of an `amplify/cli.json`, with warnings for unknown keys."""
+class _FlagSection(BaseModel):
+    """The `features.graphqltransformer` keys of one cli file, lower-cased, with where each came from."""
+
+    values: dict[str, object] = {}
+    spelled: dict[str, str] = {}
+    file: str = ""
+    prefix: str = "features.graphqltransformer"
+
+
+def _flag_section(cli_json: Path) -> tuple[_FlagSection, list[Diagnostic]]:
     data, problems = _read_json(cli_json)
     if problems or not isinstance(data, dict):
-        return AmplifyTransformerFeatures(), problems
+        return _FlagSection(file=str(cli_json)), problems
     features_entry = _case_insensitive(data, "features")
     features = features_entry[1] if features_entry else {}
     section_entry = _case_insensitive(features, FLAGS_SECTION) if isinstance(features, dict) else None
     if section_entry is None:
-        return AmplifyTransformerFeatures(), []
+        return _FlagSection(file=str(cli_json)), []
     section_key, section = section_entry
     prefix = f"{features_entry[0] if features_entry else 'features'}.{section_key}"
     if not isinstance(section, dict):
-        return AmplifyTransformerFeatures(), [error("settings.invalid", "must be an object", file=str(cli_json), json_path=prefix)]
-    known: dict[str, object] = {}
-    spelled: dict[str, str] = {}
+        return _FlagSection(file=str(cli_json)), [
+            error("settings.invalid", "must be an object", file=str(cli_json), json_path=prefix)
+        ]
+    found = _FlagSection(file=str(cli_json), prefix=prefix)
     for key, value in section.items():
         if key.lower() in KNOWN_FLAGS:
-            known[key.lower()] = value
-            spelled[key.lower()] = key
+            found.values[key.lower()] = value
+            found.spelled[key.lower()] = key
         else:
             problems.append(
                 warning(
@@ -140,10 +149,51 @@ def read_amplify_features(cli_json: Path) -> tuple[AmplifyTransformerFeatures, l
                     json_path=f"{prefix}.{key}",
                 )
             )
+    return found, problems
+
+
+def environment_cli_json(cli_json: Path) -> Path | None:
+    """`amplify/cli.<env>.json` for the checked-out environment (`amplify/.config/local-env-info.json`),
+    whose flags the Amplify CLI lays over `cli.json`'s."""
+    env_info = cli_json.parent / ".config" / "local-env-info.json"
+    if not env_info.is_file():
+        return None
+    data, problems = _read_json(env_info)
+    env_name = data.get("envName") if isinstance(data, dict) and not problems else None
+    candidate = cli_json.parent / f"cli.{env_name}.json" if isinstance(env_name, str) and env_name else None
+    return candidate if candidate is not None and candidate.is_file() else None
+
+
+def read_amplify_features(cli_json: Path) -> tuple[AmplifyTransformerFeatures, list[Diagnostic]]:
+    """The `features.graphqltransformer` flags of an `amplify/cli.json` (and of the current environment's
+    `cli.<env>.json`, which wins), with warnings for unknown keys."""
+    sections: list[_FlagSection] = []
+    problems: list[Diagnostic] = []
+    for path in (cli_json, environment_cli_json(cli_json)):
+        if path is not None:
+            section, found = _flag_section(path)
+            sections.append(section)
+            problems += found
+    merged: dict[str, object] = {}
+    origin: dict[str, _FlagSection] = {}
+    for section in sections:
+        merged.update(section.values)
+        origin.update({key: section for key in section.values})
     try:
-        return AmplifyTransformerFeatures.model_validate(known), problems
+        return AmplifyTransformerFeatures.model_validate(merged), problems
     except ValidationError as exc:
-        return AmplifyTransformerFeatures(), problems + _validation_errors(exc, cli_json, prefix, spelled)
+        for item in exc.errors():
+            key = str(item["loc"][0]) if item["loc"] else ""
+            section = origin.get(key, sections[0])
+            problems.append(
+                error(
+                    "settings.invalid",
+                    item["msg"],
+                    file=section.file,
+                    json_path=f"{section.prefix}.{section.spelled.get(key, key)}",
+                )
+            )
+        return AmplifyTransformerFeatures(), problems
 
 
 def load_transform_parameters(schema_path: Path) -> tuple[TransformParameters, list[Diagnostic]]:
