@@ -1,10 +1,11 @@
-"""The rejections Amplify makes for `references:` relationships (`@hasOne`/`@hasMany`/`@belongsTo(references:)`).
+"""Two rejections Amplify makes for `references:` relationships that `relation_validation.py` leaves out.
 
-In the order Amplify's references transformers check them, with their messages: `fields` and `references`
-together; the number of references against the parent's primary key and each reference being a scalar or
-enum field of the model that holds it; the relational field not required; and the relationship declared
-from both sides (a `@belongsTo` with the same references for a `@hasOne`/`@hasMany`, and the reverse), the
-reference fields typed like the parent's key (`ID` and `String` interchangeable).
+Amplify checks, in order: `fields` with `references`, the number of references against the parent's primary
+key, each reference a scalar or enum field of the model that holds it, the relational field not required,
+and the relationship declared from both sides with reference fields typed like the parent's key (`ID` and
+`String` interchangeable). `relation_validation.py` reports the first, second and fifth's missing side; this
+module reports, when those pass, a required relational field and a reference typed unlike the key, with
+Amplify's messages.
 """
 
 from __future__ import annotations
@@ -43,17 +44,15 @@ def _problem(model: ModelDef, field: ModelField, models: dict[str, ModelDef], en
     name = relation.kind.value
     references = list(relation.references)
     related = models.get(relation.related_model)
-    if relation.fields:
-        return f"fields and references cannot be defined in the same {name}. Use 'references'"
-    if related is None:
+    if relation.fields or related is None:
         return None
     parent, holder = (related, model) if relation.kind is RelationKind.BELONGS_TO else (model, related)
     if len(parent.primary_key) != len(references):
-        return f"The number of references provided to @{name} must match the number of primary keys on {parent.name}."
+        return None
     for reference in references:
         found = holder.field(reference)
         if found is None:
-            return f"{reference} is not a field in {holder.name}"
+            return None
         if found.type.is_list or (found.type.name not in _SCALARS and found.type.name not in enums):
             return f"All reference fields provided to @{name} must be scalar or enum fields."
     shown = f"[{related.name}]" if relation.kind is RelationKind.HAS_MANY else related.name
@@ -69,10 +68,7 @@ def _problem(model: ModelDef, field: ModelField, models: dict[str, ModelDef], en
         and other.relation.kind in _associated(relation.kind) and list(other.relation.references) == references
     ]
     if not matching:
-        wanted = " or ".join(f"@{k.value}" for k in _associated(relation.kind))
-        return (f"Uni-directional relationships are not supported. Add a {wanted} field in {related.name} to match "
-                f"the @{name} field {described}, and ensure the number and type of reference fields match the number "
-                f"and type of primary key fields in {parent.name}.")
+        return None
     for key, reference in zip(parent.primary_key, references, strict=True):
         reference_field = holder.field(reference)
         assert reference_field is not None

@@ -94,7 +94,7 @@ class RelationChecks:
         args = arguments(directive)
         fields, references = names(args.get("fields")), names(args.get("references"))
         if "fields" in args and "references" in args:
-            self.fail(directive, f"fields and references cannot be defined in the same {kind}. Use 'references' only.")
+            self.fail(directive, f"fields and references cannot be defined in the same {kind}. Use 'references'")
             return
         if "references" in args:
             self.check_references(node, field, directive, kind, related, references)
