@@ -290,3 +290,15 @@ def test_the_current_environments_cli_json_overrides_cli_json(tmp_path: Path) ->
     assert project.matrix.parameters.use_sub_username_for_default_identity_claim
     [unknown] = [d for d in diagnostics if d.code == "settings.unknown-flag"]
     assert unknown.file == str(root / "amplify" / "cli.prod.json")
+
+
+def test_each_api_has_its_own_auth_modes(tmp_path: Path) -> None:
+    public = 'type Note @model @auth(rules: [{allow: public}]) { id: ID! }\n'
+    root = amplify_project(tmp_path, {"shop": {"a.graphql": public}, "admin": OWNER_SCHEMA})
+    for api, modes in (("shop", ("API_KEY", [])), ("admin", ("AMAZON_COGNITO_USER_POOLS", [{"mode": "AWS_IAM"}]))):
+        settings = {"serviceConfiguration": {"defaultAuthType": {"mode": modes[0]}, "additionalAuthTypes": modes[1]}}
+        (root / "amplify" / "backend" / "api" / api / "cli-inputs.json").write_text(json.dumps(settings))
+    shop, _ = load_project(root, api="shop")
+    admin, _ = load_project(root, api="admin")
+    assert shop is not None and shop.auth_modes == [Provider.API_KEY]
+    assert admin is not None and admin.auth_modes == [Provider.USER_POOLS, Provider.IAM]
