@@ -190,6 +190,8 @@ class ApiReloader:
         """The errors of the last attempt (empty once a good project is served again)."""
         self.watcher = FileWatcher(lambda: watched_files(self.roots, self.project))
         self._pending: list[Path] = []
+        self.on_reload: list[Callable[[Project], None]] = []
+        """Called with the new project after each swap."""
 
     def poll(self) -> bool:
         """One look at the files; reloads once they have settled. True when a new API was swapped in."""
@@ -229,6 +231,8 @@ class ApiReloader:
         self.report("gqlauth: reloaded" + ("" if changes.lines() else " (no change to the API)"))
         for line in changes.lines():
             self.report(f"  {line}")
+        for callback in self.on_reload:
+            callback(project)
         return True
 
     def run(self, stop: threading.Event, interval: float = 0.5) -> None:

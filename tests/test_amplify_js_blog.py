@@ -7,10 +7,11 @@ AppSync real-time protocol (wss:// on the same port, trusted through NODE_EXTRA_
 
 from __future__ import annotations
 
+import json
 import shutil
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 from pathlib import Path
 from typing import Any, TypeVar
@@ -119,6 +120,19 @@ def test_api_key_lists_and_is_refused_writes(blog: Blog) -> None:
     assert created.code == 1
     assert created.messages() == ["Not Authorized to access createPost on type Mutation"]
     assert created.result["errors"][0]["errorType"] == "Unauthorized"
+
+
+def test_the_configuration_serve_wrote_is_what_the_library_reads(blog: Blog) -> None:
+    """`Amplify.configure` with the amplifyconfiguration.json `serve` wrote: endpoint, default mode, API key."""
+    config = blog.served.project / ".gqlauth" / "frontend" / "amplifyconfiguration.json"
+    written = json.loads(config.read_text())
+    assert written["aws_appsync_graphqlEndpoint"] == blog.served.endpoint
+    assert written["aws_appsync_authenticationType"] == "AMAZON_COGNITO_USER_POOLS"
+    elsewhere = replace(blog.served, port=1)  # only the file names the real endpoint
+    by_key = run_client(blog.client, elsewhere, ["--config", str(config), "--auth", "apiKey"], LIST)
+    as_alice = run_client(blog.client, elsewhere, ["--config", str(config), *_user(blog.alice_access)], LIST)
+    assert isinstance(_ok(by_key)["listPosts"]["items"], list)
+    assert isinstance(_ok(as_alice)["listPosts"]["items"], list)
 
 
 def test_user_pool_access_and_id_tokens_create_update_with_the_same_owner(blog: Blog) -> None:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
+import signal
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
@@ -11,6 +13,7 @@ from pathlib import Path
 import click
 
 from resolvers.authenticate import Authenticator
+from resolvers.frontend_config import FrontendConfigWriter, api_settings, frontend_folder
 from resolvers.local_state import LocalState, LocalStateError, find_project
 from resolvers.store import MEMORY, RecordError, Store, StoreError, records_from_json
 from resolvers.token_verify import DEFAULT_LEEWAY, TokenVerifier
@@ -96,6 +99,18 @@ def load_records_file(store: Store, path: Path, *, replace: bool) -> dict[str, i
     return report.counts
 
 
+def user_pool_verifier(state: LocalState, *, issuer: str | None, jwks_url: str | None, client_id: str | None,
+                       leeway: int) -> TokenVerifier:
+    """The token verifier `serve` uses: the local issuer's, or `issuer`'s; `leeway` seconds of clock skew."""
+    if issuer is not None:
+        verifier = TokenVerifier(issuer=issuer.rstrip("/"), client_id=client_id,
+                                 jwks_url=jwks_url or issuer.rstrip("/") + "/.well-known/jwks.json")
+    else:
+        verifier = TokenVerifier.local(state, client_id=client_id)
+    verifier.leeway = timedelta(seconds=leeway)
+    return verifier
+
+
 @click.command("serve")
 @click.argument("target", required=False, type=click.Path(path_type=Path, exists=True))
 @group_file_option
@@ -126,6 +141,8 @@ def load_records_file(store: Store, path: Path, *, replace: bool) -> dict[str, i
 # -- dev loop (issue 13): reload, token leeway --
 @click.option("--no-reload", is_flag=True,
               help="Do not watch the schema, the group file and the settings (default: reload the API on a change).")
+@click.option("--no-frontend-config", is_flag=True,
+              help="Do not write aws-exports.js / amplifyconfiguration.json for the local endpoint.")
 @click.option("--leeway", type=click.IntRange(0, 3600), default=int(DEFAULT_LEEWAY.total_seconds()),
               show_default=True, metavar="SECONDS",
               help="Clock skew allowed on token exp/nbf/iat; 0 rejects a token the second it expires.")
@@ -133,7 +150,7 @@ def load_records_file(store: Store, path: Path, *, replace: bool) -> dict[str, i
 def serve(target: Path | None, group_file: Path | None, auth_modes: str | None, api: str | None, host: str, port: int,
           db: str | None, seed: Path | None, issuer: str | None, jwks_url: str | None, client_id: str | None,
           api_keys: tuple[str, ...], no_explorer: bool, https_only: bool, engine: str,
-          authorizer: str | None = None, no_reload: bool = False,
+          authorizer: str | None = None, no_reload: bool = False, no_frontend_config: bool = False,
           leeway: int = int(DEFAULT_LEEWAY.total_seconds())) -> None:
     """Serve PROJECT_DIR_OR_SCHEMA's API locally (queries, mutations, subscriptions), rules enforced.
 
@@ -162,13 +179,7 @@ def serve(target: Path | None, group_file: Path | None, auth_modes: str | None, 
             fail_usage(str(exc))
             return
         stderr_console().print(f"seeded {sum(counts.values())} record(s) from {seed}", markup=False)
-    verifier = None
-    if issuer is not None:
-        verifier = TokenVerifier(issuer=issuer.rstrip("/"), client_id=client_id,
-                                 jwks_url=jwks_url or issuer.rstrip("/") + "/.well-known/jwks.json")
-    else:
-        verifier = TokenVerifier.local(state, client_id=client_id)
-    verifier.leeway = timedelta(seconds=leeway)
+    verifier = user_pool_verifier(state, issuer=issuer, jwks_url=jwks_url, client_id=client_id, leeway=leeway)
     from resolvers.lambda_authorizer import AuthorizerConfigError, authorizer_for
 
     def authenticator_for(served: Project) -> Authenticator:
@@ -196,6 +207,7 @@ def serve(target: Path | None, group_file: Path | None, auth_modes: str | None, 
         fail_usage(str(exc))
         return
     stop_reload = None
+    reloader = None
     if not no_reload and opened.load is not None:
         reloader = ApiReloader(live, project, opened.load, build_app,
                                report=lambda line: stderr_console().print(line, markup=False),
@@ -203,19 +215,78 @@ def serve(target: Path | None, group_file: Path | None, auth_modes: str | None, 
         stop_reload = reloader.start()
         stderr_console().print("  reload:    on (schema, group file, settings)   --no-reload to turn off",
                                markup=False)
+    _stop_cleanly_on_sigterm()
+    frontend = None if no_frontend_config else FrontendConfig(state, project)
+    if reloader is not None and frontend is not None:
+        reloader.on_reload.append(frontend.update)
     try:
         # -- realtime/TLS hook (issue 8): /graphql/realtime, local CA + server cert, http+https on one port --
         try:
             serve_with_realtime(live, state, host=host, port=port, https_only=https_only, prepared=True,
-                                announce=lambda line: stderr_console().print(line, markup=False))
+                                announce=lambda line: stderr_console().print(line, markup=False),
+                                on_listening=frontend.listening if frontend is not None else None)
         except ListenError as exc:
             fail_usage(str(exc))
         # -- end realtime/TLS hook --
     finally:
         if stop_reload is not None:
             stop_reload.set()
+        if frontend is not None:
+            frontend.restore()
         store.close()
     raise SystemExit(0)
+
+
+def _stop_cleanly_on_sigterm() -> None:
+    """SIGTERM ends `serve` as Ctrl-C does, through its clean-up (uvicorn re-raises the signal once it has
+    stopped; with the default handler the process would die before putting the frontend files back)."""
+    def stop(_signum: int, _frame: object) -> None:
+        raise SystemExit(0)
+
+    with contextlib.suppress(ValueError):  # not the main thread (tests driving serve in-process)
+        signal.signal(signal.SIGTERM, stop)
+
+
+class FrontendConfig:
+    """`serve`'s frontend configuration: written once listening, rewritten when the modes change, restored."""
+
+    def __init__(self, state: LocalState, project: Project) -> None:
+        self.state = state
+        self.project = project
+        self.endpoint: str | None = None
+        self.writer = FrontendConfigWriter(frontend_folder(state.dir.parent, state.dir), state.dir)
+
+    def listening(self, host: str, port: int) -> None:
+        shown = "127.0.0.1" if host in ("0.0.0.0", "::", "") else (f"[{host}]" if ":" in host else host)
+        self.endpoint = f"http://{shown}:{port}/graphql"
+        self.update()
+
+    def update(self, project: Project | None = None) -> None:
+        """Write the files for the served project (`project`, after a reload); only once listening."""
+        if project is not None:
+            if project.matrix.auth_modes == self.project.matrix.auth_modes:
+                self.project = project
+                return
+            self.project = project
+        if self.endpoint is None:
+            return
+        modes = self.project.matrix.auth_modes
+        api_key = self.state.dev_api_key().key if Provider.API_KEY in modes else None
+        console = stderr_console()
+        try:
+            paths = self.writer.write(api_settings(self.endpoint, self.state.environment().region, modes, api_key))
+        except OSError as exc:
+            console.print(f"  frontend:  not written: {exc}   (--no-frontend-config to turn off)", markup=False)
+            return
+        for message in self.writer.messages:
+            console.print(f"  frontend:  {message}", markup=False)
+        self.writer.messages.clear()
+        console.print(f"  frontend:  wrote {', '.join(str(p) for p in paths)}   (--no-frontend-config to turn off)",
+                      markup=False)
+
+    def restore(self) -> None:
+        for path in self.writer.restore():
+            stderr_console().print(f"gqlauth: put back {path}", markup=False)
 
 
 def _print_banner(project: Project, state: LocalState, host: str, port: int, db: str) -> None:
@@ -237,4 +308,5 @@ def _print_banner(project: Project, state: LocalState, host: str, port: int, db:
     console.print("  denied?    gqlauth explain SCHEMA --operation Mutation.createPost --user alice", markup=False)
 
 
-__all__ = ["DEFAULT_PORT", "EXIT_USAGE", "OpenedProject", "load_records_file", "open_project", "open_store", "serve"]
+__all__ = ["DEFAULT_PORT", "EXIT_USAGE", "OpenedProject", "load_records_file", "open_project", "open_store", "serve",
+           "user_pool_verifier"]

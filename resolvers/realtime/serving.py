@@ -33,9 +33,10 @@ class ListenError(Exception):
 
 def serve_with_realtime(app: ASGIApp, state: LocalState, *, host: str, port: int, https_only: bool = False,
                         log_level: str = "warning", settings: RealtimeSettings | None = None,
-                        announce: Callable[[str], None] = print, prepared: bool = False) -> None:
+                        announce: Callable[[str], None] = print, prepared: bool = False,
+                        on_listening: Callable[[str, int], None] | None = None) -> None:
     """Mount `/graphql/realtime` (unless `prepared`: see `prepare_app`), make sure the TLS files exist, bind,
-    announce, and serve until stopped."""
+    announce, call `on_listening(host, port)`, and serve until stopped."""
     if not prepared:
         if not isinstance(app, Starlette):
             raise TypeError("serve_with_realtime: prepare an app that is not a Starlette app first (prepared=True)")
@@ -48,6 +49,9 @@ def serve_with_realtime(app: ASGIApp, state: LocalState, *, host: str, port: int
     mode = ListenMode.HTTPS if https_only else ListenMode.BOTH
     for line in banner_lines(sock, tls, mode):
         announce(line)
+    if on_listening is not None:
+        bound_host, bound_port = sock.getsockname()[:2]
+        on_listening(str(bound_host), int(bound_port))
     build_server(app, sock, mode, server_ssl_context(tls), log_level=log_level).run()
 
 
