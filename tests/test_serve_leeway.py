@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import shutil
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
