@@ -117,7 +117,7 @@ class _Emitter:
             name=name,
             interfaces=[i.name.value for i in node.interfaces or ()],
             directives=kept_directives(node),
-            description=print_ast(node.description) if getattr(node, "description", None) else None,
+            description=print_ast(description) if (description := getattr(node, "description", None)) else None,
         )
         for field_node in node.fields or ():
             target.add_field(field_from_node(field_node))
@@ -188,10 +188,9 @@ class _Emitter:
                 mutation.add_field(mutation_field)
 
         subscription_fields: list[SdlField] = []
-        for kind in (OperationKind.ON_CREATE, OperationKind.ON_UPDATE, OperationKind.ON_DELETE):
-            op = by_kind.get(kind)
-            if op is None:
-                continue
+        subscriptions = [op for kind in (OperationKind.ON_CREATE, OperationKind.ON_UPDATE, OperationKind.ON_DELETE)
+                         for op in ops if op.kind is kind]
+        for op in subscriptions:
             self.add_enum_filters(after)
             self.add_subscription_filter_input(name, after)
             subscription_fields.append(

@@ -36,7 +36,7 @@ from transformer.rules import (
 )
 from transformer.schema_model import FieldType, IndexDef, ModelDef, ParsedSchema, Relation
 
-MATRIX_VERSION = 1
+MATRIX_VERSION: Literal[1] = 1
 
 
 class RoleKind(StrEnum):
@@ -382,7 +382,10 @@ def root_operations(model: ModelDef) -> list[RootOperation]:
     }
 
     def chosen(overrides: dict[str, str | None] | None, kind: OperationKind) -> str | None:
-        return defaults[kind] if overrides is None else overrides.get(kind.value)
+        """Amplify deep-merges `@model(queries:/mutations:)` over its defaults: a key left out keeps its name."""
+        if overrides is None or kind.value not in overrides:
+            return defaults[kind]
+        return overrides[kind.value]
 
     add("Query", chosen(model.query_names, OperationKind.GET), OperationKind.GET)
     add("Query", chosen(model.query_names, OperationKind.LIST), OperationKind.LIST)
@@ -404,13 +407,16 @@ def root_operations(model: ModelDef) -> list[RootOperation]:
             (OperationKind.ON_DELETE, OperationKind.DELETE),
         ):
             if mutation_kind in mutation_fields:
-                add(
-                    "Subscription",
-                    subscription_name(kind.value, name),
-                    kind,
-                    mutation=mutation_fields[mutation_kind],
-                )
+                for field_name in _subscription_fields(model, kind.value):
+                    add("Subscription", field_name, kind, mutation=mutation_fields[mutation_kind])
     return ops
+
+
+def _subscription_fields(model: ModelDef, kind: str) -> list[str]:
+    """`@model(subscriptions: {onCreate: [...]})` merged over the default name element by element, as
+    Amplify's deep merge of lists does: `[]` keeps the default, `["a", "b"]` replaces it with both."""
+    given = list(model.subscription_names.get(kind, ()))
+    return given or [subscription_name(kind, model.name)]
 
 
 def default_auth_modes(schema: ParsedSchema) -> list[Provider]:
