@@ -15,7 +15,7 @@ from transformer.cli import cli
 from transformer.diagnostics import Severity, warning
 from transformer.project import load_project
 from transformer.report import summary_line
-from transformer.silencing import KNOWN_WARNING_CODES, matches
+from transformer.silencing import KNOWN_WARNING_CODES, WARNING_CODES, matches
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -187,3 +187,8 @@ def test_every_warning_code_in_the_code_base_is_known() -> None:
     assert emitted, "no warning(...) call found: the pattern is out of date"
     assert emitted <= KNOWN_WARNING_CODES, f"add to transformer/silencing.py: {sorted(emitted - KNOWN_WARNING_CODES)}"
     assert all(w.severity is Severity.WARNING for w in [warning(c, "x") for c in KNOWN_WARNING_CODES])
+
+
+def test_the_readme_lists_every_warning_code() -> None:
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    assert [code for code in WARNING_CODES if f"- `{code}`: " not in readme] == []

@@ -23,30 +23,30 @@ from transformer.amplify_layout import project_folder
 from transformer.diagnostics import Diagnostic, Severity, warning
 from transformer.transform_settings import SETTINGS_FILE_NAME, GqlauthSettings
 
-KNOWN_WARNING_CODES: frozenset[str] = frozenset(
-    {
-        "amplify.sandbox-no-api-key",
-        "auth.argument-ignored",
-        "auth.groups-field-type",
-        "auth.non-model-dynamic",
-        "auth.owner-field-type",
-        "directive.unsupported",
-        "group-name-not-alphanumeric",
-        "group-precedence-tie",
-        "group-role-name-too-long",
-        "groups.no-file",
-        "iam-policy-lint",
-        "lint.delete-withheld",
-        "lint.filter-hidden-field",
-        "lint.group-claim-substring",
-        "lint.group-unused",
-        "lint.owner-reassign",
-        "lint.required-field-unreadable",
-        "settings.unknown-flag",
-        "settings.unknown-silence",
-    }
-)
-"""Every warning code gqlauth emits (a test checks this against the `warning(...)` calls in the code)."""
+WARNING_CODES: dict[str, str] = {
+    "amplify.sandbox-no-api-key": "input AMPLIFY's public globalAuthRule without an API key: sandbox mode stays off",
+    "auth.argument-ignored": "an @auth argument that has no effect on the rule's strategy",
+    "auth.groups-field-type": "a groupsField that is not String or [String]: the rule never matches",
+    "auth.non-model-dynamic": "owner or dynamic group rules on a non-model type: ignored, as in Amplify",
+    "auth.owner-field-type": "an ownerField that is not String, ID or a list of them: the rule never matches",
+    "directive.unsupported": "a directive gqlauth does not serve yet: the field resolves to null",
+    "group-name-not-alphanumeric": "a group name Amplify's CLI would reject",
+    "group-precedence-tie": "two groups with one precedence: no preferred role for members of both",
+    "group-role-name-too-long": "a group whose IAM role name would exceed IAM's 64-character limit",
+    "groups.no-file": "no group file found: group names in rules are not checked",
+    "iam-policy-lint": "a finding of the IAM policy linter in a group's customPolicies",
+    "lint.delete-withheld": "a role the model's rules let delete that never can (a field rule withholds delete)",
+    "lint.filter-hidden-field": "a field hidden from some readers that a filter or condition can reveal in AppSync",
+    "lint.group-claim-substring": "a static group rule on a custom claim that Amplify tests as a substring",
+    "lint.group-unused": "a group of the group file that no rule names",
+    "lint.owner-reassign": "owners may update the owner field, so they can give a record away",
+    "lint.required-field-unreadable": "a required field some reader may not read: the whole record nulls for them",
+    "settings.unknown-flag": "an Amplify feature flag the Amplify CLI does not define",
+    "settings.unknown-silence": "a silence entry of gqlauth.json that names no warning",
+}
+"""Every warning code gqlauth emits, with what it means (a test checks it against the `warning(...)` calls)."""
+
+KNOWN_WARNING_CODES: frozenset[str] = frozenset(WARNING_CODES)
 
 IGNORE_COMMENT = re.compile(r"#\s*gqlauth:\s*ignore\[([^\]]*)\]")
 
@@ -135,4 +135,4 @@ def apply_silencing(diagnostics: list[Diagnostic], schema_path: Path) -> list[Di
     return marked
 
 
-__all__ = ["IGNORE_COMMENT", "KNOWN_WARNING_CODES", "apply_silencing", "matches", "project_silence"]
+__all__ = ["IGNORE_COMMENT", "KNOWN_WARNING_CODES", "WARNING_CODES", "apply_silencing", "matches", "project_silence"]
