@@ -79,7 +79,10 @@ def _describe(folder: Path, inputs: list[Path]) -> str | None:
         if path.is_relative_to(folder):
             what = "holds" if path.parent == folder else "contains"
             return f"it {what} {path.relative_to(folder).as_posix()}, an input of this project"
-    cwd = Path.cwd().resolve()
+    try:
+        cwd = Path.cwd().resolve()
+    except OSError:
+        return "the current directory no longer exists, so where it would go is unclear"
     if _is_same_or_ancestor(folder, cwd):
         return "it is the current directory" if folder == cwd else "it contains the current directory"
     home = Path(os.path.expanduser("~")).resolve()
