@@ -1,18 +1,25 @@
 """`@function` and `@http` fields served locally: the handlers `gqlauth.json` names are called with the
 event Amplify's resolvers send, the field's own rules still apply, and a field nothing is configured
-for answers with an error saying how to configure it."""
+for answers with an error saying how to configure it; through the guards and through the templates."""
 
 from __future__ import annotations
 
 import json
+import shutil
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from typing import Any
 
 import pytest
-from serve_support import Served, _serve
+from serve_support import Served, _serve, template_state
+from starlette.testclient import TestClient
 
+from resolvers.authenticate import Authenticator
+from resolvers.local_state import LocalState
+from resolvers.server.app import create_app
+from resolvers.server.bindings import store_layouts
+from resolvers.store import Store
 from transformer.project import load_project
 from transformer.rules import Provider
 
@@ -81,9 +88,9 @@ def upstream() -> Iterator[str]:
     server.shutdown()
 
 
-@pytest.fixture(scope="module")
-def served(tmp_path_factory: pytest.TempPathFactory, upstream: str) -> Served:
-    directory = tmp_path_factory.mktemp("fh") / "project"
+@pytest.fixture(scope="module", params=["python", "vtl"])
+def served(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, upstream: str) -> Served:
+    directory = tmp_path_factory.mktemp(f"fh-{request.param}") / "project"
     directory.mkdir()
     origin = "https://api.example.com"
     (directory / "schema.graphql").write_text(SCHEMA.replace("ORIGIN", origin))
@@ -93,7 +100,14 @@ def served(tmp_path_factory: pytest.TempPathFactory, upstream: str) -> Served:
     (directory / "gqlauth.json").write_text(json.dumps({"functions": functions, "http": {origin: upstream}}))
     project, diagnostics = load_project(directory, auth_modes=[Provider.USER_POOLS, Provider.API_KEY])
     assert project is not None, diagnostics
-    return _serve(directory, project, ":memory:", guards=True)
+    if request.param == "python":
+        return _serve(directory, project, ":memory:", guards=True)
+    shutil.copytree(template_state(), directory / ".gqlauth", dirs_exist_ok=True)
+    state = LocalState.open(directory)
+    authenticator = Authenticator(state, state.environment(), [m.value for m in project.matrix.auth_modes])
+    store = Store(":memory:", store_layouts(project.matrix, project.schema))
+    app = create_app(project, store, authenticator, state=state, engine="vtl")
+    return Served(project, state, store, authenticator, app, TestClient(app, base_url="http://127.0.0.1:20002"))
 
 
 def _ok(result: tuple[int, dict[str, Any]]) -> dict[str, Any]:

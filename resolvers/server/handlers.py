@@ -244,3 +244,28 @@ def bind_resolver_fields(graphql_schema: GraphQLSchema, schema: ParsedSchema) ->
         if isinstance(graphql_type, GraphQLObjectType) and entry.field_name in graphql_type.fields:
             graphql_type.fields[entry.field_name].resolve = resolve
     return model_fields
+
+
+def chain_resolver_fields(graphql_schema: GraphQLSchema, schema: ParsedSchema) -> None:
+    """`serve --engine vtl`: each `@function` / `@http` field first runs what is bound to it (its templates'
+    checks; a root field nothing is bound to stays refused), then calls its handler."""
+    declared = resolver_fields(schema.sdl)
+    if not declared:
+        return
+    settings, _problems = read_handler_settings(Path(schema.file))
+    handlers = FieldHandlers(settings, Path(schema.file).parent)
+    for entry in declared:
+        graphql_type = graphql_schema.type_map.get(entry.type_name)
+        if not isinstance(graphql_type, GraphQLObjectType) or entry.field_name not in graphql_type.fields:
+            continue
+        graphql_field = graphql_type.fields[entry.field_name]
+        graphql_field.resolve = _after(graphql_field.resolve, handlers.resolver(entry))
+
+
+def _after(gate: Resolver | None, handler: Resolver) -> Resolver:
+    def resolve(source: Any, info: GraphQLResolveInfo, **args: Any) -> Any:
+        if gate is not None:
+            gate(source, info, **args)
+        return handler(source, info, **args)
+
+    return resolve

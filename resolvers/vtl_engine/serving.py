@@ -20,6 +20,7 @@ from resolvers.guards.custom import custom_verdict
 from resolvers.identity import AuthType, Identity
 from resolvers.server.errors import AppSyncError, unauthorized
 from resolvers.server.guard_wrapping import IDENTITY_KEY
+from resolvers.server.handlers import chain_resolver_fields
 from resolvers.server.pubsub import Subscription, Subscriptions
 from resolvers.server.scalars import appsync_scalars
 from resolvers.store import Store
@@ -166,6 +167,7 @@ def vtl_executable_schema(
         for name, graphql_field in (root.fields if root is not None else {}).items():
             if engine.pipeline(root.name, name) is None:
                 graphql_field.resolve = _unbound_root_field(root.name, name)
+    chain_resolver_fields(schema, project.schema)
     return schema
 
 
