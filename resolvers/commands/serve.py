@@ -7,7 +7,7 @@ import json
 import signal
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import click
@@ -141,6 +141,8 @@ def user_pool_verifier(state: LocalState, *, issuer: str | None, jwks_url: str |
 # -- dev loop (issue 13): reload, token leeway --
 @click.option("--no-reload", is_flag=True,
               help="Do not watch the schema, the group file and the settings (default: reload the API on a change).")
+@click.option("--no-request-log", is_flag=True,
+              help="Do not print a line per operation (who, what, allowed or denied by which rule).")
 @click.option("--no-frontend-config", is_flag=True,
               help="Do not write aws-exports.js / amplifyconfiguration.json for the local endpoint.")
 @click.option("--leeway", type=click.IntRange(0, 3600), default=int(DEFAULT_LEEWAY.total_seconds()),
@@ -150,7 +152,8 @@ def user_pool_verifier(state: LocalState, *, issuer: str | None, jwks_url: str |
 def serve(target: Path | None, group_file: Path | None, auth_modes: str | None, api: str | None, host: str, port: int,
           db: str | None, seed: Path | None, issuer: str | None, jwks_url: str | None, client_id: str | None,
           api_keys: tuple[str, ...], no_explorer: bool, https_only: bool, engine: str,
-          authorizer: str | None = None, no_reload: bool = False, no_frontend_config: bool = False,
+          authorizer: str | None = None, no_reload: bool = False, no_request_log: bool = False,
+          no_frontend_config: bool = False,
           leeway: int = int(DEFAULT_LEEWAY.total_seconds())) -> None:
     """Serve PROJECT_DIR_OR_SCHEMA's API locally (queries, mutations, subscriptions), rules enforced.
 
@@ -196,7 +199,8 @@ def serve(target: Path | None, group_file: Path | None, auth_modes: str | None, 
     def build_app(served: Project) -> Starlette:
         store.add_layouts(store_layouts(served.matrix, served.schema))
         app = create_app(served, store, authenticator_for(served), state=state, bus=bus,
-                         explorer=not no_explorer, engine=engine)
+                         explorer=not no_explorer, engine=engine, explain=not no_explorer,
+                         request_log=None if no_request_log else print_request_line)
         prepare_app(app)
         return app
 
@@ -235,6 +239,11 @@ def serve(target: Path | None, group_file: Path | None, auth_modes: str | None, 
             frontend.restore()
         store.close()
     raise SystemExit(0)
+
+
+def print_request_line(line: str) -> None:
+    stderr_console().print(f"{datetime.now().strftime('%H:%M:%S')} {line}", markup=False, highlight=False,
+                           soft_wrap=True)
 
 
 def _stop_cleanly_on_sigterm() -> None:

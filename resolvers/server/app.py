@@ -7,8 +7,9 @@ Routes (all owned here; another transport can be mounted beside them):
   that is HTTP 200 with AppSync-shaped errors, except a malformed body (400).
 * `GET /` and `GET /graphql`: the offline explorer; `/static/...` its assets.
 * `GET /.well-known/jwks.json`: the local issuer's keys.
-* `POST /dev/token` and `GET /dev/identities` (local callers only, see `is_local_caller`): mint a
-  local token for a user and groups; list the dev API key and the project's groups. For the explorer.
+* `POST /dev/token`, `GET /dev/identities` and `POST /dev/reset` (local callers only, see
+  `is_local_caller`): mint a local token for a user and groups; list the dev API key, the project's
+  groups and auth modes; empty the store. For the explorer.
 * CORS as AppSync answers it (any origin; credentials travel in headers, never cookies), so a
   frontend on another local port can call the API.
 * WebSocket `/graphql` and `/`: subscriptions over graphql-transport-ws (the credentials are the
@@ -64,6 +65,15 @@ from resolvers.limits import (
     project_limits,
 )
 from resolvers.local_state import LocalState
+from resolvers.request_log import (
+    Decided,
+    DecisionLog,
+    RecordingPolicy,
+    RequestLogger,
+    explanations,
+    identity_label,
+    log_lines,
+)
 from resolvers.server.bindings import (
     DataServices,
     owner_readback_resolver,
@@ -115,6 +125,7 @@ class UnexpectedErrorsLogger(logging.LoggerAdapter):  # type: ignore[type-arg]
 error_logger = UnexpectedErrorsLogger(logger, {})
 
 MAX_BODY_BYTES = 5 * 1024 * 1024
+EXPLAIN_HEADER = "x-gqlauth-explain"
 WS_IDENTITY_SCOPE_KEY = "gqlauth.identity"
 
 
@@ -345,6 +356,8 @@ def create_app(
     debug: bool = False,
     engine: str = "python",
     limits: ApiLimits | None = None,
+    request_log: RequestLogger | None = None,
+    explain: bool = False,
 ) -> Starlette:
     """The ASGI app serving `project` over `store`.
 
@@ -352,10 +365,16 @@ def create_app(
     through the emitted AppSync templates (`resolvers.vtl_engine.serving`) instead of the guards.
     `env` defaults to the authenticator's environment. `dev_endpoints` enables `/dev/token` and `/dev/identities` for
     loopback callers when `state` is given. `limits` default to the project's (`resolvers.limits`).
+    `request_log` receives one line per operation (who, what, allowed or denied by which rule);
+    `explain` lets the explorer (a local caller sending `x-gqlauth-explain: 1`) receive the decisions
+    and, for a denial, why each rule did not grant, under `extensions.gqlauth`.
     """
     environment = env or authenticator.env
     events = bus or Subscriptions()
     policy: Policy = GuardPolicy(project.matrix, environment) if guards else OpenPolicy()
+    decisions = DecisionLog() if request_log is not None or explain else None
+    if decisions is not None:
+        policy = RecordingPolicy(policy, decisions)
     if engine == "vtl":  # -- VTL engine hook (issue 6): resolvers run the emitted templates --
         from resolvers.vtl_engine.serving import vtl_executable_schema
 
@@ -381,6 +400,8 @@ def create_app(
                 source_ip=request.client.host if request.client else None,
             )
         except AuthenticationError as exc:
+            if request_log is not None:
+                request_log(f"(no identity)  {request.url.path} 401 UnauthorizedException: {exc.message}")
             return JSONResponse(unauthorized_response_body(exc.message), status_code=401,
                                 headers=dict(UNAUTHORIZED_HEADERS))
         try:
@@ -390,10 +411,26 @@ def create_app(
         if not isinstance(data, dict) or not isinstance(data.get("query"), str):
             return _error_body("BadRequestException", "The request body must be a JSON object with a \"query\"", 400)
         try:
-            _success, result = await core.execute(data, identity, request)
-            return bounded_response(result, core.limits)  # -- limits hook (issue 14) --
+            if decisions is None:
+                _success, result = await core.execute(data, identity, request)
+                return bounded_response(result, core.limits)  # -- limits hook (issue 14) --
+            with decisions.request(identity) as decided:  # -- request log hook (issue 13) --
+                _success, result = await core.execute(data, identity, request)
+            return bounded_response(_logged(result, identity, decided, data, request), core.limits)
         except RecursionError:
             return _error_body("BadRequestException", "The request is too deeply nested", 400)
+
+    def _logged(result: dict[str, Any], identity: Identity, decided: list[Decided], data: dict[str, Any],
+                request: Request) -> dict[str, Any]:
+        if request_log is not None:
+            operation = data.get("operationName") if isinstance(data.get("operationName"), str) else "request"
+            for line in log_lines(identity, decided, result.get("errors") or (), str(operation)):
+                request_log(line)
+        if explain and request.headers.get(EXPLAIN_HEADER) == "1" and is_local_caller(request):
+            result = {**result, "extensions": {**(result.get("extensions") or {}),
+                                               "gqlauth": {"identity": identity_label(identity),
+                                                           "decisions": explanations(decided)}}}
+        return result
 
     async def explorer_page(request: Request) -> Response:
         if not explorer:
@@ -434,6 +471,15 @@ def create_app(
         token = mint_token(state, user=user.strip(), groups=groups, role_resolution=role_resolution)
         return JSONResponse({"token": token, "user": user.strip(), "groups": groups})
 
+    async def dev_reset(request: Request) -> Response:
+        """The explorer's "reset the store" button: every record removed (local callers only)."""
+        if not dev_endpoints or not is_local_caller(request):
+            return _error_body("Forbidden", "Only available to local callers", 403)
+        core.reset()
+        if request_log is not None:
+            request_log("(explorer)  store reset: every record removed")
+        return JSONResponse({"reset": True})
+
     async def dev_identities(request: Request) -> Response:
         if state is None or not dev_endpoints or not is_local_caller(request):
             return _error_body("Forbidden", "Only available to local callers", 403)
@@ -466,6 +512,7 @@ def create_app(
         Route("/.well-known/jwks.json", jwks_document, methods=["GET"]),
         Route("/dev/token", dev_token, methods=["POST"]),
         Route("/dev/identities", dev_identities, methods=["GET"]),
+        Route("/dev/reset", dev_reset, methods=["POST"]),
         WebSocketRoute("/graphql", websockets),
         WebSocketRoute("/", websockets),
         Mount("/static", app=StaticFiles(directory=str(STATIC_DIR), check_dir=False), name="static"),
