@@ -447,7 +447,7 @@ def run_python(context: SuiteContext, case: SuiteCase) -> Outcome:
         if record is not None:
             outcome.fields, outcome.field_errors = _selection(context, case, model, identity, [record], False)
         return outcome
-    if kind in (OperationKind.LIST, OperationKind.INDEX_QUERY, OperationKind.SYNC):
+    if kind in (OperationKind.LIST, OperationKind.INDEX_QUERY, OperationKind.SYNC, OperationKind.SEARCH):
         decision = decide_list(matrix, case.operation, identity, env)
         if not decision.allowed:
             return _denied(decision)

@@ -103,7 +103,7 @@ def decide(matrix: AccessMatrix, operation: str, identity: Identity, args: dict[
         return decide_delete(matrix, operation, identity, item, env)
     if kind is OperationKind.GET:
         return decide_get(matrix, operation, identity, item, env)
-    if kind in (OperationKind.LIST, OperationKind.INDEX_QUERY, OperationKind.SYNC):
+    if kind in (OperationKind.LIST, OperationKind.INDEX_QUERY, OperationKind.SYNC, OperationKind.SEARCH):
         return decide_list(matrix, operation, identity, env)
     return decide_subscribe(matrix, operation, identity, args, env)
 
