@@ -1,39 +1,47 @@
-"""Benchmark: `transform` on generated schemas of 10, 100 and 400 models.
+"""Benchmark: `gqlauth transform` against Amplify's own transformer on generated schemas of 10, 100 and 400 models.
 
 Every model has static group, owner, dynamic group, private and public rules, field-level rules, an
-index and a relation, like a real multi-tenant schema. For each size the script prints the time of a
-full transform (load, check, matrix, every registered emitter, written to a temporary folder), the
-time of the output schema alone, and the peak Python memory of a full transform (tracemalloc, a
-separate run). Growth is shown as the per-model time relative to the 10-model run measured in the
-same process (1.0 = linear).
+index and a relation, like a real multi-tenant schema. For each size both transformers run as a user
+runs them, each in its own process: `gqlauth transform SCHEMA -o OUT` and Amplify's transformer v2
+(`node ORACLE/transform.js SCHEMA OUT`, the oracle of `../shared/oracle/USE.md`). The script prints
+wall time and peak resident memory (the process's maxrss) of each, Amplify's time as a multiple of
+ours, and the growth per model relative to the smallest size (1.0 = linear). Then it breaks our
+transform into its stages, in-process.
 
-For scale: Amplify's own transformer took 0.75 s, 3.0 s and 68 s (387 MB) for such schemas.
-Goal: 400 models in under 2 s, growing linearly.
+Amplify's run is skipped, with a message, when the oracle or Node is missing.
+Goal: 400 models in under 2 s and under 150 MB, growing linearly.
 
-Run: .venv/bin/python bench/transform.py [--sizes 10,100,400] [--repeat 1]
+Run: .venv/bin/python bench/transform.py [--sizes 10,100,400] [--repeat 1] [--oracle DIR] [--no-amplify]
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
+import shutil
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
-import tracemalloc
+from collections.abc import Callable
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
 
-from transformer.emit import emit_matrix_file, emit_schema_file, transform  # noqa: E402
-from transformer.emit_schema import emit_output_schema
+from transformer.emit import emit_matrix_file  # noqa: E402
+from transformer.emit_schema import emit_output_schema  # noqa: E402
+from transformer.emit_stack import build_deployment  # noqa: E402
+from transformer.emit_vtl import project_pipelines  # noqa: E402
 from transformer.gc_pause import paused_gc  # noqa: E402
 from transformer.project import Project, load_project  # noqa: E402
 from transformer.rules import Provider  # noqa: E402
 
 GROUPS = ["Admins", "Editors", "Viewers", "Auditors"]
 MODES = [Provider.USER_POOLS, Provider.API_KEY, Provider.IAM]
+MODES_ARG = "userPools,apiKey,iam"
 
 
 def model_sdl(index: int, count: int) -> str:
@@ -69,8 +77,45 @@ def write_project(folder: Path, count: int) -> Path:
     return schema
 
 
+def run_process(argv: list[str]) -> tuple[float, float]:
+    """Wall seconds and peak resident MB of one process (its own maxrss, from wait4)."""
+    with tempfile.TemporaryFile() as stderr:
+        start = time.perf_counter()
+        process = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=stderr)
+        _, status, usage = os.wait4(process.pid, 0)
+        elapsed = time.perf_counter() - start
+        process.returncode = os.waitstatus_to_exitcode(status)
+        if process.returncode != 0:
+            stderr.seek(0)
+            raise SystemExit(f"{' '.join(argv[:3])}... failed ({process.returncode}): {stderr.read().decode()[-2000:]}")
+    return elapsed, usage.ru_maxrss / 1024
+
+
+def median_run(argv_for: Callable[[int], list[str]], repeat: int) -> tuple[float, float]:
+    runs = [run_process(argv_for(n)) for n in range(repeat)]
+    return statistics.median(r[0] for r in runs), max(r[1] for r in runs)
+
+
+def find_oracle(configured: str | None) -> tuple[Path | None, str]:
+    """The installed oracle folder, or None and why not."""
+    if shutil.which("node") is None:
+        return None, "node is not on PATH"
+    candidates = [Path(configured)] if configured else [Path("/tmp/oracle")]
+    for folder in candidates:
+        if (folder / "transform.js").is_file() and (folder / "node_modules").is_dir():
+            return folder, ""
+    if configured is None:
+        sys.path.insert(0, str(ROOT / "tests"))
+        from oracle_support import install_oracle, oracle_missing_reason
+
+        reason = oracle_missing_reason()
+        if reason is None:
+            return install_oracle(), ""
+        return None, reason
+    return None, f"no installed oracle at {configured} (transform.js and node_modules)"
+
+
 def load(schema: Path) -> Project:
-    """As `gqlauth transform` loads: with the cyclic garbage collector paused."""
     with paused_gc():
         project, diagnostics = load_project(schema, auth_modes=MODES)
     if project is None:
@@ -78,70 +123,72 @@ def load(schema: Path) -> Project:
     return project
 
 
-_RUNS = iter(range(1_000_000))
-
-
-def full_transform(schema: Path, out: Path) -> int:
-    """Every registered emitter, into a fresh folder (replacing a previous build is not timed)."""
-    return len(transform(load(schema), out.with_name(f"{out.name}-{next(_RUNS)}")))
-
-
-def core_transform(schema: Path, out: Path) -> int:
-    """Load, check, matrix and lints, then only the output schema and access matrix files."""
-    return len(transform(load(schema), out, emitters=[emit_schema_file, emit_matrix_file]))
-
-
-def timed(function, repeat: int) -> float:  # type: ignore[no-untyped-def]
-    samples = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        function()
-        samples.append(time.perf_counter() - start)
-    return statistics.median(samples)
+def stages(schema: Path) -> list[tuple[str, float]]:
+    """Our transform's stages, in-process (the cyclic GC paused as the CLI does)."""
+    timings = []
+    start = time.perf_counter()
+    project = load(schema)
+    timings.append(("load (parse, check, matrix)", time.perf_counter() - start))
+    with paused_gc(), tempfile.TemporaryDirectory() as tmp:
+        for label, step in (
+            ("output schema", lambda: emit_output_schema(project.schema, project.matrix)),
+            ("access-matrix.json", lambda: emit_matrix_file(project, Path(tmp))),
+            ("pipelines (templates)", lambda: project_pipelines(project)),
+            ("stacks (packing, templates)", lambda: build_deployment(project)),
+        ):
+            start = time.perf_counter()
+            step()
+            timings.append((label, time.perf_counter() - start))
+    return timings
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", default="10,100,400")
-    parser.add_argument("--repeat", type=int, default=1, help="runs per figure; the median is printed")
+    parser.add_argument("--repeat", type=int, default=1, help="runs per figure; the median time is printed")
+    parser.add_argument("--oracle", help="an installed oracle folder (default /tmp/oracle, else tests' cache)")
+    parser.add_argument("--no-amplify", action="store_true", help="skip Amplify's transformer")
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
+    oracle, why = (None, "--no-amplify") if args.no_amplify else find_oracle(args.oracle)
+    if oracle is None:
+        print(f"Amplify's transformer skipped: {why}", file=sys.stderr)
+    gqlauth = str(Path(sys.executable).with_name("gqlauth"))
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
         for count in sizes:
             schema = write_project(root / f"p{count}", count)
-            out = root / f"build{count}"
-            files = full_transform(schema, out)
-            total = timed(lambda schema=schema, out=out: full_transform(schema, out), args.repeat)
-            core_out = root / f"core{count}"
-            core = timed(lambda schema=schema, out=core_out: core_transform(schema, out), args.repeat)
-            loading = timed(lambda schema=schema: load(schema), args.repeat)
-            project = load(schema)
-            schema_only = timed(lambda project=project: emit_output_schema(project.schema, project.matrix), args.repeat)
-            tracemalloc.start()
-            full_transform(schema, out)
-            _, peak = tracemalloc.get_traced_memory()
-            tracemalloc.stop()
-            rows.append((count, total, core, loading, schema_only, peak, files))
+            ours = median_run(lambda n, s=schema, c=count: [gqlauth, "transform", str(s), "--auth-modes", MODES_ARG,
+                                                            "-o", str(root / f"ours{c}-{n}")], args.repeat)
+            files = sum(1 for p in (root / f"ours{count}-0").rglob("*") if p.is_file())
+            theirs = None
+            if oracle is not None:
+                theirs = median_run(lambda n, s=schema, c=count: ["node", str(oracle / "transform.js"), str(s),
+                                                                  str(root / f"amplify{c}-{n}"), "--auth-modes",
+                                                                  MODES_ARG], args.repeat)
+            rows.append((count, ours, theirs, files))
     base = rows[0]
-    print(
-        f"{'models':>6}  {'transform s':>11}  {'core s':>7}  {'load s':>7}  {'schema s':>8}  {'peak MB':>7}  "
-        f"{'files':>6}  {'x transform':>11}  {'x core':>6}  {'x schema':>8}"
-    )
-    for count, total, core, loading, schema_only, peak, files in rows:
-        ratios = [(value / count) / (base_value / base[0]) for value, base_value in ((total, base[1]), (core, base[2]), (schema_only, base[4]))]
-        print(
-            f"{count:>6}  {total:>11.3f}  {core:>7.3f}  {loading:>7.3f}  {schema_only:>8.3f}  {peak / 1e6:>7.1f}  "
-            f"{files:>6}  {ratios[0]:>11.2f}  {ratios[1]:>6.2f}  {ratios[2]:>8.2f}"
-        )
-    print("transform = every registered emitter, files written; core = load + schema.graphql + access-matrix.json;")
-    print("load = parse + checks + access matrix + lints; schema = the output schema emitter alone;")
-    print(f"x = time per model relative to the {base[0]}-model run (1.0 = linear growth)")
+    print(f"{'models':>6}  {'gqlauth s':>9}  {'MB':>6}  {'files':>6}  {'x/model':>7}  {'Amplify s':>9}  {'MB':>6}  "
+          f"{'x/model':>7}  {'Amplify/gqlauth':>15}")
+    for count, (ours_s, ours_mb), theirs, files in rows:
+        growth = (ours_s / count) / (base[1][0] / base[0])
+        line = f"{count:>6}  {ours_s:>9.3f}  {ours_mb:>6.0f}  {files:>6}  {growth:>7.2f}"
+        if theirs is not None and base[2] is not None:
+            their_growth = (theirs[0] / count) / (base[2][0] / base[0])
+            line += f"  {theirs[0]:>9.3f}  {theirs[1]:>6.0f}  {their_growth:>7.2f}  {theirs[0] / ours_s:>14.1f}x"
+        print(line)
+    print("s = wall time of the whole command (interpreter start, load, every output written); MB = peak resident")
+    print(f"memory; x/model = time per model relative to the {base[0]}-model run (1.0 = linear growth)")
     largest = rows[-1]
-    for label, value in (("transform", largest[1]), ("core", largest[2])):
-        verdict = "met" if value < 2.0 else "not met"
-        print(f"goal (< 2 s) for {largest[0]} models, {label}: {verdict} ({value:.3f} s)")
+    seconds, megabytes = largest[1]
+    verdict = "met" if seconds < 2.0 and megabytes < 150 else "not met"
+    print(f"goal (< 2 s, < 150 MB) for {largest[0]} models: {verdict} ({seconds:.3f} s, {megabytes:.0f} MB)")
+    with tempfile.TemporaryDirectory() as tmp:
+        schema = write_project(Path(tmp), largest[0])
+        print(f"\nstages of our transform at {largest[0]} models, in-process:")
+        for label, seconds in stages(schema):
+            print(f"  {label:<30} {seconds:>7.3f} s")
 
 
 if __name__ == "__main__":
