@@ -63,10 +63,10 @@ class ExpressionBuilder:
                 items = require_list(condition, "'or'")
                 if not items:
                     raise EvalError("an 'or' filter needs at least one condition")
-                parts = [self.build(f) for f in items]
-                if any(p is None for p in parts):
+                alternatives = [self.build(f) for f in items]
+                if any(a is None for a in alternatives):
                     continue
-                clauses.append(_join([p for p in parts if p], "OR"))
+                clauses.append(_join([a for a in alternatives if a], "OR"))
             elif key == "not":
                 inner = self.build(condition)
                 if inner is None:
@@ -191,18 +191,16 @@ def _disjunctive(filter_map: Any, ignored: frozenset[str]) -> list[Conjunction]:
 def subscription_filter(filter_map: Any, ignored_fields: Any = None, rules: Any = None) -> dict[str, Any] | None:
     """AppSync's `{"filterGroup": [{"filters": [...]}]}`: groups ORed, filters in a group ANDed.
 
-    `rules` (a filter map, or a list of maps ORed together) is ANDed with `filter_map`.
+    The signatures AppSync documents: `(Map)`, `(Map, List)` where the list names fields of the map to
+    ignore, and `(Map, List, Map)` where the third is a map of rules, ANDed here with the first (a list
+    there is refused, as AppSync takes none).
     """
     ignored = frozenset(to_java_string(f) for f in require_list(ignored_fields or [], "ignoredFields"))
     groups: list[Conjunction] = [[]]
     if filter_map is not None:
         groups = _disjunctive(filter_map, ignored)
     if rules is not None:
-        rule_maps = rules if isinstance(rules, list) else [rules]
-        alternatives: list[Conjunction] = []
-        for rule in rule_maps:
-            alternatives.extend(_disjunctive(rule, ignored))
-        groups = _and(groups, alternatives)
+        groups = _and(groups, _disjunctive(require_map(rules, "toSubscriptionFilter rules"), ignored))
     if not groups or any(not g for g in groups):
         return None
     return {"filterGroup": [{"filters": g} for g in groups]}

@@ -88,9 +88,20 @@ def subscription_data_request() -> str:
 
 
 def subscription_data_response() -> str:
-    """Apply the client's filter ANDed with the auth filter; the subscribe call itself returns null."""
+    """Apply the client's filter ANDed with the auth filter; the subscribe call itself returns null.
+
+    One filter map goes to `$util.transform.toSubscriptionFilter(Map)`, the form AppSync documents (and
+    Amplify deploys): `{"and": [{"or": <auth filters>}, <client filter>]}`, or either part alone. Its
+    other forms take a list of ignored fields and a map of rules, not a list of alternatives."""
     w = VtlWriter()
-    with w.block("#if(!$util.isNull($ctx.args.filter) || !$util.isNull($ctx.stash.authSubscriptionFilter))"):
-        w.qr("$extensions.setSubscriptionFilter($util.transform.toSubscriptionFilter($ctx.args.filter, null, $ctx.stash.authSubscriptionFilter))")
+    w.line("#set($hasClientFilter = !$util.isNullOrEmpty($ctx.args.filter))")
+    with w.block("#if(!$util.isNullOrEmpty($ctx.stash.authSubscriptionFilter))"):
+        w.line("#set($authAlternatives = {'or': $ctx.stash.authSubscriptionFilter})")
+        w.line("#set($subscriptionFilter = $authAlternatives)")
+        with w.block("#if($hasClientFilter)"):
+            w.line("#set($subscriptionFilter = {'and': [$authAlternatives, $ctx.args.filter]})")
+        w.qr("$extensions.setSubscriptionFilter($util.transform.toSubscriptionFilter($subscriptionFilter))")
+        w.else_("$hasClientFilter")
+        w.qr("$extensions.setSubscriptionFilter($util.transform.toSubscriptionFilter($ctx.args.filter))")
     w.line("$util.toJson(null)")
     return w.text()

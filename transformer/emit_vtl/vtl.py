@@ -71,9 +71,10 @@ class VtlWriter:
                 self._depth -= 1
                 self.line("#end")
 
-    def else_(self) -> None:
+    def else_(self, condition: str | None = None) -> None:
+        """`#else`, or `#elseif(condition)`, inside the innermost block."""
         self._depth -= 1
-        self.line("#else")
+        self.line("#else" if condition is None else f"#elseif({condition})")
         self._depth += 1
 
     def text(self) -> str:
