@@ -167,6 +167,14 @@ def expand_many_to_many(models: dict[str, ModelDef]) -> tuple[dict[str, ModelDef
                         **_where(side.field.location),
                     )
                 )
+        if one.model.name == two.model.name:
+            problems.append(
+                error(
+                    "manyToMany.self",
+                    f"You may only supply one @index with the name 'by{one.model.name}' on type '{join}'.",
+                    **where,
+                )
+            )
         if join in models:
             problems.append(
                 error(
