@@ -7,6 +7,7 @@ the oracle. With the oracle installed, a few verdicts are also re-checked live.
 
 from __future__ import annotations
 
+import os
 import random
 import tempfile
 from pathlib import Path
@@ -198,7 +199,7 @@ def _case_generator() -> object:
     return module
 
 
-@settings(max_examples=12, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=int(os.environ.get("GQLAUTH_PARITY_EXAMPLES", "12")), deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.randoms(use_true_random=False), st.integers(min_value=0, max_value=999))
 def test_generated_schemas_get_amplifys_verdict(rng: random.Random, index: int) -> None:
     """Random model and field rules (the corpus generator driven by hypothesis), both transformers live."""
