@@ -138,3 +138,19 @@ def test_custom_query_checks_become_functions_without_a_resolver() -> None:
     resources = _resources(build_deployment(_project(sdl, [Provider.USER_POOLS])))
     assert "FunctionQueryReportInit1" in resources and "FunctionQueryReportAuth1" in resources
     assert "ResolverQueryReport" not in resources
+
+
+def test_merged_view_holds_every_resolver_with_local_references(blog_build: Path) -> None:
+    """`transformer.stack_merge`: one template (for single-file tools such as ourvtl) with nothing left to pass in."""
+    from transformer.stack_merge import merged_template
+
+    merged = merged_template(blog_build)
+    resources = merged["Resources"]
+    nested = {k: v for t in build_templates(blog_build).values() for k, v in t["Resources"].items()
+              if v["Type"] != "AWS::CloudFormation::Stack"}
+    assert set(resources) == set(nested)
+    text = json.dumps(resources)
+    assert '"Ref": "ApiId"' not in text and '"Ref": "NoneDataSourceName"' not in text
+    for resource in resources.values():
+        for ref in resource.get("Properties", {}).get("PipelineConfig", {}).get("Functions", []):
+            assert ref["Fn::GetAtt"][0] in resources
