@@ -82,3 +82,22 @@ def test_a_stack_past_its_budget_continues_in_another(hub_build: Path) -> None:
     assert parts
     for path in [hub_build / "stacks" / "Hub.json", *(hub_build / "stacks" / p for p in parts)]:
         assert len(json.loads(path.read_text())["Resources"]) <= SMALL_BUDGET
+
+
+def test_a_template_over_the_quotas_is_an_error_and_nothing_is_written(tmp_path: Path,
+                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    from transformer import stack_limits
+    from transformer.diagnostics import InputError
+
+    monkeypatch.setattr(stack_limits, "MAX_RESOURCES", 5)
+    folder = tmp_path / "p"
+    folder.mkdir()
+    (folder / "schema.graphql").write_text(_generator().generate_schema(2), encoding="utf-8")
+    (folder / "user-pool-group-precedence.json").write_text(_generator().generate_group_file(), encoding="utf-8")
+    project, _ = load_project(folder / "schema.graphql", auth_modes=MODES)
+    assert project is not None
+    with pytest.raises(InputError) as raised:
+        transform(project, tmp_path / "build")
+    assert {d.code for d in raised.value.diagnostics} == {"stack.limit"}
+    assert "more than CloudFormation's 5" in raised.value.diagnostics[0].message
+    assert not (tmp_path / "build").exists()

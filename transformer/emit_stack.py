@@ -19,8 +19,10 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 
+from transformer.diagnostics import Diagnostic, InputError, Severity
 from transformer.emit_schema import emit_output_schema
 from transformer.emit_vtl import project_pipelines
+from transformer.emit_vtl.deployment import deployed_template, deployment_parameters, parameters_used
 from transformer.emit_vtl.layout import AFTER_TEMPLATE, NONE_DATA_SOURCE
 from transformer.emit_vtl.relations import implicit_indexes
 from transformer.emit_vtl.vtl import MAPPING_VERSION
@@ -221,6 +223,12 @@ class _NestedStack:
         self.needs[name] = (stack, value)
         return _ref(name)
 
+    def _deployed(self, text: str) -> str | dict[str, str]:
+        """A template with the deployment's placeholders substituted from this stack's Parameters."""
+        for name in parameters_used(text):
+            self._parameter(name, "", _ref(name))
+        return deployed_template(text)
+
     def _api_id(self) -> dict[str, str]:
         return self._parameter(API_ID, "", {"Fn::GetAtt": [API, "ApiId"]})
 
@@ -250,8 +258,8 @@ class _NestedStack:
                 "Name": re.sub(r"[^A-Za-z0-9_]", "_", self.packing.functions[key].stem),
                 "DataSourceName": self._data_source_name(key.data_source),
                 "FunctionVersion": MAPPING_VERSION,
-                "RequestMappingTemplate": key.request,
-                "ResponseMappingTemplate": key.response,
+                "RequestMappingTemplate": self._deployed(key.request),
+                "ResponseMappingTemplate": self._deployed(key.response),
             },
         }
 
@@ -265,7 +273,7 @@ class _NestedStack:
                 "FieldName": pipeline.field_name,
                 "Kind": "PIPELINE",
                 "PipelineConfig": {"Functions": [self._function_id(key) for key in resolver.functions]},
-                "RequestMappingTemplate": resolver.before,
+                "RequestMappingTemplate": self._deployed(resolver.before),
                 "ResponseMappingTemplate": AFTER_TEMPLATE,
             },
         }
@@ -320,7 +328,8 @@ def _root(project: Project, name: str) -> dict[str, Any]:
         "AWSTemplateFormatVersion": "2010-09-09",
         "Description": f"AppSync API {name} with @auth enforced by gqlauth's resolver templates",
     }
-    parameters = _parameters(matrix.auth_modes, project.environment)
+    parameters = {**_parameters(matrix.auth_modes, project.environment),
+                  **deployment_parameters(project.environment, matrix.auth_modes)}
     if parameters:
         template["Parameters"] = parameters
     template["Resources"] = resources
@@ -377,10 +386,6 @@ def _dump(template: dict[str, Any]) -> bytes:
     return orjson.dumps(template, option=orjson.OPT_INDENT_2) + b"\n"
 
 
-class StackLimitError(Exception):
-    """The API cannot be split into templates CloudFormation accepts (e.g. one resolver needs over 200 Parameters)."""
-
-
 def _write(path: Path, data: bytes) -> None:
     with path.open("xb") as file:
         file.write(data)
@@ -389,14 +394,18 @@ def _write(path: Path, data: bytes) -> None:
 def emit_stack_file(project: Project, out_dir: Path) -> None:
     """The `transform` emitter: `stack.json` and `stacks/*.json` (and `schema.graphql` if missing).
 
-    Raises `StackLimitError`, having written nothing, when a template would break CloudFormation's quotas.
+    Raises `InputError`, having written nothing, when a template would break CloudFormation's quotas.
     """
     deployment = build_deployment(project)
     templates = deployment.templates()
     texts = {path: _dump(template) for path, template in templates.items()}
     problems = [problem for path, text in texts.items() for problem in limit_problems(path, templates[path], len(text))]
     if problems:
-        raise StackLimitError("; ".join(problems))
+        raise InputError([
+            Diagnostic(severity=Severity.ERROR, code="stack.limit", file=str(project.schema_path),
+                       message=f"the API does not fit CloudFormation's quotas: {problem}")
+            for problem in problems
+        ])
     (out_dir / STACKS_DIR).mkdir(parents=True, exist_ok=True)
     for path, text in texts.items():
         _write(out_dir / path, text)
@@ -408,7 +417,6 @@ __all__ = [
     "STACK_FILE",
     "STACKS_DIR",
     "Deployment",
-    "StackLimitError",
     "build_deployment",
     "build_stack",
     "emit_stack_file",

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from transformer.commands.deployment_options import deployment_environment, deployment_options
 from transformer.commands.options import (
     auth_modes_option,
     group_file_option,
@@ -34,20 +35,25 @@ from transformer.report import EXIT_INPUT_ERRORS, EXIT_OK, guarded, print_diagno
     help="The build folder; replaced as a whole, and only when every output was produced. Only a folder "
     "transform made (it holds a .gqlauth-build marker), an empty or a new one is accepted.",
 )
+@deployment_options
 @quiet_option
 @guarded
-def transform(schema: Path, group_file: Path | None, auth_modes: str | None, out_dir: Path, quiet: bool) -> None:
+def transform(schema: Path, group_file: Path | None, auth_modes: str | None, out_dir: Path, quiet: bool,
+              identity_pool_id: str | None, auth_role_name: str | None, unauth_role_name: str | None,
+              admin_roles: tuple[str, ...] | None) -> None:
     """Transform SCHEMA into the AppSync output schema, access matrix, resolvers and stacks."""
     modes = parse_auth_modes(auth_modes)
-    project, diagnostics = load_project(schema, group_file_path=group_file, auth_modes=modes)
+    environment = deployment_environment(identity_pool_id, auth_role_name, unauth_role_name, admin_roles)
+    project, diagnostics = load_project(schema, group_file_path=group_file, auth_modes=modes, environment=environment)
     print_diagnostics(diagnostics, quiet=quiet)
     console = stderr_console()
     if project is None or has_errors(diagnostics):
         console.print(f"{summary_line(diagnostics)}; nothing written")
         sys.exit(EXIT_INPUT_ERRORS)
     written = run_transform(project, out_dir)
-    names = ", ".join(str(p.relative_to(out_dir.resolve())) for p in written if p.parent == out_dir.resolve())
-    folders = sorted({p.relative_to(out_dir.resolve()).parts[0] for p in written if p.parent != out_dir.resolve()})
+    target = out_dir.resolve()
+    names = ", ".join(str(p.relative_to(target)) for p in written if p.parent == target)
+    folders = sorted({p.relative_to(target).parts[0] for p in written if p.parent != target})
     extra = f" and {', '.join(f + '/' for f in folders)}" if folders else ""
     modes_text = ", ".join(m.value for m in project.auth_modes)
     if not quiet:
