@@ -167,6 +167,8 @@ def explanations(decided: Sequence[Decided]) -> list[dict[str, Any]]:
     for item in decided:
         entry: dict[str, Any] = {"operation": item.operation, "allowed": item.decision.allowed,
                                  "grantedBy": list(item.decision.granted_by)}
+        if item.decision.allowed and item.decision.filter is not None:
+            entry["filter"] = item.decision.filter.to_json()
         if not item.decision.allowed:
             entry["reasons"] = _reasons(item.decision)
             entry["message"] = item.decision.message

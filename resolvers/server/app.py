@@ -9,7 +9,8 @@ Routes (all owned here; another transport can be mounted beside them):
 * `GET /.well-known/jwks.json`: the local issuer's keys.
 * `POST /dev/token`, `GET /dev/identities` and `POST /dev/reset` (local callers only, see
   `is_local_caller`): mint a local token for a user and groups; list the dev API key, the project's
-  groups and auth modes; empty the store. For the explorer.
+  groups and auth modes; empty the store. Also `POST /dev/credentials` (IAM credentials to sign
+  with) and `POST /dev/introspection` (the schema without credentials). For the explorer.
 * CORS as AppSync answers it (any origin; credentials travel in headers, never cookies), so a
   frontend on another local port can call the API.
 * WebSocket `/graphql` and `/`: subscriptions over graphql-transport-ws (the credentials are the
@@ -485,7 +486,8 @@ def create_app(
             return _error_body("Forbidden", "Only available to local callers", 403)
         api_key = state.dev_api_key().key if "apiKey" in [m.value for m in project.matrix.auth_modes] else None
         return JSONResponse({"apiKey": api_key, "groups": list(core.group_names),
-                             "authModes": [m.value for m in project.matrix.auth_modes]})
+                             "authModes": [m.value for m in project.matrix.auth_modes],
+                             "region": environment.region})
 
     def ws_context(request: Any, _data: Any) -> dict[str, Any]:
         return core.context(request, request.scope.get(WS_IDENTITY_SCOPE_KEY))
@@ -503,6 +505,7 @@ def create_app(
         return endpoint.handle
 
     websockets = SubprotocolDispatch(ws_app, realtime_handler)
+    from resolvers.server.explorer_endpoints import credentials_endpoint, introspection_endpoint
 
     routes = [
         Route("/graphql", graphql_http, methods=["POST"]),
@@ -513,6 +516,8 @@ def create_app(
         Route("/dev/token", dev_token, methods=["POST"]),
         Route("/dev/identities", dev_identities, methods=["GET"]),
         Route("/dev/reset", dev_reset, methods=["POST"]),
+        Route("/dev/credentials", credentials_endpoint(core), methods=["POST"]),
+        Route("/dev/introspection", introspection_endpoint(core), methods=["POST"]),
         WebSocketRoute("/graphql", websockets),
         WebSocketRoute("/", websockets),
         Mount("/static", app=StaticFiles(directory=str(STATIC_DIR), check_dir=False), name="static"),

@@ -1,6 +1,9 @@
 """The explorer page: GraphiQL and React bundled under `static/` (MIT, see THIRD_PARTY_LICENSES.txt), so it
 works with no internet, plus an identity bar: the dev API key, a local token minted for a user and
-groups (`POST /dev/token`), or a pasted token. Subscriptions run over graphql-transport-ws."""
+groups (`POST /dev/token`), or a pasted token; OIDC and Lambda tokens; IAM requests signed in the page
+(SigV4) with local credentials (`POST /dev/credentials`). A denied request shows why beside the result
+(the decisions the server explains to it); a button empties the store. Subscriptions run over
+graphql-transport-ws."""
 
 from __future__ import annotations
 
