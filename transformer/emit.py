@@ -90,9 +90,20 @@ def resolve_emitter(entry: Emitter | str) -> Emitter:
     return function  # type: ignore[no-any-return]
 
 
-def transform(project: Project, out_dir: Path, emitters: list[Emitter | str] | None = None) -> list[Path]:
+def _emitter_label(entry: Emitter | str) -> str:
+    name = entry.partition(":")[2] if isinstance(entry, str) else getattr(entry, "__name__", "output")
+    return name.removeprefix("emit_").replace("_", " ")
+
+
+def transform(
+    project: Project,
+    out_dir: Path,
+    emitters: list[Emitter | str] | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> list[Path]:
     """Run every emitter into a fresh folder and put it in place of `out_dir`; returns the files written.
 
+    `progress`, if given, is told each stage as it begins (e.g. "writing stack file").
     Raises whatever an emitter raises (e.g. `InputError`), leaving `out_dir` as it was, and
     `UnsafeOutputFolder` before touching anything when `out_dir` is not a folder a build may replace.
     """
@@ -102,7 +113,11 @@ def transform(project: Project, out_dir: Path, emitters: list[Emitter | str] | N
     try:
         with paused_gc():
             for entry in EMITTERS if emitters is None else emitters:
+                if progress is not None:
+                    progress(f"writing {_emitter_label(entry)}")
                 resolve_emitter(entry)(project, staging)
+        if progress is not None:
+            progress("replacing the build folder")
         written = sorted(p.relative_to(staging) for p in staging.rglob("*") if p.is_file())
         write_marker(staging)
         _replace(staging, target)

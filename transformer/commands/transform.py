@@ -17,6 +17,7 @@ from transformer.commands.options import (
 )
 from transformer.diagnostics import has_errors
 from transformer.emit import transform as run_transform
+from transformer.progress import Progress
 from transformer.project import load_project
 from transformer.report import EXIT_INPUT_ERRORS, EXIT_OK, guarded, print_diagnostics, stderr_console, summary_line
 
@@ -44,13 +45,16 @@ def transform(schema: Path, group_file: Path | None, auth_modes: str | None, out
     """Transform SCHEMA into the AppSync output schema, access matrix, resolvers and stacks."""
     modes = parse_auth_modes(auth_modes)
     environment = deployment_environment(identity_pool_id, auth_role_name, unauth_role_name, admin_roles)
+    progress = Progress(enabled=not quiet)
     project, diagnostics = load_project(schema, group_file_path=group_file, auth_modes=modes, environment=environment)
     print_diagnostics(diagnostics, quiet=quiet)
     console = stderr_console()
     if project is None or has_errors(diagnostics):
         console.print(f"{summary_line(diagnostics)}; nothing written")
         sys.exit(EXIT_INPUT_ERRORS)
-    written = run_transform(project, out_dir)
+    progress(f"checked {len(project.matrix.models)} models")
+    written = run_transform(project, out_dir, progress=progress)
+    progress.done()
     target = out_dir.resolve()
     names = ", ".join(str(p.relative_to(target)) for p in written if p.parent == target)
     folders = sorted({p.relative_to(target).parts[0] for p in written if p.parent != target})
