@@ -2,8 +2,10 @@
 
 The oracle's `ourvtl` adapter reads pipelines from the resources of `BUILD/stack.json` only; our build
 nests a stack per model (`stacks/*.json`). This merges them: each nested stack's resources join the root,
-a `Ref` to one of its Parameters becomes the value the parent passes, and `Fn::GetAtt [Stack, Outputs.X]`
-becomes the output's value. Nothing else changes, so the adapter runs exactly the pipelines we deploy.
+a `Ref` to one of its Parameters becomes the value the parent passes, `Fn::GetAtt [Stack, Outputs.X]`
+becomes the output's value, and a template given as `Fn::Sub` is substituted as CloudFormation would (root
+Parameters take their defaults; the account is `ACCOUNT_ID`, the suites' own). Nothing else changes, so the
+adapter runs exactly the pipelines we deploy.
 
     python tests/stack_flatten.py BUILD_DIR      (rewrites BUILD_DIR/stack.json in place)
 """
@@ -11,11 +13,13 @@ becomes the output's value. Nothing else changes, so the adapter runs exactly th
 from __future__ import annotations
 
 import json
+import re
 import sys
 from pathlib import Path
 from typing import Any
 
 STACK_TYPE = "AWS::CloudFormation::Stack"
+ACCOUNT_ID = "123456789012"
 
 
 def _substitute(value: Any, parameters: dict[str, Any], stacks: dict[str, dict[str, Any]]) -> Any:
@@ -25,6 +29,10 @@ def _substitute(value: Any, parameters: dict[str, Any], stacks: dict[str, dict[s
         return value
     if set(value) == {"Ref"} and value["Ref"] in parameters:
         return parameters[value["Ref"]]
+    if set(value) == {"Fn::Sub"} and isinstance(value["Fn::Sub"], str):
+        known = {**parameters, "AWS::AccountId": ACCOUNT_ID}
+        return re.sub(r"\$\{(!?)([^}]*)\}", lambda m: "${" + m.group(2) + "}" if m.group(1) else str(known[m.group(2)]),
+                      value["Fn::Sub"])
     get_att = value.get("Fn::GetAtt")
     if set(value) == {"Fn::GetAtt"} and isinstance(get_att, list) and get_att[0] in stacks:
         output = str(get_att[1]).removeprefix("Outputs.")
@@ -79,7 +87,8 @@ def flatten(build_dir: Path) -> None:
     stack_path = build_dir / "stack.json"
     root = json.loads(stack_path.read_text(encoding="utf-8"))
     resources: dict[str, Any] = {}
-    _merge(root, build_dir, {}, resources)
+    defaults = {name: spec["Default"] for name, spec in root.get("Parameters", {}).items() if "Default" in spec}
+    _merge(root, build_dir, defaults, resources)
     root["Resources"] = resources
     stack_path.write_text(json.dumps(root), encoding="utf-8")
 

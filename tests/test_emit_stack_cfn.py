@@ -14,6 +14,7 @@ from stack_support import build_templates, wiring_problems
 from transformer.emit import transform
 from transformer.emit_stack import Deployment, build_deployment
 from transformer.emit_vtl import build_pipelines
+from transformer.emit_vtl.deployment import environment_values, substitute
 from transformer.emit_vtl.layout import Slot
 from transformer.project import Project, load_project
 from transformer.rules import Provider
@@ -96,7 +97,9 @@ def test_resolvers_run_the_emitted_pipelines_in_order(blog_project: Project, blo
         resolver = resolvers[(pipeline.type_name, pipeline.field_name)]
         init, *rest = pipeline.functions
         assert init.slot is Slot.INIT
-        assert resolver["RequestMappingTemplate"] == init.request
+        environment = blog_project.environment
+        assert substitute(resolver["RequestMappingTemplate"], environment_values(environment),
+                          environment.account_id) == init.request
         deployed = []
         for ref in resolver["PipelineConfig"]["Functions"]:
             logical = ref["Fn::GetAtt"][0] if "Fn::GetAtt" in ref else function_ids[ref["Ref"]]

@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from transformer.emit_vtl.deployment import PLACEHOLDERS
 from transformer.emit_vtl.layout import (
     Pipeline,
     PipelineFunction,
@@ -26,7 +27,8 @@ _LAST_BUILT: list[tuple[Project, list[Pipeline]]] = []
 
 
 def project_pipelines(project: Project) -> list[Pipeline]:
-    """The project's pipelines, built once per transform: the resolver files and `stack.json` both need them.
+    """The project's pipelines as deployed, built once per transform: the resolver files and `stack.json` both
+    need them. Their init templates hold the deployment's placeholders (`deployment.py`), not local values.
 
     Keyed by identity (a project is not hashable); the entry keeps its project alive, so the key cannot
     be reused by another object while it is cached.
@@ -34,7 +36,7 @@ def project_pipelines(project: Project) -> list[Pipeline]:
     for cached_project, pipelines in _LAST_BUILT:
         if cached_project is project:
             return pipelines
-    pipelines = build_pipelines(project.matrix, project.environment, project.schema)
+    pipelines = build_pipelines(project.matrix, PLACEHOLDERS, project.schema)
     _LAST_BUILT[:] = [(project, pipelines)]
     return pipelines
 

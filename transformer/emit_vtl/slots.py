@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from transformer.emit_vtl.deployment import ADMIN_ROLE_SEPARATOR
 from transformer.emit_vtl.identity import admin_role_bypass
-from transformer.emit_vtl.vtl import VtlWriter, empty_payload, q, q_list
+from transformer.emit_vtl.vtl import VtlWriter, empty_payload, q
 from transformer.environment import AuthEnvironment
 from transformer.matrix import TransformParameters
 
 
 def init_request(type_name: str, field_name: str, model: str | None, environment: AuthEnvironment) -> str:
-    """Stash what later slots read: names, the identity pool's roles, and the IAM admin roles."""
+    """Stash what later slots read: names, the identity pool's roles, and the IAM admin roles.
+
+    The admin roles arrive as one comma-joined string, so that a deployment substitutes a single
+    Parameter (`deployment.py`)."""
     w = VtlWriter()
     w.qr(f"$ctx.stash.put('typeName', {q(type_name)})")
     w.qr(f"$ctx.stash.put('fieldName', {q(field_name)})")
@@ -24,7 +28,10 @@ def init_request(type_name: str, field_name: str, model: str | None, environment
     w.qr(f"$ctx.stash.put('authRole', {q(environment.auth_role_arn)})")
     w.qr(f"$ctx.stash.put('unauthRole', {q(environment.unauth_role_arn)})")
     w.qr(f"$ctx.stash.put('identityPoolId', {q(environment.identity_pool_id)})")
-    w.line(f"#set($adminRoles = {q_list(environment.admin_roles)})")
+    w.line(f"#set($adminRoleNames = {q(ADMIN_ROLE_SEPARATOR.join(environment.admin_roles))})")
+    w.line("#set($adminRoles = [])")
+    with w.block(f"#foreach($adminRole in $adminRoleNames.split({q(ADMIN_ROLE_SEPARATOR)}))", "#if($adminRole != '')"):
+        w.qr("$adminRoles.add($adminRole)")
     w.qr("$ctx.stash.put('adminRoles', $adminRoles)")
     w.line(empty_payload())
     return w.text()
