@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
+from oracle_support import amplify_transform, compare_schemas, oracle_missing_reason
 
 from resolvers.vtl import VtlContext, get_template, render
 from transformer.cli import cli
@@ -122,3 +123,25 @@ def test_other_dollar_braces_survive_fn_sub() -> None:
                                    "#set($t = 'cost ${!price}')\n"}
     assert substitute(deployed, {"IdentityPoolId": "p"}, "1") == template.replace("${IdentityPoolId}", "p")
     assert deployed_template("no placeholders ${x}") == "no placeholders ${x}"
+
+
+FEATURES = Path(__file__).parent / "conformance" / "features"
+
+
+def test_admin_roles_put_aws_iam_on_every_protected_type_and_operation(tmp_path: Path) -> None:
+    """As Amplify does: otherwise AppSync refuses an admin role at the schema, before any template runs."""
+    result = CliRunner().invoke(cli, ["transform", str(FEATURES / "schema.graphql"), "--group-file",
+                                      str(FEATURES / "user-pool-group-precedence.json"), "--auth-modes", "userPools,iam",
+                                      "--admin-roles", "FeaturesAdminRole", "-o", str(tmp_path / "out")])
+    assert result.exit_code == 0, result.output
+    schema = (tmp_path / "out" / "schema.graphql").read_text(encoding="utf-8")
+    assert "type Doc @aws_iam @aws_cognito_user_pools {" in schema
+    assert "getDoc(id: ID!): Doc @aws_iam @aws_cognito_user_pools" in schema
+    reason = oracle_missing_reason()
+    if reason:
+        pytest.skip(reason)
+    amplify = amplify_transform(FEATURES / "schema.graphql", tmp_path / "amplify", ("userPools", "iam"),
+                                extra_args=["--admin-roles", "FeaturesAdminRole"])
+    assert amplify.accepted, amplify.message
+    comparison = compare_schemas(amplify.out_dir / "schema.graphql", tmp_path / "out" / "schema.graphql")
+    assert comparison.get("identical") is True, comparison

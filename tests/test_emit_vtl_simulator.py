@@ -48,11 +48,8 @@ pytestmark = pytest.mark.skipif(REASON is not None, reason=REASON or "")
 
 
 NOW = datetime(2024, 1, 1, tzinfo=UTC)
-KNOWN_GAPS = {
-    ("features", "get-doc-iam-admin"): "with admin roles configured, Amplify's output schema puts @aws_iam (and the "
-    "default mode's directive) on every model type and operation; ours does not yet, so AppSync refuses the IAM admin "
-    "role at the schema before any template runs. `gqlauth test` does not check the directives for admin roles.",
-}
+KNOWN_GAPS: dict[tuple[str, str], str] = {}
+"""(suite, case) the simulator still decides differently from `gqlauth test`, with why; each must fail there."""
 IAM_USER = {"accountId": "123456789012", "cognitoIdentityPoolId": ENV.identity_pool_id,
             "cognitoIdentityId": "us-east-1:caller", "userArn": ENV.auth_role_arn,
             "cognitoIdentityAuthType": "authenticated", "username": "AROAEXAMPLE:CognitoIdentityCredentials"}

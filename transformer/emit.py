@@ -38,7 +38,10 @@ AUTH_STACK_FILE = "auth-stack.json"
 
 
 def emit_schema_file(project: Project, out_dir: Path) -> None:
-    (out_dir / SCHEMA_FILE).write_text(emit_output_schema(project.schema, project.matrix), encoding="utf-8")
+    (out_dir / SCHEMA_FILE).write_text(
+        emit_output_schema(project.schema, project.matrix, admin_roles=bool(project.environment.admin_roles)),
+        encoding="utf-8",
+    )
 
 
 def _relative_locations(value: object, base: Path) -> object:

@@ -56,9 +56,11 @@ from transformer.searchable import add_search_operations, share_search_directive
 class _Emitter:
     """One emission: the document being built and what is known about the schema."""
 
-    def __init__(self, schema: ParsedSchema, matrix: AccessMatrix) -> None:
+    def __init__(self, schema: ParsedSchema, matrix: AccessMatrix, admin_roles: bool = False) -> None:
         self.schema = schema
         self.matrix = matrix
+        self.admin_roles = admin_roles and Provider.IAM in matrix.auth_modes
+        """IAM admin roles are configured: every protected type and operation admits IAM (Amplify's adminRoles)."""
         self.doc = SdlDocument()
         self.default_provider = matrix.auth_modes[0]
         self.declared: dict[str, list[tuple[str, FieldType]]] = {}
@@ -547,6 +549,8 @@ class _Emitter:
         """Amplify's `getServiceDirectives`."""
         if not providers:
             return []
+        if self.admin_roles and Provider.IAM not in providers:
+            providers = [*providers, Provider.IAM]
         default = self.default_provider
         others = any(p is not default for p in providers)
         directives = [
@@ -713,14 +717,15 @@ def _key_type(model: ModelDef, field_name: str) -> str:
     return field.type.name if field is not None else "ID"
 
 
-def emit_output_schema(schema: ParsedSchema, matrix: AccessMatrix) -> str:
-    """The output schema SDL for `schema`, as AppSync would serve it after Amplify's transform."""
+def emit_output_schema(schema: ParsedSchema, matrix: AccessMatrix, admin_roles: bool = False) -> str:
+    """The output schema SDL for `schema`, as AppSync would serve it after Amplify's transform
+    (`admin_roles`: IAM admin roles are configured, which puts `@aws_iam` on every protected type and operation)."""
     with paused_gc():
-        return _emit(schema, matrix)
+        return _emit(schema, matrix, admin_roles)
 
 
-def _emit(schema: ParsedSchema, matrix: AccessMatrix) -> str:
-    emitter = _Emitter(schema, matrix)
+def _emit(schema: ParsedSchema, matrix: AccessMatrix, admin_roles: bool = False) -> str:
+    emitter = _Emitter(schema, matrix, admin_roles)
     emitter.add_user_definitions(parse(strip_directives(schema.sdl), no_location=True))
     add_join_model_types(emitter.doc, schema)
     apply_http_arguments(emitter.doc, schema)
