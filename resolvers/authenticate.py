@@ -155,6 +155,10 @@ class Authenticator:
             raise AuthenticationError("The API key has expired")
         raise AuthenticationError("The API key is not valid for this API")
 
+    def accepts_issuer(self, issuer: str) -> bool:
+        """Whether tokens of `issuer` are verified here (the explorer offers minting only then)."""
+        return any(verifier.issuer == issuer for verifier in self._token_verifiers)
+
     def _token_verifier_for(self, authorization: str) -> TokenVerifier | None:
         if not self._token_verifiers:
             return None

@@ -128,6 +128,9 @@ def user_pool_verifier(state: LocalState, *, issuer: str | None, jwks_url: str |
 @click.option("--api-key", "api_keys", multiple=True, metavar="KEY",
               help="Also accept this API key (repeatable), e.g. a deployed API's key in recorded requests.")
 @click.option("--no-explorer", is_flag=True, help="Do not serve the explorer page at /.")
+@click.option("--allow-dev-endpoints", is_flag=True,
+              help="With a --host that is not a loopback address, keep the explorer's helpers (token and "
+                   "credential minting, store reset, explanations); they still answer only callers on this machine.")
 # -- realtime/TLS hook (issue 8, resolvers/realtime/serving.py) --
 @click.option("--https", "https_only", is_flag=True,
               help="TLS only (default: http:// and https:// on the same port; wss:// for Amplify subscriptions).")
@@ -154,7 +157,7 @@ def serve(target: Path | None, group_file: Path | None, auth_modes: str | None, 
           api_keys: tuple[str, ...], no_explorer: bool, https_only: bool, engine: str,
           authorizer: str | None = None, no_reload: bool = False, no_request_log: bool = False,
           no_frontend_config: bool = False,
-          leeway: int = int(DEFAULT_LEEWAY.total_seconds())) -> None:
+          leeway: int = int(DEFAULT_LEEWAY.total_seconds()), allow_dev_endpoints: bool = False) -> None:
     """Serve PROJECT_DIR_OR_SCHEMA's API locally (queries, mutations, subscriptions), rules enforced.
 
     The API is reloaded in place when the schema, the group file or the settings change.
@@ -184,6 +187,8 @@ def serve(target: Path | None, group_file: Path | None, auth_modes: str | None, 
         stderr_console().print(f"seeded {sum(counts.values())} record(s) from {seed}", markup=False)
     verifier = user_pool_verifier(state, issuer=issuer, jwks_url=jwks_url, client_id=client_id, leeway=leeway)
     from resolvers.lambda_authorizer import AuthorizerConfigError, authorizer_for
+    from resolvers.local_oidc import local_oidc_verifier
+    from resolvers.server.explorer_endpoints import is_loopback_host
 
     def authenticator_for(served: Project) -> Authenticator:
         """Raises AuthorizerConfigError or ValueError for a project whose modes cannot be served."""
@@ -191,8 +196,11 @@ def serve(target: Path | None, group_file: Path | None, auth_modes: str | None, 
                                                         has_lambda_mode=Provider.FUNCTION in served.matrix.auth_modes)
         if lambda_line is not None:
             stderr_console().print(f"  {lambda_line}", markup=False)
+        oidc = (local_oidc_verifier(state, leeway=timedelta(seconds=leeway))  # -- OIDC: the local provider --
+                if Provider.OIDC in served.matrix.auth_modes else None)
         return Authenticator(state, state.environment(), [mode.value for mode in served.matrix.auth_modes],
-                             user_pool_verifier=verifier, api_keys=api_keys, lambda_authorizer=lambda_authorizer)
+                             user_pool_verifier=verifier, api_keys=api_keys, lambda_authorizer=lambda_authorizer,
+                             oidc_verifier=oidc)
 
     bus = Subscriptions()
 
@@ -200,11 +208,16 @@ def serve(target: Path | None, group_file: Path | None, auth_modes: str | None, 
         store.add_layouts(store_layouts(served.matrix, served.schema))
         app = create_app(served, store, authenticator_for(served), state=state, bus=bus,
                          explorer=not no_explorer, engine=engine, explain=not no_explorer,
+                         dev_endpoints=dev_endpoints,
                          request_log=None if no_request_log else print_request_line)
         prepare_app(app)
         return app
 
+    dev_endpoints = allow_dev_endpoints or is_loopback_host(host)
     _print_banner(project, state, host, port, store.path)
+    if not dev_endpoints:
+        stderr_console().print(f"  dev:       {host} is not a loopback address: token minting, credentials and store "
+                               "reset are off (--allow-dev-endpoints to keep them)", markup=False)
     try:
         live = LiveApp(build_app(project))
     except (AuthorizerConfigError, ValueError) as exc:
@@ -314,6 +327,9 @@ def _print_banner(project: Project, state: LocalState, host: str, port: int, db:
                       markup=False)
     if Provider.IAM in modes:
         console.print("  IAM:       gqlauth credentials --user alice   (sign requests with SigV4)", markup=False)
+    if Provider.OIDC in modes:
+        console.print("  OIDC:      gqlauth token --oidc --user alice   (the local OIDC provider; header Authorization)",
+                      markup=False)
     console.print("  denied?    gqlauth explain SCHEMA --operation Mutation.createPost --user alice", markup=False)
 
 

@@ -144,15 +144,21 @@ group_file_option = click.option("--group-file", type=click.Path(path_type=Path,
               help="Lifetime: 90s, 30m, 1h, 2d.")
 @click.option("--use", "use", type=click.Choice(["id", "access"]), default="id", show_default=True,
               help="ID token (what AppSync examples use) or access token (what the Amplify library sends).")
+@click.option("--oidc", is_flag=True,
+              help="A token of serve's local OIDC provider (for the oidc auth mode) instead of the user pool's; "
+                   "groups go in cognito:groups (--claim for another groupClaim).")
 @project_option
 @group_file_option
 def token(user: str, groups: str, sub: str | None, email: str | None, claim_pairs: tuple[str, ...],
           claims_file: Path | None, expires: timedelta, use: str, project: Path | None,
-          group_file: Path | None) -> None:
+          group_file: Path | None, oidc: bool = False) -> None:
     """Print a token from the project's local issuer, accepted by `gqlauth serve` for this project."""
     state = open_state(project)
     extra_claims = parse_claims(claim_pairs, claims_file)
     group_names = split_groups(groups)
+    if oidc:
+        _print_oidc_token(state, user, group_names, sub, email, extra_claims, expires)
+        return
     try:
         env = state.environment()
         roles = resolve_user_roles(state.project_dir, group_file, group_names, env)
@@ -167,3 +173,19 @@ def token(user: str, groups: str, sub: str | None, email: str | None, claim_pair
     role_note = f"; role {roles.effective_role_arn} ({roles.reason})" if roles is not None and group_names else ""
     stderr.print(f"{use} token for {user} (sub {sub or subject_for(user)}), "
                  f"groups: {', '.join(group_names) or 'none'}{role_note}; expires in {expires}", markup=False)
+
+
+def _print_oidc_token(state: LocalState, user: str, groups: list[str], sub: str | None, email: str | None,
+                      extra_claims: dict[str, Any], expires: timedelta) -> None:
+    from resolvers.local_oidc import LOCAL_OIDC_ISSUER, mint_oidc_token
+
+    claims = {**({"email": email} if email is not None else {}), **extra_claims}
+    try:
+        minted = mint_oidc_token(state, user=user, groups=groups, sub=sub, extra_claims=claims, expires_in=expires)
+    except LocalStateError as exc:
+        fail(str(exc), EXIT_USAGE)
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from exc
+    click.echo(minted)
+    stderr.print(f"OIDC token of {LOCAL_OIDC_ISSUER} for {user} (sub {sub or subject_for(user)}), "
+                 f"groups: {', '.join(groups) or 'none'}; expires in {expires}", markup=False)

@@ -10,7 +10,8 @@ Routes (all owned here; another transport can be mounted beside them):
 * `POST /dev/token`, `GET /dev/identities` and `POST /dev/reset` (local callers only, see
   `is_local_caller`): mint a local token for a user and groups; list the dev API key, the project's
   groups and auth modes; empty the store. Also `POST /dev/credentials` (IAM credentials to sign
-  with) and `POST /dev/introspection` (the schema without credentials). For the explorer.
+  with), `POST /dev/oidc-token` (a token of the local OIDC provider) and `POST /dev/introspection` (the
+  schema without credentials). For the explorer; all off with `dev_endpoints=False`.
 * CORS as AppSync answers it (any origin; credentials travel in headers, never cookies), so a
   frontend on another local port can call the API.
 * WebSocket `/graphql` and `/`: subscriptions over graphql-transport-ws (the credentials are the
@@ -427,7 +428,7 @@ def create_app(
             operation = data.get("operationName") if isinstance(data.get("operationName"), str) else "request"
             for line in log_lines(identity, decided, result.get("errors") or (), str(operation)):
                 request_log(line)
-        if explain and request.headers.get(EXPLAIN_HEADER) == "1" and is_local_caller(request):
+        if explain and dev_endpoints and request.headers.get(EXPLAIN_HEADER) == "1" and is_local_caller(request):
             result = {**result, "extensions": {**(result.get("extensions") or {}),
                                                "gqlauth": {"identity": identity_label(identity),
                                                            "decisions": explanations(decided)}}}
@@ -505,7 +506,7 @@ def create_app(
         return endpoint.handle
 
     websockets = SubprotocolDispatch(ws_app, realtime_handler)
-    from resolvers.server.explorer_endpoints import credentials_endpoint, introspection_endpoint
+    from resolvers.server.explorer_endpoints import credentials_endpoint, introspection_endpoint, oidc_token_endpoint
 
     routes = [
         Route("/graphql", graphql_http, methods=["POST"]),
@@ -516,8 +517,9 @@ def create_app(
         Route("/dev/token", dev_token, methods=["POST"]),
         Route("/dev/identities", dev_identities, methods=["GET"]),
         Route("/dev/reset", dev_reset, methods=["POST"]),
-        Route("/dev/credentials", credentials_endpoint(core), methods=["POST"]),
-        Route("/dev/introspection", introspection_endpoint(core), methods=["POST"]),
+        Route("/dev/credentials", credentials_endpoint(core, enabled=dev_endpoints), methods=["POST"]),
+        Route("/dev/oidc-token", oidc_token_endpoint(core, enabled=dev_endpoints), methods=["POST"]),
+        Route("/dev/introspection", introspection_endpoint(core, enabled=dev_endpoints), methods=["POST"]),
         WebSocketRoute("/graphql", websockets),
         WebSocketRoute("/", websockets),
         Mount("/static", app=StaticFiles(directory=str(STATIC_DIR), check_dir=False), name="static"),

@@ -1,12 +1,15 @@
-"""What the explorer page needs besides `/dev/token`: IAM credentials to sign its requests with, and the
-schema without credentials (so the first screen of an API without an API key is the editor, not a 401).
+"""What the explorer page needs besides `/dev/token`: IAM credentials to sign its requests with, tokens of
+the local OIDC provider, and the schema without credentials (so the first screen of an API without an
+API key is the editor, not a 401).
 
-Both answer local callers only (`is_local_caller`): another site open in the browser can neither
-obtain credentials nor read the schema through them.
+All answer local callers only (`is_local_caller`), and only when the server's dev endpoints are on
+(`serve` turns them off on a non-loopback `--host` unless `--allow-dev-endpoints`): another site open in
+the browser can neither obtain credentials nor read the schema through them.
 """
 
 from __future__ import annotations
 
+import ipaddress
 import json
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -17,10 +20,22 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from resolvers.issuer import issue_credentials, subject_for
+from resolvers.local_oidc import LOCAL_OIDC_ISSUER, mint_oidc_token, oidc_group_claims
 from resolvers.server.app import ServerCore, is_local_caller
 from transformer.group_roles import authenticated_role_iam_arn, resolve_roles, unauthenticated_role_iam_arn
+from transformer.rules import Provider
 
 Endpoint = Callable[[Request], Awaitable[Response]]
+
+
+def is_loopback_host(host: str) -> bool:
+    """Whether `serve --host HOST` listens on this machine only (`0.0.0.0` and `::` listen everywhere)."""
+    if host.strip().lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip().strip("[]")).is_loopback
+    except ValueError:
+        return False
 
 
 def _refused(message: str, status: int) -> JSONResponse:
@@ -35,13 +50,25 @@ async def _json_body(request: Request) -> Any:
         return None
 
 
-def credentials_endpoint(core: ServerCore) -> Endpoint:
+def _user_and_groups(body: Any) -> tuple[str, list[str]] | None:
+    if not isinstance(body, dict):
+        return None
+    user, groups = body.get("user"), body.get("groups", [])
+    if isinstance(groups, str):
+        groups = [g.strip() for g in groups.split(",") if g.strip()]
+    if not isinstance(user, str) or not user.strip() or not isinstance(groups, list) \
+            or not all(isinstance(g, str) for g in groups):
+        return None
+    return user.strip(), groups
+
+
+def credentials_endpoint(core: ServerCore, *, enabled: bool = True) -> Endpoint:
     """`POST /dev/credentials` `{"user": "alice", "groups": [...]}` or `{"guest": true}`: what the identity
     pool would hand out (the user's preferred group role, else the authenticated role; or the guest role)."""
 
     async def endpoint(request: Request) -> Response:
         state = core.state
-        if state is None or not is_local_caller(request):
+        if state is None or not enabled or not is_local_caller(request):
             return _refused("Credentials are only available to local callers", 403)
         body = await _json_body(request)
         if not isinstance(body, dict):
@@ -82,11 +109,11 @@ def is_introspection(document_text: str, operation_name: str | None) -> bool:
                                     for s in selections)
 
 
-def introspection_endpoint(core: ServerCore) -> Endpoint:
+def introspection_endpoint(core: ServerCore, *, enabled: bool = True) -> Endpoint:
     """`POST /dev/introspection`: the explorer's schema query, answered without credentials."""
 
     async def endpoint(request: Request) -> Response:
-        if not is_local_caller(request):
+        if not enabled or not is_local_caller(request):
             return _refused("Only available to local callers", 403)
         body = await _json_body(request)
         query = body.get("query") if isinstance(body, dict) else None
@@ -99,4 +126,25 @@ def introspection_endpoint(core: ServerCore) -> Endpoint:
     return endpoint
 
 
-__all__ = ["credentials_endpoint", "introspection_endpoint", "is_introspection"]
+def oidc_token_endpoint(core: ServerCore, *, enabled: bool = True) -> Endpoint:
+    """`POST /dev/oidc-token` `{"user": "alice", "groups": [...]}`: a token of the local OIDC provider, when
+    the API has the `oidc` mode and the server accepts that provider's tokens."""
+
+    async def endpoint(request: Request) -> Response:
+        state = core.state
+        if state is None or not enabled or not is_local_caller(request):
+            return _refused("Token minting is only available to local callers", 403)
+        if Provider.OIDC not in core.matrix.auth_modes or not core.authenticator.accepts_issuer(LOCAL_OIDC_ISSUER):
+            return _refused("This server does not run the local OIDC provider (paste a token of yours)", 404)
+        asked = _user_and_groups(await _json_body(request))
+        if asked is None:
+            return _refused('Expected {"user": "alice", "groups": ["Admins"]}', 400)
+        user, groups = asked
+        token = mint_oidc_token(state, user=user, groups=groups, group_claims=oidc_group_claims(core.matrix))
+        return JSONResponse({"token": token, "user": user, "groups": groups, "issuer": LOCAL_OIDC_ISSUER})
+
+    return endpoint
+
+
+__all__ = ["credentials_endpoint", "introspection_endpoint", "is_introspection", "is_loopback_host",
+           "oidc_token_endpoint"]

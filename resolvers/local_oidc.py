@@ -1,0 +1,93 @@
+"""A local OpenID Connect provider, so that `serve` starts for an API with the `oidc` mode and the explorer
+(or a test) can sign in through it without a real provider.
+
+Its tokens are signed with the project's local key (the one `/.well-known/jwks.json` publishes) but carry
+their own issuer and audience, so the user-pool verifier never accepts them and the OIDC verifier never
+accepts a user-pool token. Group claims: every `groupClaim` the API's OIDC group rules read (Amplify's
+default `cognito:groups` when none is set), each holding the groups asked for.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import timedelta
+from typing import Any
+
+import jwt
+
+from resolvers.identity import AuthType
+from resolvers.issuer import DEFAULT_TOKEN_LIFETIME, RESERVED_CLAIMS, subject_for
+from resolvers.local_state import LocalState, now_utc
+from resolvers.token_verify import DEFAULT_LEEWAY, TokenVerifier
+from transformer.matrix import AccessMatrix
+from transformer.rules import Provider
+
+LOCAL_OIDC_ISSUER = "https://oidc.gqlauth.local"
+LOCAL_OIDC_CLIENT_ID = "gqlauth-local-oidc"
+DEFAULT_GROUP_CLAIM = "cognito:groups"
+
+
+def local_oidc_verifier(state: LocalState, *, leeway: timedelta = DEFAULT_LEEWAY) -> TokenVerifier:
+    """Accepts the tokens `mint_oidc_token` signs for this project (and nothing else)."""
+    settings = state.issuer_settings()
+    return TokenVerifier(issuer=LOCAL_OIDC_ISSUER, client_id=LOCAL_OIDC_CLIENT_ID,
+                         keys={settings.kid: settings.private_key().public_key()},
+                         auth_type=AuthType.OIDC, leeway=leeway)
+
+
+def oidc_group_claims(matrix: AccessMatrix) -> list[str]:
+    """The claims the API's OIDC group rules read groups from, in first-seen order."""
+    claims: list[str] = []
+
+    def visit(node: Any) -> None:
+        if isinstance(node, Mapping):
+            if node.get("provider") == Provider.OIDC.value and node.get("kind") in ("staticGroup", "dynamicGroup"):
+                claim = node.get("group_claim") or DEFAULT_GROUP_CLAIM
+                if claim not in claims:
+                    claims.append(claim)
+            for value in node.values():
+                visit(value)
+        elif isinstance(node, list):
+            for value in node:
+                visit(value)
+
+    visit(matrix.model_dump(mode="json"))
+    return claims or [DEFAULT_GROUP_CLAIM]
+
+
+def mint_oidc_token(
+    state: LocalState,
+    *,
+    user: str,
+    groups: Iterable[str] = (),
+    sub: str | None = None,
+    group_claims: Iterable[str] = (DEFAULT_GROUP_CLAIM,),
+    extra_claims: Mapping[str, Any] | None = None,
+    expires_in: timedelta = DEFAULT_TOKEN_LIFETIME,
+) -> str:
+    """An ID token of the local OIDC provider: `sub` (by default the user's local user-pool `sub`),
+    `username`, `preferred_username`, and the groups under each of `group_claims`."""
+    if not user:
+        raise ValueError("the username must not be empty")
+    if expires_in <= timedelta(0):
+        raise ValueError("the lifetime must be positive")
+    reserved = sorted(RESERVED_CLAIMS & set(extra_claims or {}))
+    if reserved:
+        raise ValueError(f"claim(s) {', '.join(reserved)} are set by the issuer and cannot be overridden")
+    issued = int(now_utc().timestamp())
+    claims: dict[str, Any] = {
+        "sub": sub or subject_for(user), "iss": LOCAL_OIDC_ISSUER, "aud": LOCAL_OIDC_CLIENT_ID,
+        "iat": issued, "auth_time": issued, "exp": issued + int(expires_in.total_seconds()),
+        "username": user, "preferred_username": user,
+    }
+    group_list = list(groups)
+    if group_list:
+        for claim in group_claims:
+            claims[claim] = group_list
+    claims.update(extra_claims or {})
+    settings = state.issuer_settings()
+    return jwt.encode(claims, settings.private_key(), algorithm="RS256", headers={"kid": settings.kid})
+
+
+__all__ = ["LOCAL_OIDC_CLIENT_ID", "LOCAL_OIDC_ISSUER", "local_oidc_verifier", "mint_oidc_token",
+           "oidc_group_claims"]
