@@ -199,14 +199,18 @@ def _case_generator() -> object:
     return module
 
 
-@settings(max_examples=int(os.environ.get("GQLAUTH_PARITY_EXAMPLES", "12")), deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.randoms(use_true_random=False), st.integers(min_value=0, max_value=999))
-def test_generated_schemas_get_amplifys_verdict(rng: random.Random, index: int) -> None:
-    """Random model and field rules (the corpus generator driven by hypothesis), both transformers live."""
+GENERATED_EXAMPLES = int(os.environ.get("GQLAUTH_PARITY_EXAMPLES", "12"))
+
+
+@pytest.mark.parametrize("generator", ["schema", "schema_with_keys_and_relations"])
+@settings(max_examples=GENERATED_EXAMPLES, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
+@given(rng=st.randoms(use_true_random=False), index=st.integers(min_value=0, max_value=999))
+def test_generated_schemas_get_amplifys_verdict(generator: str, rng: random.Random, index: int) -> None:
+    """Random rules, keys and relations (the corpus generators driven by hypothesis), both transformers live."""
     reason = oracle_missing_reason()
     if reason:
         pytest.skip(reason)
-    modes, sdl = _case_generator().schema(rng, index)  # type: ignore[attr-defined]
+    modes, sdl = getattr(_case_generator(), generator)(rng, index)
     with tempfile.TemporaryDirectory() as scratch:
         path = Path(scratch) / "case.graphql"
         path.write_text(f"# auth-modes: {modes}\n{sdl}\n", encoding="utf-8")

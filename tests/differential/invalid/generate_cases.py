@@ -88,3 +88,54 @@ def main(count: int, seed: int) -> None:
 
 if __name__ == "__main__":
     main(int(sys.argv[1]) if len(sys.argv) > 1 else 60, int(sys.argv[2]) if len(sys.argv) > 2 else 11)
+
+
+def _pick(rng: random.Random, valid: list[str], invalid: list[str], odds: float = 0.12) -> str:
+    """Mostly a valid choice; now and then one Amplify should reject (so most schemas have one flaw or none)."""
+    return rng.choice(invalid if invalid and rng.random() < odds else valid)
+
+
+def schema_with_keys_and_relations(rng: random.Random, index: int) -> tuple[str, str]:
+    """Two models with random keys, indexes, relations and defaults (the structural checks' boundaries)."""
+    parent, child = f"Blog{index}", f"Post{index}"
+    key = _pick(rng, ["", "@primaryKey", '@primaryKey(sortKeyFields: ["name"])'], ['@primaryKey(sortKeyFields: ["missing"])'])
+    id_type = _pick(rng, ["ID!", "String!"], ["ID", "Int!"])
+    relation = _pick(
+        rng,
+        [
+            f"posts: [{child}] @hasMany",
+            f'posts: [{child}] @hasMany(indexName: "byBlog", fields: ["id"])',
+            f'posts: [{child}] @hasMany(references: ["blogId"])',
+            f"post: {child} @hasOne",
+            f'post: {child} @hasOne(fields: ["name"])',
+        ],
+        [
+            f'posts: [{child}] @hasMany(indexName: "byOther", fields: ["id"])',
+            f'posts: [{child}] @hasMany(references: ["blogId"], fields: ["id"])',
+            f"posts: {child} @hasMany",
+            f"posts: [{child}] @hasOne",
+        ],
+    )
+    back = _pick(
+        rng,
+        ["", f"blog: {parent} @belongsTo", f'blog: {parent} @belongsTo(fields: ["blogId"])', f'blog: {parent} @belongsTo(references: ["blogId"])'],
+        [f"blogs: [{parent}] @belongsTo"],
+    )
+    blog_id = _pick(rng, ["ID", "ID!", "String"], ["Int"])
+    index_arg = _pick(rng, ['@index(name: "byBlog")', '@index(name: "byBlog", sortKeyFields: ["title"])', ""], ['@index(name: "byBlog", sortKeyFields: ["tags"])'])
+    rating = _pick(rng, ["Int", 'Int @default(value: "3")', 'Status @default(value: "OPEN")', "Status!"], ['Int @default(value: "three")', '[Int] @default(value: "3")', 'Status @default(value: "DONE")'])
+    sdl = f"""enum Status {{ OPEN CLOSED }}
+type {parent} @model @auth(rules: [{{allow: private}}]) {{
+  id: {id_type} {key}
+  name: String!
+  {relation}
+}}
+type {child} @model @auth(rules: [{{allow: private}}]) {{
+  id: ID!
+  title: String
+  tags: [String]
+  blogId: {blog_id} {index_arg}
+  rating: {rating}
+  {back}
+}}"""
+    return "userPools", "\n".join(line.rstrip() for line in sdl.splitlines())
