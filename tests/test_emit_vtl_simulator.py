@@ -36,6 +36,8 @@ from resolvers.suite import load_suite, run_suite
 from resolvers.vtl import BARE_RETURN, VtlContext, VtlRuntimeError, get_template, render
 from resolvers.vtl.context import VtlInfo
 from transformer.emit_vtl import build_pipelines, resolver_files
+from transformer.emit_vtl.auth_common import emit_unauthorized_on
+from transformer.emit_vtl.vtl import VtlWriter
 from transformer.project import load_project
 
 TESTS = Path(__file__).parent
@@ -229,3 +231,16 @@ def test_suite_outcomes_in_the_simulator_are_gqlauth_tests(suite_path: Path,
               for case_id, passed in outcomes.items() if passed != ours[case_id]}
     assert not differ
     assert all(ours.values())
+
+
+def test_unauthorized_on_lists_read_as_java_prints_them_in_both_engines() -> None:
+    """`Unauthorized on [content, title]`: the list is joined in the template, since the simulator's engine
+    prints a list `content,title` where Java prints `[content, title]`."""
+    w = VtlWriter()
+    w.line("#set($denied = ['content', 'title'])")
+    emit_unauthorized_on(w, "$denied")
+    template = w.text()
+    expected = {"errorType": "Unauthorized", "message": "Unauthorized on [content, title]"}
+    context = _context("blog/Mutation.updatePost.auth.1.res.vtl", "userPools", _user([]))
+    assert _ours(template, "denied.vtl", context) == expected
+    assert _simulated(simulate([{"name": "denied", "template": template, "context": context}])["denied"]) == expected
