@@ -1,6 +1,6 @@
 """Write `gen-NNN.graphql`: random models with random model- and field-level rules (valid and invalid mixes).
 
-    .venv/bin/python tests/differential/invalid/generate_cases.py [COUNT] [SEED]
+    .venv/bin/python tests/differential/invalid/generate_cases.py [COUNT] [SEED] [gen|genrel]
 
 The files are committed; `record_verdicts.py` records Amplify's verdict for each. The generator favours the
 combinations where Amplify's verdict is subtle: required fields under field rules, roles that appear only in
@@ -79,15 +79,6 @@ def schema(rng: random.Random, index: int) -> tuple[str, str]:
     return ",".join(_modes_for(rng, sdl)), sdl
 
 
-def main(count: int, seed: int) -> None:
-    rng = random.Random(seed)
-    for index in range(count):
-        modes, sdl = schema(rng, index)
-        (HERE / f"gen-{index:03d}.graphql").write_text(f"# auth-modes: {modes}\n# generated: seed {seed}\n{sdl}\n", encoding="utf-8")
-
-
-if __name__ == "__main__":
-    main(int(sys.argv[1]) if len(sys.argv) > 1 else 60, int(sys.argv[2]) if len(sys.argv) > 2 else 11)
 
 
 def _pick(rng: random.Random, valid: list[str], invalid: list[str], odds: float = 0.12) -> str:
@@ -139,3 +130,24 @@ type {child} @model @auth(rules: [{{allow: private}}]) {{
   {back}
 }}"""
     return "userPools", "\n".join(line.rstrip() for line in sdl.splitlines())
+
+
+GENERATORS = {"gen": schema, "genrel": schema_with_keys_and_relations}
+
+
+def main(count: int, seed: int, kind: str) -> None:
+    rng = random.Random(seed)
+    for index in range(count):
+        modes, sdl = GENERATORS[kind](rng, index)
+        (HERE / f"{kind}-{index:03d}.graphql").write_text(
+            f"# auth-modes: {modes}\n# generated: {kind} seed {seed}\n{sdl}\n", encoding="utf-8"
+        )
+
+
+if __name__ == "__main__":
+    arguments = sys.argv[1:]
+    main(
+        int(arguments[0]) if arguments else 60,
+        int(arguments[1]) if len(arguments) > 1 else 11,
+        arguments[2] if len(arguments) > 2 else "gen",
+    )
