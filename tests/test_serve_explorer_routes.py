@@ -47,7 +47,8 @@ GET_MEMO = 'query { getMemo(id: "m1") { id text } }'
 class Local:
     """One project served in-process, with the explorer's options."""
 
-    def __init__(self, directory: Path, project: Project, *, dev_endpoints: bool = True, oidc: bool = False) -> None:
+    def __init__(self, directory: Path, project: Project, *, dev_endpoints: bool = True, oidc: bool = False,
+                 engine: str = "python") -> None:
         shutil.copytree(template_state(), directory / ".gqlauth", dirs_exist_ok=True)
         self.state = LocalState.open(directory)
         self.store = Store(":memory:", store_layouts(project.matrix, project.schema))
@@ -55,7 +56,7 @@ class Local:
                                       [m.value for m in project.matrix.auth_modes],
                                       oidc_verifier=local_oidc_verifier(self.state) if oidc else None)
         self.app = create_app(project, self.store, authenticator, state=self.state, explain=True,
-                              request_log=lambda _line: None, dev_endpoints=dev_endpoints)
+                              request_log=lambda _line: None, dev_endpoints=dev_endpoints, engine=engine)
         self.client = TestClient(self.app, base_url=BASE)
 
     def token(self, user: str, groups: list[str] | None = None) -> str:
@@ -115,6 +116,22 @@ def test_a_denial_carries_every_rule_tried_and_why_beside_the_error(blog: Local)
     assert "not in group Admins" in reasons["userPools:staticGroup:Admins:cognito:groups"]["detail"]
     owner = reasons["userPools:owner:owner:sub::username"]["detail"]
     assert "alice" in owner and "bob" in owner
+
+
+def test_the_vtl_engine_denial_is_explained_from_the_request_and_the_stored_record(tmp_path: Path) -> None:
+    """`serve --engine vtl` runs the templates, not the guards: the reasons come from explain's `decide`."""
+    directory, project = blog_project(tmp_path, [Provider.USER_POOLS, Provider.API_KEY, Provider.IAM])
+    vtl = Local(directory, project, engine="vtl")
+    body = _denied_update(vtl, {"x-gqlauth-explain": "1"})
+    [decision] = body["extensions"]["gqlauth"]["decisions"]
+    assert decision["operation"] == "Mutation.updatePost" and decision["allowed"] is False
+    reasons = {r["role"]: r["detail"] for r in decision["reasons"]}
+    assert "record owner is alice's, you are bob" in reasons["userPools:owner:owner:sub::username"]
+    aliased = vtl.graphql("mutation U($id: ID!) { mine: updatePost(input: {id: $id, title: \"x\"}) { id } }",
+                          {"authorization": vtl.token("bob"), "x-gqlauth-explain": "1"}, {"id": "p1"}).json()
+    assert [d["operation"] for d in aliased["extensions"]["gqlauth"]["decisions"]] == ["Mutation.updatePost"]
+    allowed = vtl.graphql(UPDATE, {"authorization": vtl.token("alice"), "x-gqlauth-explain": "1"}).json()
+    assert allowed["data"]["updatePost"]["title"] == "mine now" and allowed["extensions"]["gqlauth"]["decisions"] == []
 
 
 def test_explanations_are_only_for_the_explorer_on_this_machine(blog: Local) -> None:

@@ -429,9 +429,15 @@ def create_app(
             for line in log_lines(identity, decided, result.get("errors") or (), str(operation)):
                 request_log(line)
         if explain and dev_endpoints and request.headers.get(EXPLAIN_HEADER) == "1" and is_local_caller(request):
+            explained = explanations(decided)
+            if not decided and result.get("errors"):  # the VTL engine decides without the guards: ask explain
+                from resolvers.server.explain_denials import explain_refused_fields
+
+                explained = explain_refused_fields(core.schema, core.matrix, core.store, core.env, identity, data,
+                                                   result["errors"])
             result = {**result, "extensions": {**(result.get("extensions") or {}),
                                                "gqlauth": {"identity": identity_label(identity),
-                                                           "decisions": explanations(decided)}}}
+                                                           "decisions": explained}}}
         return result
 
     async def explorer_page(request: Request) -> Response:

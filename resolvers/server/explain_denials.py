@@ -1,0 +1,112 @@
+"""Why a root field was refused, worked out after the request by `gqlauth explain`'s `decide`.
+
+The guards record their decisions as they make them (`resolvers.request_log`); the VTL engine makes
+none, so for a request it served the explorer would show an `Unauthorized` error with no reason.
+Here every root field answered `Unauthorized` is decided again from the request itself: the field's
+arguments (variables applied) and, for get/update/delete, the record as it is now in the store. The
+answer has the shape of `request_log.explanations`, so the page shows both alike.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from graphql import (
+    FieldNode,
+    GraphQLError,
+    GraphQLObjectType,
+    GraphQLSchema,
+    OperationDefinitionNode,
+)
+from graphql import parse as parse_document
+from graphql.execution.values import VariableValues, get_argument_values, get_variable_values
+
+from resolvers.commands.explain import decide
+from resolvers.identity import Identity
+from resolvers.store import RecordError, Store
+from transformer.environment import AuthEnvironment
+from transformer.matrix import AccessMatrix, OperationKind
+
+_WITH_RECORD = (OperationKind.GET, OperationKind.UPDATE, OperationKind.DELETE)
+
+
+def _refused_aliases(errors: Sequence[Mapping[str, Any]]) -> set[str]:
+    return {str(error["path"][0]) for error in errors
+            if error.get("errorType") == "Unauthorized" and isinstance(error.get("path"), list) and error["path"]}
+
+
+def _operation(document_text: str, operation_name: str | None) -> OperationDefinitionNode | None:
+    try:
+        document = parse_document(document_text)
+    except GraphQLError:
+        return None
+    operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
+    chosen = [op for op in operations if operation_name is None or (op.name is not None and op.name.value == operation_name)]
+    return chosen[0] if len(chosen) == 1 else None
+
+
+def explain_refused_fields(
+    schema: GraphQLSchema,
+    matrix: AccessMatrix,
+    store: Store,
+    env: AuthEnvironment,
+    identity: Identity,
+    data: Mapping[str, Any],
+    errors: Sequence[Mapping[str, Any]],
+) -> list[dict[str, Any]]:
+    """One entry per root field of `data` (the request body) that `errors` answered `Unauthorized`."""
+    aliases = _refused_aliases(errors)
+    query = data.get("query")
+    name = data.get("operationName")
+    operation = _operation(query, name if isinstance(name, str) else None) if aliases and isinstance(query, str) else None
+    if operation is None:
+        return []
+    root_type: GraphQLObjectType | None = schema.get_root_type(operation.operation)
+    raw_variables = data.get("variables")
+    variables = get_variable_values(schema, operation.variable_definitions or (),
+                                    raw_variables if isinstance(raw_variables, dict) else {})
+    if isinstance(variables, list):
+        return []
+    explained: list[dict[str, Any]] = []
+    for selection in operation.selection_set.selections:
+        if not isinstance(selection, FieldNode):
+            continue
+        alias = (selection.alias or selection.name).value
+        field = root_type.fields.get(selection.name.value) if root_type is not None else None
+        if alias not in aliases or field is None or root_type is None:
+            continue
+        key = f"{root_type.name}.{selection.name.value}"
+        entry = _explain_one(matrix, store, env, identity, key, field, selection, variables)
+        if entry is not None:
+            explained.append(entry)
+    return explained
+
+
+def _explain_one(matrix: AccessMatrix, store: Store, env: AuthEnvironment, identity: Identity, key: str,
+                 field: Any, node: FieldNode, variables: VariableValues) -> dict[str, Any] | None:
+    root = matrix.operation(key)
+    if root is None:
+        return None
+    try:
+        args = get_argument_values(field, node, variables)
+    except GraphQLError:
+        return None
+    item = None
+    if root.kind in _WITH_RECORD:
+        raw = args.get("input", args)
+        try:
+            item = store.get(root.model, raw) if isinstance(raw, Mapping) else None
+        except (RecordError, KeyError):
+            item = None
+    try:
+        decision = decide(matrix, key, identity, dict(args), item, env)
+    except Exception:  # noqa: BLE001 - an explanation that fails must not fail the request it explains
+        return None
+    if decision.allowed:
+        return None
+    return {"operation": key, "allowed": False, "grantedBy": [], "message": decision.message,
+            "reasons": [reason.to_json() for reason in decision.reasons]}
+
+
+__all__ = ["explain_refused_fields"]
