@@ -206,6 +206,14 @@ class _Names:
 
     def __init__(self, packing: Packing) -> None:
         self.functions = {key: _logical_id("Function", *plan.stem.split(".")) for key, plan in packing.functions.items()}
+        self._deployed: dict[str, tuple[list[str], str | dict[str, str]]] = {}
+
+    def deployed(self, text: str) -> tuple[list[str], str | dict[str, str]]:
+        """The Parameters a template names and its deployed form, once per distinct text."""
+        found = self._deployed.get(text)
+        if found is None:
+            found = self._deployed[text] = (parameters_used(text), deployed_template(text))
+        return found
 
 
 class _NestedStack:
@@ -225,9 +233,10 @@ class _NestedStack:
 
     def _deployed(self, text: str) -> str | dict[str, str]:
         """A template with the deployment's placeholders substituted from this stack's Parameters."""
-        for name in parameters_used(text):
+        names, deployed = self.names.deployed(text)
+        for name in names:
             self._parameter(name, "", _ref(name))
-        return deployed_template(text)
+        return deployed
 
     def _api_id(self) -> dict[str, str]:
         return self._parameter(API_ID, "", {"Fn::GetAtt": [API, "ApiId"]})
@@ -394,21 +403,25 @@ def _write(path: Path, data: bytes) -> None:
 def emit_stack_file(project: Project, out_dir: Path) -> None:
     """The `transform` emitter: `stack.json` and `stacks/*.json` (and `schema.graphql` if missing).
 
-    Raises `InputError`, having written nothing, when a template would break CloudFormation's quotas.
+    Each template is written as soon as it is serialized and then let go (a 400-model API's stacks
+    hold about 20 MB of text). Raises `InputError` when a template would break CloudFormation's
+    quotas, after checking them all; `transform` then discards the whole build.
     """
     deployment = build_deployment(project)
-    templates = deployment.templates()
-    texts = {path: _dump(template) for path, template in templates.items()}
-    problems = [problem for path, text in texts.items() for problem in limit_problems(path, templates[path], len(text))]
+    (out_dir / STACKS_DIR).mkdir(parents=True, exist_ok=True)
+    problems: list[str] = []
+    for path in [STACK_FILE, *deployment.nested]:
+        template = deployment.root if path == STACK_FILE else deployment.nested.pop(path)
+        text = _dump(template)
+        problems.extend(limit_problems(path, template, len(text)))
+        if not problems:
+            _write(out_dir / path, text)
     if problems:
         raise InputError([
             Diagnostic(severity=Severity.ERROR, code="stack.limit", file=str(project.schema_path),
                        message=f"the API does not fit CloudFormation's quotas: {problem}")
             for problem in problems
         ])
-    (out_dir / STACKS_DIR).mkdir(parents=True, exist_ok=True)
-    for path, text in texts.items():
-        _write(out_dir / path, text)
     if not (out_dir / SCHEMA_FILE).exists():
         _write(out_dir / SCHEMA_FILE, emit_output_schema(project.schema, project.matrix).encode("utf-8"))
 
