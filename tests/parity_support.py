@@ -15,10 +15,8 @@ from pydantic import BaseModel, ConfigDict, RootModel
 
 from transformer.auth_modes import parse_auth_modes
 from transformer.diagnostics import Diagnostic, has_errors
-from transformer.matrix import TransformParameters, build_matrix
-from transformer.parse import parse_schema_text
-from transformer.project import apply_global_auth_rule, check_group_names
-from transformer.required_fields import required_fields_without_read
+from transformer.matrix import TransformParameters
+from transformer.project import load_project
 
 CORPUS = Path(__file__).parent / "differential" / "invalid"
 VERDICTS = CORPUS / "verdicts.json"
@@ -83,17 +81,10 @@ def _parameters(case: ParityCase) -> TransformParameters:
 
 def gqlauth_verdict(case: ParityCase) -> tuple[bool, list[Diagnostic]]:
     """Whether `gqlauth check` accepts the case (errors make it reject; warnings do not)."""
-    parameters = _parameters(case)
-    schema, diagnostics = parse_schema_text(
-        case.sdl, str(case.path), sub_username_identity_claim=parameters.use_sub_username_for_default_identity_claim
+    project, diagnostics = load_project(
+        case.path,
+        auth_modes=parse_auth_modes(",".join(case.auth_modes)),
+        auth_modes_source="case header",
+        parameters=_parameters(case),
     )
-    if schema is None or has_errors(diagnostics):
-        return False, diagnostics
-    diagnostics += [d for d in check_group_names(schema, None, None) if d.severity.value == "error"]
-    modes, parameters, extra = apply_global_auth_rule(schema, parse_auth_modes(",".join(case.auth_modes)), parameters)
-    diagnostics += extra
-    matrix, matrix_diagnostics = build_matrix(schema, modes, parameters)
-    diagnostics += matrix_diagnostics
-    if matrix is not None:
-        diagnostics += required_fields_without_read(schema, matrix)
-    return not has_errors(diagnostics), diagnostics
+    return project is not None and not has_errors(diagnostics), diagnostics
