@@ -199,7 +199,7 @@ def _case_generator() -> object:
     return module
 
 
-GENERATED_EXAMPLES = int(os.environ.get("GQLAUTH_PARITY_EXAMPLES", "12"))
+GENERATED_EXAMPLES = int(os.environ.get("GQLAUTH_PARITY_EXAMPLES", "8"))
 
 
 @pytest.mark.parametrize("generator", ["schema", "schema_with_keys_and_relations"])
