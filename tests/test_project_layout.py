@@ -302,3 +302,20 @@ def test_each_api_has_its_own_auth_modes(tmp_path: Path) -> None:
     admin, _ = load_project(root, api="admin")
     assert shop is not None and shop.auth_modes == [Provider.API_KEY]
     assert admin is not None and admin.auth_modes == [Provider.USER_POOLS, Provider.IAM]
+
+
+def test_the_starter_schemas_output_is_amplifys_in_sandbox_mode(tmp_path: Path) -> None:
+    """What the Amplify CLI does with the global rule (sandbox mode, the input dropped), checked live."""
+    from oracle_support import amplify_transform, compare_schemas, oracle_missing_reason
+
+    reason = oracle_missing_reason()
+    if reason:
+        pytest.skip(reason)
+    root = amplify_project(tmp_path, {"starter": STARTER_SCHEMA})
+    schema = root / "amplify" / "backend" / "api" / "starter" / "schema.graphql"
+    amplify = amplify_transform(schema, tmp_path / "amplify-out", ("userPools", "apiKey"), {"sandboxModeEnabled": "true"})
+    assert amplify.accepted, amplify.message
+    code, output = run("transform", str(root), "--auth-modes", "userPools,apiKey", "-o", str(tmp_path / "build"))
+    assert code == 0, output
+    report = compare_schemas(tmp_path / "amplify-out" / "schema.graphql", tmp_path / "build" / "schema.graphql")
+    assert report.get("identical") is True, report
