@@ -319,3 +319,17 @@ def test_the_starter_schemas_output_is_amplifys_in_sandbox_mode(tmp_path: Path) 
     assert code == 0, output
     report = compare_schemas(tmp_path / "amplify-out" / "schema.graphql", tmp_path / "build" / "schema.graphql")
     assert report.get("identical") is True, report
+
+
+def test_data_and_serve_commands_take_api(tmp_path: Path) -> None:
+    from resolvers.cli import cli as gqlauth
+
+    root = amplify_project(tmp_path, {"shop": OWNER_SCHEMA, "admin": OWNER_SCHEMA})
+    runner = CliRunner()
+    result = runner.invoke(gqlauth, ["data", "dump", "--project", str(root), "--db", ":memory:"])
+    assert result.exit_code == 2 and "admin, shop" in result.output and "--api NAME" in result.output
+    result = runner.invoke(gqlauth, ["data", "dump", "--project", str(root), "--api", "shop", "--db", ":memory:"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout) == []
+    result = runner.invoke(gqlauth, ["serve", str(root), "--api", "nope"])
+    assert result.exit_code == 2 and "APIs found: admin, shop" in result.output

@@ -18,6 +18,8 @@ project_option = click.option(
     help="Project directory or schema (default: found from the current directory).",
 )
 db_option = click.option("--db", default=None, help="SQLite file (default: .gqlauth/data.sqlite3).")
+api_option = click.option("--api", default=None, metavar="NAME",
+                          help="The Amplify API whose store to use, when the project holds several.")
 
 
 @click.group("data")
@@ -29,14 +31,15 @@ def data() -> None:
 @click.argument("file", type=click.Path(path_type=Path, dir_okay=False, exists=True))
 @click.option("--replace", is_flag=True, help="Empty the store first (in the same transaction).")
 @project_option
+@api_option
 @db_option
 @group_file_option
 @auth_modes_option
 @guarded
-def load(file: Path, replace: bool, target: Path | None, db: str | None, group_file: Path | None,
+def load(file: Path, replace: bool, target: Path | None, api: str | None, db: str | None, group_file: Path | None,
          auth_modes: str | None) -> None:
     """Load FILE (a JSON list or map of records, each with __typename), all or nothing."""
-    opened = open_project(target, group_file, auth_modes, show_warnings=False)
+    opened = open_project(target, group_file, auth_modes, show_warnings=False, api=api)
     check_records_file(opened, file)
     with open_store(opened, db) as store:
         counts = load_records_file(store, file, replace=replace)
@@ -60,13 +63,14 @@ def check_records_file(opened: OpenedProject, file: Path) -> None:
 
 @data.command("dump")
 @project_option
+@api_option
 @db_option
 @group_file_option
 @auth_modes_option
 @guarded
-def dump(target: Path | None, db: str | None, group_file: Path | None, auth_modes: str | None) -> None:
+def dump(target: Path | None, api: str | None, db: str | None, group_file: Path | None, auth_modes: str | None) -> None:
     """Print every stored record as a JSON list (the format `data load` reads)."""
-    opened = open_project(target, group_file, auth_modes, show_warnings=False)
+    opened = open_project(target, group_file, auth_modes, show_warnings=False, api=api)
     with open_store(opened, db) as store:
         records = store.dump()
     click.echo(json.dumps(records, indent=2, ensure_ascii=False))
