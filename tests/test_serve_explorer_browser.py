@@ -21,6 +21,7 @@ from serve_support import CREATE_POST, NOTES_SCHEMA, blog_project, template_stat
 from resolvers.authenticate import Authenticator
 from resolvers.dual_listener import bind_socket
 from resolvers.issuer import mint_token
+from resolvers.lambda_authorizer import LambdaAuthorizer
 from resolvers.local_state import LocalState
 from resolvers.server.app import create_app
 from resolvers.server.bindings import store_layouts
@@ -38,13 +39,13 @@ LIST = "query { listPosts { items { id title } } }"
 
 
 class Live:
-    def __init__(self, directory: Path, project: Project) -> None:
+    def __init__(self, directory: Path, project: Project, authorizer: Any = None) -> None:
         shutil.copytree(template_state(), directory / ".gqlauth", dirs_exist_ok=True)
         self.state = LocalState.open(directory)
         self.store = Store(":memory:", store_layouts(project.matrix, project.schema))
         self.lines: list[str] = []
         authenticator = Authenticator(self.state, self.state.environment(),
-                                      [m.value for m in project.matrix.auth_modes])
+                                      [m.value for m in project.matrix.auth_modes], lambda_authorizer=authorizer)
         app = create_app(project, self.store, authenticator, state=self.state, request_log=self.lines.append,
                          explain=True)
         self.sock = bind_socket("127.0.0.1", 0)
@@ -92,6 +93,20 @@ def pools_only(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
     live.stop()
 
 
+@pytest.fixture(scope="module")
+def lambda_only(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
+    directory = tmp_path_factory.mktemp("lambda") / "project"
+    directory.mkdir()
+    (directory / "schema.graphql").write_text(
+        "type Memo @model @auth(rules: [{allow: custom}]) {\n  id: ID!\n  text: String\n}\n")
+    project, diagnostics = load_project(directory, auth_modes=[Provider.FUNCTION])
+    assert project is not None, diagnostics
+    authorizer = LambdaAuthorizer(lambda event: {"isAuthorized": event["authorizationToken"] == "letmein"}, "test")
+    live = Live(directory, project, authorizer)
+    yield live
+    live.stop()
+
+
 def _shot(page: Any, name: str) -> None:
     folder = os.environ.get("GQLAUTH_SCREENSHOTS")
     if folder:
@@ -107,6 +122,8 @@ def _open(browser: Any, live: Live, query: str | None = None) -> Any:
 
 
 def _run(page: Any) -> None:
+    """Run the editor's document, once a changed identity's editor has replaced the old one."""
+    page.wait_for_load_state("networkidle")
     page.click(".graphiql-execute-button")
 
 
@@ -174,4 +191,18 @@ def test_every_mode_of_the_api_is_offered_and_the_reset_button_empties_the_store
     page.wait_for_function("document.getElementById('status').textContent.includes('store reset')")
     assert blog.store.dump() == []
     _shot(page, "explorer-modes")
+    page.close()
+
+
+def test_a_lambda_token_is_sent_as_the_authorization_header(browser: Any, lambda_only: Live) -> None:
+    page = _open(browser, lambda_only, "query { listMemos { items { id } } }")
+    page.wait_for_selector("#modes label")
+    assert [m.strip() for m in page.locator("#modes label").all_inner_texts()] == ["Lambda", "None"]
+    page.fill("#token", "letmein")  # the click on Run leaves the field, which commits it before the request
+    _run(page)
+    page.wait_for_function("document.querySelector('.graphiql-response') && "
+                           "document.querySelector('.graphiql-response').textContent.includes('listMemos')")
+    assert "errors" not in page.locator(".graphiql-response").inner_text()
+    assert "Query.listMemos ALLOWED" in lambda_only.lines[-1]
+    assert "Lambda authorization token" in page.locator("#status").inner_text()
     page.close()
