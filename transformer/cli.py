@@ -9,9 +9,10 @@ from __future__ import annotations
 import click
 
 from transformer.commands import register_build_commands
+from transformer.lazy_commands import LazyGroup
 
 
-@click.group(name="gqlauth", context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(name="gqlauth", cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="gqlauth")
 def cli() -> None:
     """Amplify-style @auth rules and Cognito group precedence: check, transform, decide, serve."""

@@ -4,17 +4,9 @@ from __future__ import annotations
 
 import click
 
+from transformer.lazy_commands import add_lazy_command
+
 
 def register_runtime_commands(group: click.Group) -> None:
-    from resolvers.commands import credentials, token
-
-    group.add_command(token.token)
-    group.add_command(credentials.credentials)
-    from resolvers.commands import explain, test
-
-    group.add_command(explain.explain)
-    group.add_command(test.test)
-    from resolvers.commands import data, serve
-
-    group.add_command(serve.serve)
-    group.add_command(data.data)
+    for name in ("token", "credentials", "explain", "test", "serve", "data"):
+        add_lazy_command(group, name, f"resolvers.commands.{name}:{name}")

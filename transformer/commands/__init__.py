@@ -4,14 +4,9 @@ from __future__ import annotations
 
 import click
 
+from transformer.lazy_commands import add_lazy_command
+
 
 def register_build_commands(group: click.Group) -> None:
-    from transformer.commands import access, check, groups
-    from transformer.commands import matrix as matrix_command
-    from transformer.commands import transform as transform_command
-
-    group.add_command(check.check)
-    group.add_command(groups.groups)
-    group.add_command(access.access)
-    group.add_command(transform_command.transform)
-    group.add_command(matrix_command.matrix)
+    for name in ("check", "groups", "access", "transform", "matrix"):
+        add_lazy_command(group, name, f"transformer.commands.{name}:{name}")
