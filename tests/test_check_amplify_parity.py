@@ -218,3 +218,11 @@ def test_generated_schemas_get_amplifys_verdict(generator: str, rng: random.Rand
         accepted, diagnostics = gqlauth_verdict(read_case(path))
     errors = [d.render() for d in diagnostics if d.severity is Severity.ERROR]
     assert accepted == amplify.accepted, f"modes {modes}:\n{sdl}\nAmplify: {amplify.message or 'accepts'}\ngqlauth: {errors or 'accepts'}"
+
+
+def test_fields_an_extension_adds_to_a_model_are_the_models_as_in_amplify() -> None:
+    case = next(c for c in corpus() if c.name == "extend-model-type-plain-field")
+    schema, diagnostics = parse_schema_text(case.sdl, str(case.path))
+    assert schema is not None and not [d for d in diagnostics if d.severity is Severity.ERROR]
+    assert [f.name for f in schema.models["Post"].fields] == ["id", "extra"]
+    assert "Post" not in schema.non_model_types

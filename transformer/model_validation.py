@@ -110,7 +110,7 @@ class _ModelChecks:
                         f"'{name}' is a reserved type name and currently in use within the default schema element.",
                     )
                 for field in node.fields or ():
-                    if isinstance(node, ObjectTypeExtensionNode) and self.extension_field_refused(field):
+                    if isinstance(node, ObjectTypeExtensionNode) and self.extension_field_refused(node, field):
                         continue
                     self.check_model_only(node, field)
                     self.relations.check(node, field, model)
@@ -119,13 +119,21 @@ class _ModelChecks:
                     self.check_indexes(node)  # type: ignore[arg-type]
         return self.diagnostics
 
-    def extension_field_refused(self, field: FieldDefinitionNode) -> bool:
+    def extension_field_refused(self, node: ObjectTypeExtensionNode, field: FieldDefinitionNode) -> bool:
         refused = [
             d for d in field.directives or ()
             if d.name.value in TRANSFORMER_FIELD_DIRECTIVES - EXTENSION_FIELD_DIRECTIVES
         ]
         for directive in refused:
             self.fail(directive, f"The '@{directive.name.value}' directive is not supported on fields of extended types")
+        auth = _directive(field, "auth")
+        if auth is not None and node.name.value not in ROOT_TYPE_NAMES:
+            self.fail(
+                auth,
+                "The '@auth' directive cannot be used on fields of type extensions other than 'Query', 'Mutation', "
+                f"and 'Subscription'. See {node.name.value}.{field.name.value}",
+            )
+            refused.append(auth)
         return bool(refused)
 
     def check_model_only(self, node: ObjectTypeDefinitionNode | ObjectTypeExtensionNode, field: FieldDefinitionNode) -> None:

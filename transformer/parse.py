@@ -178,7 +178,13 @@ class _SchemaReader:
                     )
                 )
 
-    def read_model(self, node: ObjectTypeDefinitionNode, known_types: dict[str, str]) -> ModelDef:
+    def read_model(
+        self,
+        node: ObjectTypeDefinitionNode,
+        known_types: dict[str, str],
+        extensions: tuple[FieldDefinitionNode, ...] = (),
+    ) -> ModelDef:
+        """The model of a `@model` type; `extensions` are fields that `extend type` adds (Amplify merges them)."""
         name = node.name.value
         model_args = _arguments(_directive(node, "model"))  # type: ignore[arg-type]
         auth = _directive(node, "auth")
@@ -187,7 +193,7 @@ class _SchemaReader:
         fields: list[ModelField] = []
         primary_key: tuple[str, ...] = ("id",)
         indexes: list[IndexDef] = []
-        for field_node in node.fields or ():
+        for field_node in (*(node.fields or ()), *extensions):
             field_name = field_node.name.value
             owner_name = f"{name}.{field_name}"
             self.unsupported(field_node, owner_name)
@@ -388,6 +394,9 @@ def parse_schema_sources(
             known_types[definition.name.value] = "object"
 
     models: dict[str, ModelDef] = {}
+    model_names = {
+        d.name.value for d in document.definitions if isinstance(d, ObjectTypeDefinitionNode) and _directive(d, "model")
+    }
     extra_rules: list[NonModelFieldRules] = []
     non_model_types: set[str] = set()
     for definition in document.definitions:
@@ -408,9 +417,15 @@ def parse_schema_sources(
         type_name = definition.name.value
         if _directive(definition, "model"):  # type: ignore[arg-type]
             reader.unsupported(definition, type_name)  # type: ignore[arg-type]
-            model = reader.read_model(definition, known_types)  # type: ignore[arg-type]
+            extensions = tuple(
+                f for d in document.definitions
+                if isinstance(d, ObjectTypeExtensionNode) and d.name.value == type_name for f in d.fields or ()
+            )
+            model = reader.read_model(definition, known_types, extensions)  # type: ignore[arg-type]
             reader.check_rule_fields(model)
             models[type_name] = model
+            continue
+        if isinstance(definition, ObjectTypeExtensionNode) and type_name in model_names:
             continue
         non_model_types.add(type_name)
         if _directive(definition, "auth"):  # type: ignore[arg-type]
@@ -428,15 +443,7 @@ def parse_schema_sources(
             if auth is None:
                 continue
             if isinstance(definition, ObjectTypeExtensionNode) and type_name not in ROOT_TYPES:
-                reader.diagnostics.append(
-                    error(
-                        "auth.extension",
-                        "The '@auth' directive cannot be used on fields of type extensions other than 'Query', "
-                        f"'Mutation', and 'Subscription'. See {owner_name}",
-                        **_where(auth, file),
-                    )
-                )
-                continue
+                continue  # refused by model_validation
             refused = (
                 "@auth rules on fields within Query, Mutation, Subscription cannot specify 'operations' argument "
                 "as these rules are already on an operation already."
