@@ -22,6 +22,7 @@ from resolvers.authenticate import Authenticator
 from resolvers.dual_listener import bind_socket
 from resolvers.issuer import mint_token
 from resolvers.lambda_authorizer import LambdaAuthorizer
+from resolvers.local_oidc import local_oidc_verifier
 from resolvers.local_state import LocalState
 from resolvers.server.app import create_app
 from resolvers.server.bindings import store_layouts
@@ -39,13 +40,14 @@ LIST = "query { listPosts { items { id title } } }"
 
 
 class Live:
-    def __init__(self, directory: Path, project: Project, authorizer: Any = None) -> None:
+    def __init__(self, directory: Path, project: Project, authorizer: Any = None, oidc_verifier: Any = None) -> None:
         shutil.copytree(template_state(), directory / ".gqlauth", dirs_exist_ok=True)
         self.state = LocalState.open(directory)
         self.store = Store(":memory:", store_layouts(project.matrix, project.schema))
         self.lines: list[str] = []
         authenticator = Authenticator(self.state, self.state.environment(),
-                                      [m.value for m in project.matrix.auth_modes], lambda_authorizer=authorizer)
+                                      [m.value for m in project.matrix.auth_modes], lambda_authorizer=authorizer,
+                                      oidc_verifier=oidc_verifier)
         app = create_app(project, self.store, authenticator, state=self.state, request_log=self.lines.append,
                          explain=True)
         self.sock = bind_socket("127.0.0.1", 0)
@@ -103,6 +105,21 @@ def lambda_only(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
     assert project is not None, diagnostics
     authorizer = LambdaAuthorizer(lambda event: {"isAuthorized": event["authorizationToken"] == "letmein"}, "test")
     live = Live(directory, project, authorizer)
+    yield live
+    live.stop()
+
+
+@pytest.fixture(scope="module")
+def oidc(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
+    directory = tmp_path_factory.mktemp("oidc") / "project"
+    directory.mkdir()
+    (directory / "schema.graphql").write_text(
+        "type Memo @model @auth(rules: [{allow: owner, provider: oidc, identityClaim: \"sub\"}, {allow: public}]) {\n"
+        "  id: ID!\n  text: String\n}\n")
+    project, diagnostics = load_project(directory, auth_modes=[Provider.API_KEY, Provider.OIDC])
+    assert project is not None, diagnostics
+    shutil.copytree(template_state(), directory / ".gqlauth", dirs_exist_ok=True)
+    live = Live(directory, project, oidc_verifier=local_oidc_verifier(LocalState.open(directory)))
     yield live
     live.stop()
 
@@ -205,4 +222,19 @@ def test_a_lambda_token_is_sent_as_the_authorization_header(browser: Any, lambda
     assert "errors" not in page.locator(".graphiql-response").inner_text()
     assert "Query.listMemos ALLOWED" in lambda_only.lines[-1]
     assert "Lambda authorization token" in page.locator("#status").inner_text()
+    page.close()
+
+
+def test_an_oidc_token_is_minted_for_a_user_by_the_local_provider(browser: Any, oidc: Live) -> None:
+    page = _open(browser, oidc, 'mutation { createMemo(input: {id: "m1", text: "hi"}) { id owner } }')
+    page.wait_for_selector("#modes label")
+    assert [m.strip() for m in page.locator("#modes label").all_inner_texts()] == ["API key", "OIDC", "None"]
+    page.check("input[name=mode][value=oidc]")
+    page.fill("#user", "olga")
+    page.click("#signIn")
+    page.wait_for_function("document.getElementById('status').textContent.includes('olga')")
+    _run(page)
+    page.wait_for_selector("#why:not(.hidden) .allowed")
+    assert "createMemo" in page.locator(".graphiql-response").inner_text()
+    assert oidc.lines[-1].startswith("olga (oidc") and "Mutation.createMemo ALLOWED by oidc:owner" in oidc.lines[-1]
     page.close()
