@@ -40,7 +40,7 @@ def _authorize(event: dict[str, Any]) -> dict[str, Any]:
 
 
 class Served:
-    def __init__(self, directory: Path) -> None:
+    def __init__(self, directory: Path, engine: str) -> None:
         (directory / "schema.graphql").write_text(TICKETS)
         shutil.copytree(template_state(), directory / ".gqlauth", dirs_exist_ok=True)
         state = LocalState.open(directory)
@@ -49,7 +49,7 @@ class Served:
         self.store = Store(":memory:", store_layouts(project.matrix, project.schema))
         authenticator = Authenticator(state, state.environment(), ["function"],
                                       lambda_authorizer=LambdaAuthorizer(_authorize, "test"))
-        self.app = create_app(project, self.store, authenticator, state=state)
+        self.app = create_app(project, self.store, authenticator, state=state, engine=engine)
         self.client = TestClient(self.app)
         self.events: list[object] = []
         bus = self.app.state.core.bus
@@ -69,9 +69,10 @@ class Served:
         return body
 
 
-@pytest.fixture()
-def served(tmp_path: Path) -> Served:
-    return Served(tmp_path)
+@pytest.fixture(params=["python", "vtl"])
+def served(tmp_path: Path, request: pytest.FixtureRequest) -> Served:
+    """The guarded server and `serve --engine vtl` (the emitted templates) alike."""
+    return Served(tmp_path, request.param)
 
 
 @pytest.mark.parametrize("selection", ["code", "...on Ticket { code }", "...F"])

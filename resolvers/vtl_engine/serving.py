@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from ariadne import make_executable_schema
-from graphql import GraphQLObjectType, GraphQLResolveInfo, GraphQLSchema, default_field_resolver
+from graphql import GraphQLObjectType, GraphQLResolveInfo, GraphQLSchema, default_field_resolver, get_named_type
 
 from resolvers.guards import owner_readback, owner_readback_fields
 from resolvers.guards.custom import custom_verdict
@@ -23,6 +23,7 @@ from resolvers.server.guard_wrapping import IDENTITY_KEY
 from resolvers.server.handlers import chain_resolver_fields
 from resolvers.server.pubsub import Subscription, Subscriptions
 from resolvers.server.scalars import appsync_scalars
+from resolvers.server.write_result import FieldOutcome, result_failure, write_not_made
 from resolvers.store import Store
 from resolvers.vtl_engine.executor import CallerRequest, PipelineResult, VtlEngine, table_specs
 from resolvers.vtl_engine.store_table import StoreTable
@@ -87,10 +88,11 @@ def _raise_on_error(result: PipelineResult) -> Any:
 
 
 class VtlResolvers:
-    def __init__(self, project: Project, engine: VtlEngine, bus: Subscriptions) -> None:
+    def __init__(self, project: Project, engine: VtlEngine, bus: Subscriptions, store: Store | None = None) -> None:
         self.project = project
         self.engine = engine
         self.bus = bus
+        self.store = store
 
     def field(self, pipeline: Pipeline) -> Callable[..., Any]:
         type_name, field_name = pipeline.type_name, pipeline.field_name
@@ -101,7 +103,10 @@ class VtlResolvers:
             if pipeline.kind is PipelineKind.OPERATION:
                 _lambda_gate(identity, type_name, field_name)
             record = source if pipeline.kind is PipelineKind.FIELD and isinstance(source, Mapping) else None
-            data = _raise_on_error(self.engine.run(type_name, field_name, caller, args, record))
+            if publishes and self.store is not None:  # -- write rollback hook (issue 14) --
+                data = self._write(pipeline, caller, identity, args, info)
+            else:
+                data = _raise_on_error(self.engine.run(type_name, field_name, caller, args, record))
             if pipeline.kind is PipelineKind.AUTH_ONLY:
                 return None
             if publishes and isinstance(data, Mapping):
@@ -109,6 +114,34 @@ class VtlResolvers:
             return data
 
         return resolve
+
+    def _write(self, pipeline: Pipeline, caller: CallerRequest, identity: Identity, args: Mapping[str, Any],
+               info: GraphQLResolveInfo) -> Any:
+        """A mutation's pipeline and the shaping of its result in one transaction: a result that cannot
+        be produced (a selected non-null field would come out null) rolls the write back."""
+        assert self.store is not None
+        with self.store.transaction():
+            data = _raise_on_error(self.engine.run(pipeline.type_name, pipeline.field_name, caller, args))
+            if isinstance(data, Mapping):
+                why = result_failure(info, data, self._field_outcome(caller, identity, info))
+                if why is not None:
+                    raise write_not_made(pipeline.field_name, why)
+        return data
+
+    def _field_outcome(self, caller: CallerRequest, identity: Identity, info: GraphQLResolveInfo) -> FieldOutcome:
+        model = get_named_type(info.return_type).name
+
+        def outcome(name: str, record: Mapping[str, Any]) -> str | None:
+            if identity.auth_type is AuthType.LAMBDA:
+                ok, _why, denied = custom_verdict(identity, f"{model}.{name}")
+                if not ok or name in denied:
+                    return "the Lambda authorizer denies it"
+            result = self.engine.run(model, name, caller, {}, record)
+            if result.error is not None:
+                return "the caller may not read it"
+            return "it comes out null for this caller" if result.data is None else None
+
+        return outcome
 
     def subscribe(self, pipeline: Pipeline) -> Callable[..., Subscription]:
         operation = self.project.matrix.operation(pipeline.key)
@@ -142,7 +175,7 @@ def vtl_executable_schema(
     sdl = output_sdl if output_sdl is not None else emit_output_schema(project.schema, project.matrix)
     schema = make_executable_schema(APPSYNC_PRELUDE + "\n" + sdl, *appsync_scalars())
     engine = store_engine(project, store, environment)
-    bindings = VtlResolvers(project, engine, bus)
+    bindings = VtlResolvers(project, engine, bus, store)
     for pipeline in engine.pipelines.values():
         graphql_type = schema.type_map.get(pipeline.type_name)
         if not isinstance(graphql_type, GraphQLObjectType) or pipeline.field_name not in graphql_type.fields:
