@@ -233,7 +233,7 @@ def serve(target: Path | None, group_file: Path | None, auth_modes: str | None, 
         stderr_console().print("  reload:    on (schema, group file, settings)   --no-reload to turn off",
                                markup=False)
     _stop_cleanly_on_sigterm()
-    frontend = None if no_frontend_config else FrontendConfig(state, project)
+    frontend = None if no_frontend_config else FrontendConfig(state, project, scheme="https" if https_only else "http")
     if reloader is not None and frontend is not None:
         reloader.on_reload.append(frontend.update)
     try:
@@ -272,15 +272,16 @@ def _stop_cleanly_on_sigterm() -> None:
 class FrontendConfig:
     """`serve`'s frontend configuration: written once listening, rewritten when the modes change, restored."""
 
-    def __init__(self, state: LocalState, project: Project) -> None:
+    def __init__(self, state: LocalState, project: Project, *, scheme: str = "http") -> None:
         self.state = state
         self.project = project
+        self.scheme = scheme
         self.endpoint: str | None = None
         self.writer = FrontendConfigWriter(frontend_folder(state.dir.parent, state.dir), state.dir)
 
     def listening(self, host: str, port: int) -> None:
         shown = "127.0.0.1" if host in ("0.0.0.0", "::", "") else (f"[{host}]" if ":" in host else host)
-        self.endpoint = f"http://{shown}:{port}/graphql"
+        self.endpoint = f"{self.scheme}://{shown}:{port}/graphql"
         self.update()
 
     def update(self, project: Project | None = None) -> None:
