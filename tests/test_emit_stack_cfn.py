@@ -8,9 +8,11 @@ from typing import Any
 
 import pytest
 from cfnlint.api import lint
+from golden_files import GOLDEN_ROOT, input_dir, samples
 from guard_support import ENV, matrix_from
 from stack_support import build_templates, wiring_problems
 
+from transformer.auth_modes import parse_auth_modes
 from transformer.emit import transform
 from transformer.emit_stack import Deployment, build_deployment
 from transformer.emit_vtl import build_pipelines
@@ -157,3 +159,21 @@ def test_merged_view_holds_every_resolver_with_local_references(blog_build: Path
     for resource in resources.values():
         for ref in resource.get("Properties", {}).get("PipelineConfig", {}).get("Functions", []):
             assert ref["Fn::GetAtt"][0] in resources
+
+
+@pytest.mark.parametrize("sample", samples())
+def test_every_sample_builds_stacks_that_lint_and_wire_up(sample: str, tmp_path: Path) -> None:
+    """Wiring checked everywhere; cfn-lint on one template of each shape (its resource types and properties)."""
+    folder = input_dir(sample)
+    modes_file = GOLDEN_ROOT / sample / "auth-modes.txt"
+    modes = parse_auth_modes(modes_file.read_text(encoding="utf-8")) if modes_file.is_file() else None
+    project, diagnostics = load_project(folder / "schema.graphql", auth_modes=modes)
+    assert project is not None, [d.render() for d in diagnostics]
+    transform(project, tmp_path / "build")
+    assert wiring_problems(tmp_path / "build") == []
+    linted = set()
+    for path, template in build_templates(tmp_path / "build").items():
+        shape = frozenset((r["Type"], *sorted(r.get("Properties", {}))) for r in template["Resources"].values())
+        if shape not in linted:
+            linted.add(shape)
+            assert _errors(template) == [], path.name
