@@ -85,7 +85,7 @@ def project_dir(tmp_path: Path) -> Path:
     return tmp_path
 
 
-def _client(project_dir: Path, authorizer: Any) -> TestClient:
+def _client(project_dir: Path, authorizer: Any, engine: str = "python") -> TestClient:
     state = LocalState.open(project_dir)
     project, diagnostics = load_project(project_dir, auth_modes=[Provider.FUNCTION, Provider.API_KEY],
                                         environment=state.environment())
@@ -93,7 +93,7 @@ def _client(project_dir: Path, authorizer: Any) -> TestClient:
     store = Store(":memory:", store_layouts(project.matrix, project.schema))
     store.reset(SEED)
     authenticator = Authenticator(state, state.environment(), ["function", "apiKey"], lambda_authorizer=authorizer)
-    return TestClient(create_app(project, store, authenticator, state=state))
+    return TestClient(create_app(project, store, authenticator, state=state, engine=engine))
 
 
 def _post(client: TestClient, token: str, query: str, variables: dict[str, Any] | None = None,
@@ -134,8 +134,9 @@ def test_resolver_context_becomes_the_identity(project_dir: Path) -> None:
     assert identity.to_appsync() == {"resolverContext": {"tenant": "acme"}}
 
 
-def test_denied_fields_are_refused_or_hidden(project_dir: Path) -> None:
-    client = _client(project_dir, load_authorizer("gqlauth_test_lambda_authorizer:handler", project_dir))
+@pytest.mark.parametrize("engine", ["python", "vtl"])
+def test_denied_fields_are_refused_or_hidden(project_dir: Path, engine: str) -> None:
+    client = _client(project_dir, load_authorizer("gqlauth_test_lambda_authorizer:handler", project_dir), engine)
     _status, body = _post(client, "partial-1", '{ getPost(id: "p1") { id title secret } }')
     assert body["data"]["getPost"]["title"] == "hello"
     assert body["data"]["getPost"]["secret"] is None

@@ -17,6 +17,7 @@ from graphql import GraphQLObjectType, GraphQLResolveInfo, GraphQLSchema, defaul
 
 from resolvers.guards import owner_readback, owner_readback_fields
 from resolvers.guards.custom import custom_verdict
+from resolvers.guards.filter_fields import named_fields
 from resolvers.identity import AuthType, Identity
 from resolvers.server.errors import AppSyncError, unauthorized
 from resolvers.server.guard_wrapping import IDENTITY_KEY
@@ -81,6 +82,16 @@ def _lambda_denied_fields(resolve: Callable[..., Any], type_name: str, field_nam
     return guarded
 
 
+def _lambda_filter_gate(identity: Identity, model: str | None, args: Mapping[str, Any]) -> None:
+    """A Lambda caller may not name a field its authorizer denied in a filter or condition (as the guards)."""
+    if identity.auth_type is not AuthType.LAMBDA or not model:
+        return
+    for name in sorted(named_fields(args.get("filter")) | named_fields(args.get("condition"))):
+        ok, _why, denied = custom_verdict(identity, f"{model}.{name}")
+        if not ok or name in denied:
+            raise unauthorized(name, model)
+
+
 def _raise_on_error(result: PipelineResult) -> Any:
     if result.error is not None:
         raise AppSyncError(result.error.message or "Unknown error", result.error.error_type or "Unknown")
@@ -102,6 +113,7 @@ class VtlResolvers:
             caller, identity = caller_of(info)
             if pipeline.kind is PipelineKind.OPERATION:
                 _lambda_gate(identity, type_name, field_name)
+                _lambda_filter_gate(identity, pipeline.model, args)
             record = source if pipeline.kind is PipelineKind.FIELD and isinstance(source, Mapping) else None
             if publishes and self.store is not None:  # -- write rollback hook (issue 14) --
                 data = self._write(pipeline, caller, identity, args, info)
@@ -152,6 +164,7 @@ class VtlResolvers:
         def subscribe(_source: Any, info: GraphQLResolveInfo, **args: Any) -> Subscription:
             caller, identity = caller_of(info)
             _lambda_gate(identity, pipeline.type_name, pipeline.field_name)
+            _lambda_filter_gate(identity, pipeline.model, args)
             result = self.engine.run(pipeline.type_name, pipeline.field_name, caller, args)
             _raise_on_error(result)
             event_filter = result.subscription_filter
