@@ -20,6 +20,8 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from starlette.requests import Request
+from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from transformer.diagnostics import Diagnostic, Severity
@@ -156,17 +158,42 @@ def project_changes(old: Project, new: Project) -> ProjectChanges:
     )
 
 
+RELOAD_STATUS_PATH = "/dev/reload"
+
+
 class LiveApp:
-    """An ASGI app that forwards to the current API; `swap` replaces it for the requests that follow."""
+    """An ASGI app that forwards to the current API; `swap` replaces it for the requests that follow.
+
+    `GET /dev/reload` (local callers) tells the explorer how many times the API was swapped (so it
+    fetches the schema again) and the errors that keep the last good API serving.
+    """
 
     def __init__(self, app: ASGIApp) -> None:
         self.current = app
+        self.generation = 0
+        self.errors: list[str] = []
 
     def swap(self, app: ASGIApp) -> None:
         self.current = app
+        self.generation += 1
+        self.errors = []
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["path"] == RELOAD_STATUS_PATH and scope["method"] == "GET":
+            await self._status(scope, receive, send)
+            return
         await self.current(scope, receive, send)
+
+    async def _status(self, scope: Scope, receive: Receive, send: Send) -> None:
+        from resolvers.server.app import is_local_caller
+
+        request = Request(scope, receive)
+        if not is_local_caller(request):
+            response = JSONResponse({"errors": [{"errorType": "Forbidden", "message": "Only available to local "
+                                                 "callers"}]}, status_code=403)
+        else:
+            response = JSONResponse({"generation": self.generation, "errors": self.errors})
+        await response(scope, receive, send)
 
 
 Loader = Callable[[], tuple[Project | None, list[Diagnostic]]]
@@ -211,11 +238,13 @@ class ApiReloader:
             project, diagnostics = self.load()
         except Exception as exc:  # noqa: BLE001 - an unreadable file must not stop the server
             self.errors = []
+            self.live.errors = [f"cannot read the project: {exc}"]
             self.report(f"gqlauth: cannot read the project: {exc}; still serving the last good API")
             return False
         errors = [d for d in diagnostics if d.severity is Severity.ERROR]
         if project is None or errors:
             self.errors = errors
+            self.live.errors = [error.render() for error in errors]
             self.report_diagnostics(errors)
             self.report(f"gqlauth: {len(errors)} error(s); still serving the last good API")
             return False
@@ -223,6 +252,7 @@ class ApiReloader:
             app = self.build(project)
         except Exception as exc:  # noqa: BLE001 - a project that checks but cannot be served keeps the old API
             logger.exception("building the reloaded API failed")
+            self.live.errors = [f"cannot serve the new project: {exc}"]
             self.report(f"gqlauth: cannot serve the new project: {exc}; still serving the last good API")
             return False
         changes = project_changes(self.project, project)

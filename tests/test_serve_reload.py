@@ -98,6 +98,7 @@ def test_a_change_is_read_once_the_files_settle_and_swaps_the_app(blog: Path) ->
     assert reloader.poll() is True
     assert live.current is not first and "Tag" in live.current.project.matrix.models
     assert "  + model Tag" in said
+    assert live.generation == 1 and live.errors == []
 
 
 def test_an_invalid_edit_keeps_the_last_good_api_and_shows_the_errors(blog: Path) -> None:
@@ -108,6 +109,8 @@ def test_an_invalid_edit_keeps_the_last_good_api_and_shows_the_errors(blog: Path
     assert reloader.poll() is False
     assert live.current is first
     assert reloader.errors and any("still serving the last good API" in line for line in said)
+    assert live.errors and live.errors[0].startswith(str(blog / "schema.graphql") + ":")
+    assert live.generation == 0
 
 
 def test_a_group_file_edit_reloads(blog: Path) -> None:
@@ -169,4 +172,6 @@ def test_editing_the_schema_under_a_running_server_swaps_the_api_and_keeps_data_
     _touch(schema, good + "\ntype Oops @model {\n  id: ID!\n")
     _until(lambda: "still serving the last good API" in server.output(), "the invalid edit to be reported")
     assert "schema.graphql:" in server.output()
+    status = httpx.get(server.url.replace("/graphql", "/dev/reload"), timeout=10).json()
+    assert status["generation"] == 1 and "schema.graphql:" in status["errors"][0]
     assert post(list_tags, **api_key)["data"]["listTags"]["items"] == [{"id": "t1", "name": "x"}]
