@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from graphql import parse
 from serve_support import Served, serve_blog
+from starlette.testclient import TestClient
 
 from resolvers.limits import (
     LIMIT_ERROR_TYPE,
@@ -18,6 +19,7 @@ from resolvers.limits import (
     project_limits,
     query_depth,
 )
+from resolvers.server.app import create_app
 from resolvers.store import PAGE_BYTES
 
 
@@ -90,7 +92,18 @@ def test_resolver_count_limit(blog: Served) -> None:
         _with_limits(blog, ApiLimits())
 
 
-def test_abusive_aliases_stop_at_the_response_size_limit(blog: Served) -> None:
+@pytest.fixture(scope="module")
+def vtl_blog(tmp_path_factory: pytest.TempPathFactory) -> Served:
+    """The blog served through the emitted templates (`serve --engine vtl`)."""
+    served = serve_blog(tmp_path_factory.mktemp("limits-vtl"))
+    app = create_app(served.project, served.store, served.authenticator, state=served.state, engine="vtl")
+    return Served(served.project, served.state, served.store, served.authenticator, app,
+                  TestClient(app, base_url="http://127.0.0.1:20002"))
+
+
+@pytest.mark.parametrize("engine", ["python", "vtl"])
+def test_abusive_aliases_stop_at_the_response_size_limit(request: pytest.FixtureRequest, engine: str) -> None:
+    blog: Served = request.getfixturevalue("blog" if engine == "python" else "vtl_blog")
     blog.store.reset(_posts(1000, 200))
     calls = 0
     original = blog.store.query

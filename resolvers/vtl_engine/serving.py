@@ -19,6 +19,7 @@ from resolvers.guards import owner_readback, owner_readback_fields
 from resolvers.guards.custom import custom_verdict
 from resolvers.guards.filter_fields import named_fields
 from resolvers.identity import AuthType, Identity
+from resolvers.limits import budget_of, record_bytes, selected_names
 from resolvers.server.errors import AppSyncError, unauthorized
 from resolvers.server.guard_wrapping import IDENTITY_KEY
 from resolvers.server.handlers import chain_resolver_fields
@@ -111,6 +112,11 @@ class VtlResolvers:
 
         def resolve(source: Any, info: GraphQLResolveInfo, **args: Any) -> Any:
             caller, identity = caller_of(info)
+            budget = budget_of(info.context)  # -- limits hook (issue 14): one pipeline is one resolver --
+            if budget is not None:
+                if budget.exceeded is not None:
+                    return None
+                budget.spend_resolver()
             if pipeline.kind is PipelineKind.OPERATION:
                 _lambda_gate(identity, type_name, field_name)
                 _lambda_filter_gate(identity, pipeline.model, args)
@@ -121,6 +127,9 @@ class VtlResolvers:
                 data = _raise_on_error(self.engine.run(type_name, field_name, caller, args, record))
             if pipeline.kind is PipelineKind.AUTH_ONLY:
                 return None
+            if budget is not None and isinstance(data, Mapping):
+                records = data.get("items") if isinstance(data.get("items"), list) else (data,)
+                budget.spend_bytes(record_bytes(records or (), selected_names(info.field_nodes, info.fragments)))
             if publishes and isinstance(data, Mapping):
                 self.bus.publish(field_name, data)
             return data
