@@ -240,3 +240,18 @@ def test_subscription_filters_on_hidden_fields_are_refused_by_both_engines(tmp_p
     assert not ok and result[0]["errorType"] == "Unauthorized" and "secret" in result[0]["message"], result
     assert _subscribe(served, 'subscription { onUpdateDoc(filter: {title: {eq: "a"}}) { id } }', editor)[0]
     assert _subscribe(served, hidden, owner)[0]
+
+
+def test_index_key_conditions_on_hidden_fields_are_refused(tmp_path: Path) -> None:
+    served = serve_schema(tmp_path, """
+type Item @model @auth(rules: [{allow: owner}, {allow: public, operations: [read]}]) {
+  id: ID!
+  kind: String! @index(name: "byKind", sortKeyFields: ["code"], queryField: "itemsByKind")
+  code: String @auth(rules: [{allow: owner}])
+}""")
+    served.store.reset([{"__typename": "Item", "id": "i1", "kind": "k", "code": "abc", "owner": "alice"}])
+    query = 'query { itemsByKind(kind: "k", code: {beginsWith: "a"}) { items { id } } }'
+    _status, body = served.call(query, api_key=served.api_key)
+    _refused(body, "code", "Item")
+    _status, body = served.call('query { itemsByKind(kind: "k") { items { id } } }', api_key=served.api_key)
+    assert body["data"]["itemsByKind"]["items"] == [{"id": "i1"}], body

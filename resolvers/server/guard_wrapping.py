@@ -245,7 +245,7 @@ class GuardWrapper:
                 decision = policy.list(key, identity)
                 if not decision.allowed:
                     raise _refuse(decision, field_name, type_name)
-                names = named_fields(args.get("filter"))
+                names = named_fields(args.get("filter")) | _key_conditions(args)
                 if names:
                     refusal = policy.filter_fields(key, identity, names, scoped=decision.filter is not None)
                     if not refusal.allowed:
@@ -437,6 +437,16 @@ def _spend(info: GraphQLResolveInfo) -> RequestBudget | None:
     if budget is not None:
         budget.spend_resolver()
     return budget
+
+
+_PAGING_ARGUMENTS = frozenset({"filter", "limit", "nextToken", "sortDirection", "lastSync", "from", "sort",
+                               "aggregates"})
+
+
+def _key_conditions(args: Mapping[str, Any]) -> frozenset[str]:
+    """Key arguments of a list or index query (`postsByStatus(status: ..., createdAt: {beginsWith: ...})`):
+    conditions on fields too, so they may only name fields the caller may read."""
+    return frozenset(name for name, value in args.items() if value is not None and name not in _PAGING_ARGUMENTS)
 
 
 def _exhausted(info: GraphQLResolveInfo) -> bool:
