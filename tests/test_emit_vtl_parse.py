@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from guard_support import ENV, matrix_from
 
-from resolvers.vtl import Template
+from resolvers.vtl import Template, VtlContext, render
 from transformer.emit_vtl import build_pipelines, resolver_files
 from transformer.project import load_project
 
@@ -102,3 +102,27 @@ def test_schema_constants_are_never_interpolated(group: str, literal: str) -> No
     text = resolver_files(build_pipelines(matrix, ENV))["Query.getT.auth.1.req.vtl"]
     assert literal in text
     Template.parse(text, "T", portable=True)
+
+
+DEFAULTS = """
+type Item @model @auth(rules: [{allow: owner}]) {
+  id: ID!
+  tiny: Float @default(value: "0.0000001")
+  huge: Float @default(value: "12345678901234567890.5")
+  negative: Float @default(value: "-0.5")
+  count: Int @default(value: "-3")
+  flag: Boolean @default(value: "true")
+  note: String @default(value: "it's $5 #1")
+}
+"""
+
+
+def test_default_values_are_literals_every_engine_reads() -> None:
+    """No exponent notation (`1e-07` parses in no Velocity), no doubled quotes; each renders as its typed value."""
+    matrix = matrix_from(DEFAULTS)
+    init = resolver_files(build_pipelines(matrix, ENV))["Mutation.createItem.init.1.req.vtl"]
+    context = VtlContext(arguments={"input": {}})
+    result = render(Template.parse(init, "init", portable=True), context)
+    assert result.error is None
+    assert context.arguments["input"] == {"tiny": 1e-07, "huge": 1.2345678901234567e19, "negative": -0.5, "count": -3,
+                                          "flag": True, "note": "it's $5 #1"}

@@ -73,9 +73,10 @@ def _templates() -> dict[str, str]:
         assert project is not None, [d.render() for d in diagnostics]
         for name, text in resolver_files(build_pipelines(project.matrix, project.environment, project.schema)).items():
             texts.setdefault(text, f"{schema.parent.name}/{name}")
-    from test_emit_vtl_parse import EVERY_STRATEGY
-    for name, text in resolver_files(build_pipelines(matrix_from(EVERY_STRATEGY), ENV)).items():
-        texts.setdefault(text, f"every-strategy/{name}")
+    from test_emit_vtl_parse import DEFAULTS, EVERY_STRATEGY
+    for label, sdl in (("every-strategy", EVERY_STRATEGY), ("defaults", DEFAULTS)):
+        for name, text in resolver_files(build_pipelines(matrix_from(sdl), ENV)).items():
+            texts.setdefault(text, f"{label}/{name}")
     return {name: text for text, name in texts.items()}
 
 

@@ -4,14 +4,24 @@ the field out or null, before the auth slot judges the input (as Amplify's init 
 from __future__ import annotations
 
 import json
+import math
+from decimal import Decimal
 
 from transformer.emit_vtl.vtl import VtlWriter, q
 from transformer.matrix import ModelAccess
 
 
 def _literal(value: object) -> str:
+    """A VTL value for a typed default. Velocity has no exponent notation, so a float is written out in full
+    (`1e-07` would not parse) and keeps a decimal point, so it stays a Double. An infinite one (`1e400`, which
+    check lets through as Amplify does) has no literal: it is parsed from JSON text at run time."""
     if isinstance(value, str):
         return q(value)
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            return f"$util.parseJson({q(json.dumps(value))})"
+        text = format(Decimal(repr(value)), "f")
+        return text if "." in text else text + ".0"
     return json.dumps(value)
 
 
