@@ -1,0 +1,153 @@
+"""The explorer in a real browser, beyond the default set-up: an OIDC-default API opens signed in through the
+local OIDC provider; a server without its dev helpers (serve on a non-loopback --host) still gives a working
+page once credentials are pasted; under `--engine vtl` a denial is explained beside the error too.
+Skipped without chromium (Debian's) or Playwright."""
+
+from __future__ import annotations
+
+import shutil
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+import pytest
+import uvicorn
+from serve_support import CREATE_POST, blog_project, template_state
+
+from resolvers.authenticate import Authenticator
+from resolvers.dual_listener import bind_socket
+from resolvers.issuer import mint_token
+from resolvers.local_oidc import local_oidc_verifier
+from resolvers.local_state import LocalState
+from resolvers.server.app import create_app
+from resolvers.server.bindings import store_layouts
+from resolvers.store import Store
+from transformer.project import Project, load_project
+from transformer.rules import Provider
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+pytestmark = [
+    pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed (apt-get install chromium)"),
+    pytest.mark.timeout(180),
+]
+RESPONSE_HAS = ("document.querySelector('.graphiql-response') && "
+                "document.querySelector('.graphiql-response').textContent.includes('{}')")
+
+
+class Served:
+    """A project served by uvicorn on a free loopback port, in this process."""
+
+    def __init__(self, directory: Path, project: Project, **options: Any) -> None:
+        shutil.copytree(template_state(), directory / ".gqlauth", dirs_exist_ok=True)
+        self.state = LocalState.open(directory)
+        self.store = Store(":memory:", store_layouts(project.matrix, project.schema))
+        oidc = local_oidc_verifier(self.state) if Provider.OIDC in project.matrix.auth_modes else None
+        authenticator = Authenticator(self.state, self.state.environment(),
+                                      [m.value for m in project.matrix.auth_modes], oidc_verifier=oidc)
+        app = create_app(project, self.store, authenticator, state=self.state, explain=True, **options)
+        self.sock = bind_socket("127.0.0.1", 0)
+        self.server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off"))
+        self.thread = threading.Thread(target=self.server.run, kwargs={"sockets": [self.sock]}, daemon=True)
+        self.thread.start()
+        deadline = time.monotonic() + 10
+        while not self.server.started and time.monotonic() < deadline:
+            time.sleep(0.02)
+        self.url = f"http://127.0.0.1:{self.sock.getsockname()[1]}/"
+
+    def stop(self) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    playwright_api = pytest.importorskip("playwright.sync_api")
+    with playwright_api.sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=[
+            "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+            "--disable-component-update", "--disable-sync", "--no-first-run"])
+        yield launched
+        launched.close()
+
+
+def _served(tmp_path: Path, sdl: str | None, modes: list[Provider], **options: Any) -> Served:
+    if sdl is None:
+        directory, project = blog_project(tmp_path, modes)
+    else:
+        directory = tmp_path / "project"
+        directory.mkdir()
+        (directory / "schema.graphql").write_text(sdl)
+        loaded, diagnostics = load_project(directory, auth_modes=modes)
+        assert loaded is not None, diagnostics
+        project = loaded
+    return Served(directory, project, **options)
+
+
+def _open(browser: Any, served: Served, query: str) -> Any:
+    page = browser.new_page(viewport={"width": 1400, "height": 800})
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.goto(served.url + f"?query={quote(query)}")
+    page.wait_for_selector(".graphiql-execute-button")
+    page.errors = errors
+    return page
+
+
+def test_an_oidc_api_opens_signed_in_through_the_local_provider(browser: Any, tmp_path: Path) -> None:
+    served = _served(tmp_path, "type Memo @model @auth(rules: [{allow: owner, provider: oidc, identityClaim: \"sub\"}]) "
+                               "{\n  id: ID!\n  text: String\n}\n", [Provider.OIDC])
+    try:
+        page = _open(browser, served, 'mutation { createMemo(input: {id: "m1", text: "hi"}) { id owner } }')
+        page.wait_for_function("document.getElementById('status').textContent.includes('local OIDC provider')")
+        assert "signed in as alice" in page.locator("#status").inner_text()
+        page.click(".graphiql-execute-button")
+        page.wait_for_function(RESPONSE_HAS.format("createMemo"))
+        response = page.locator(".graphiql-response").inner_text()
+        assert "errors" not in response and '"m1"' in response
+        assert page.errors == []
+        page.close()
+    finally:
+        served.stop()
+
+
+def test_without_the_dev_helpers_the_page_works_with_a_pasted_api_key(browser: Any, tmp_path: Path) -> None:
+    served = _served(tmp_path, None, [Provider.API_KEY, Provider.USER_POOLS], dev_endpoints=False)
+    try:
+        served.store.reset([{"__typename": "Post", "id": "p9", "title": "public", "owner": "alice"}])
+        page = _open(browser, served, "query { listPosts { items { id title } } }")
+        page.wait_for_selector("#modes label")
+        assert page.locator("#reset").is_hidden()
+        page.check("input[name=mode][value=apiKey]")
+        page.fill("#apiKey", served.state.dev_api_key().key)
+        page.dispatch_event("#apiKey", "change")
+        page.click(".graphiql-execute-button")
+        page.wait_for_function(RESPONSE_HAS.format("p9"))
+        assert "errors" not in page.locator(".graphiql-response").inner_text()
+        assert page.errors == []
+        page.close()
+    finally:
+        served.stop()
+
+
+def test_under_the_vtl_engine_a_denial_is_explained_beside_the_error(browser: Any, tmp_path: Path) -> None:
+    served = _served(tmp_path, None, [Provider.USER_POOLS, Provider.API_KEY], engine="vtl")
+    try:
+        page = _open(browser, served, 'mutation { updatePost(input: {id: "p1", title: "mine now"}) { id } }')
+        page.request.post(served.url + "graphql", headers={"authorization": mint_token(served.state, user="alice"),
+                                                           "content-type": "application/json"},
+                          data={"query": CREATE_POST, "variables": {"input": {"id": "p1", "title": "alice's"}}})
+        page.wait_for_function("document.getElementById('status').textContent.includes('signed in as alice')")
+        page.fill("#user", "bob")
+        page.click("#signIn")
+        page.wait_for_function("document.getElementById('status').textContent.includes('signed in as bob')")
+        page.click(".graphiql-execute-button")
+        page.wait_for_selector("#why:not(.hidden) .denied")
+        why = page.locator("#why").inner_text()
+        assert "Mutation.updatePost" in why and "record owner is alice's, you are bob" in why
+        assert "Not Authorized to access updatePost" in page.locator(".graphiql-response").inner_text()
+        page.close()
+    finally:
+        served.stop()
