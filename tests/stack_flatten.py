@@ -31,8 +31,16 @@ def _substitute(value: Any, parameters: dict[str, Any], stacks: dict[str, dict[s
         return parameters[value["Ref"]]
     if set(value) == {"Fn::Sub"} and isinstance(value["Fn::Sub"], str):
         known = {**parameters, "AWS::AccountId": ACCOUNT_ID}
-        return re.sub(r"\$\{(!?)([^}]*)\}", lambda m: "${" + m.group(2) + "}" if m.group(1) else str(known[m.group(2)]),
-                      value["Fn::Sub"])
+
+        def value_of(match: re.Match[str]) -> str:
+            if match.group(1):
+                return "${" + match.group(2) + "}"
+            if match.group(2) not in known:
+                raise SystemExit(f"stack_flatten: Parameter {match.group(2)} has no value (build with its transform "
+                                 "option, or the suite's settings)")
+            return str(known[match.group(2)])
+
+        return re.sub(r"\$\{(!?)([^}]*)\}", value_of, value["Fn::Sub"])
     get_att = value.get("Fn::GetAtt")
     if set(value) == {"Fn::GetAtt"} and isinstance(get_att, list) and get_att[0] in stacks:
         output = str(get_att[1]).removeprefix("Outputs.")
