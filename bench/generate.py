@@ -28,7 +28,7 @@ def generate_schema(models: int) -> str:
   editors: [String]
   owner: String
   secret: String @auth(rules: [{{allow: groups, groups: ["Admins"]}}, {{allow: owner, operations: [read]}}])
-  audit: String @auth(rules: [{{allow: groups, groups: ["{group}"], operations: [read]}}, {{allow: owner, operations: [create, read]}}])
+  audit: String @auth(rules: [{{allow: groups, groups: ["Auditors"], operations: [read]}}, {{allow: owner, operations: [create, read]}}])
 }}
 """
         )
