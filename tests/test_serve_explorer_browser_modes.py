@@ -5,6 +5,7 @@ Skipped without chromium (Debian's) or Playwright."""
 
 from __future__ import annotations
 
+import os
 import shutil
 import threading
 import time
@@ -20,6 +21,7 @@ from serve_support import CREATE_POST, blog_project, template_state
 from resolvers.authenticate import Authenticator
 from resolvers.dual_listener import bind_socket
 from resolvers.issuer import mint_token
+from resolvers.lambda_authorizer import LambdaAuthorizer
 from resolvers.local_oidc import local_oidc_verifier
 from resolvers.local_state import LocalState
 from resolvers.server.app import create_app
@@ -45,8 +47,11 @@ class Served:
         self.state = LocalState.open(directory)
         self.store = Store(":memory:", store_layouts(project.matrix, project.schema))
         oidc = local_oidc_verifier(self.state) if Provider.OIDC in project.matrix.auth_modes else None
+        authorizer = (LambdaAuthorizer(lambda event: {"isAuthorized": event["authorizationToken"] == "letmein"}, "test")
+                      if Provider.FUNCTION in project.matrix.auth_modes else None)
         authenticator = Authenticator(self.state, self.state.environment(),
-                                      [m.value for m in project.matrix.auth_modes], oidc_verifier=oidc)
+                                      [m.value for m in project.matrix.auth_modes], oidc_verifier=oidc,
+                                      lambda_authorizer=authorizer)
         app = create_app(project, self.store, authenticator, state=self.state, explain=True, **options)
         self.sock = bind_socket("127.0.0.1", 0)
         self.server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off"))
@@ -94,6 +99,57 @@ def _open(browser: Any, served: Served, query: str) -> Any:
     page.wait_for_selector(".graphiql-execute-button")
     page.errors = errors
     return page
+
+
+def _shot(page: Any, name: str) -> None:
+    folder = os.environ.get("GQLAUTH_SCREENSHOTS")
+    if folder:
+        Path(folder).mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(Path(folder) / f"{name}.png"))
+
+
+EVERY_MODE_SCHEMA = """
+type Post @model @auth(rules: [
+  {allow: groups, groups: ["Admins"]},
+  {allow: owner},
+  {allow: owner, provider: oidc, identityClaim: "sub", ownerField: "author"},
+  {allow: public, operations: [read]},
+  {allow: private, provider: iam, operations: [read]},
+  {allow: custom, operations: [read]}
+]) {
+  id: ID!
+  title: String!
+  owner: String
+  author: String
+}
+"""
+
+
+def test_an_api_with_every_mode_offers_each_default_first_and_signs_iam_in_the_page(browser: Any,
+                                                                                     tmp_path: Path) -> None:
+    modes = [Provider.USER_POOLS, Provider.API_KEY, Provider.OIDC, Provider.IAM, Provider.FUNCTION]
+    served = _served(tmp_path, EVERY_MODE_SCHEMA, modes)
+    try:
+        served.store.reset([{"__typename": "Post", "id": "p1", "title": "Hello", "owner": "alice"}])
+        page = _open(browser, served, "query { listPosts { items { id title } } }")
+        page.wait_for_selector("#modes label")
+        offered = [label.strip() for label in page.locator("#modes label").all_inner_texts()]
+        assert offered == ["User pool", "API key", "OIDC", "IAM", "Lambda", "None"]
+        page.check("input[name=mode][value=iam]")
+        page.fill("#user", "alice")
+        page.fill("#groups", "Admins")
+        page.click("#signIn")
+        page.wait_for_function("document.getElementById('status').textContent.includes('IAM, signed here as alice')")
+        page.click(".graphiql-execute-button")
+        page.wait_for_function(RESPONSE_HAS.format("Hello"))
+        assert "errors" not in page.locator(".graphiql-response").inner_text()
+        page.wait_for_selector("#why:not(.hidden) .allowed")
+        assert "Query.listPosts ALLOWED by iam:private" in page.locator("#why").inner_text()
+        _shot(page, "explorer-every-mode-iam")
+        assert page.errors == []
+        page.close()
+    finally:
+        served.stop()
 
 
 def test_an_oidc_api_opens_signed_in_through_the_local_provider(browser: Any, tmp_path: Path) -> None:
