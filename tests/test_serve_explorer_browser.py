@@ -24,6 +24,7 @@ from resolvers.issuer import mint_token
 from resolvers.lambda_authorizer import LambdaAuthorizer
 from resolvers.local_oidc import local_oidc_verifier
 from resolvers.local_state import LocalState
+from resolvers.reload import LiveApp
 from resolvers.server.app import create_app
 from resolvers.server.bindings import store_layouts
 from resolvers.store import Store
@@ -48,16 +49,22 @@ class Live:
         authenticator = Authenticator(self.state, self.state.environment(),
                                       [m.value for m in project.matrix.auth_modes], lambda_authorizer=authorizer,
                                       oidc_verifier=oidc_verifier)
-        app = create_app(project, self.store, authenticator, state=self.state, request_log=self.lines.append,
-                         explain=True)
+        self.authenticator = authenticator
+        self.live = LiveApp(self.app_for(project))
         self.sock = bind_socket("127.0.0.1", 0)
-        self.server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off"))
+        self.server = uvicorn.Server(uvicorn.Config(self.live, log_level="warning", lifespan="off"))
         self.thread = threading.Thread(target=self.server.run, kwargs={"sockets": [self.sock]}, daemon=True)
         self.thread.start()
         deadline = time.monotonic() + 10
         while not self.server.started and time.monotonic() < deadline:
             time.sleep(0.02)
         self.url = f"http://127.0.0.1:{self.sock.getsockname()[1]}/"
+
+    def app_for(self, project: Project) -> Any:
+        """The API for `project` over the same store and credentials (what `serve` swaps in on a reload)."""
+        self.store.add_layouts(store_layouts(project.matrix, project.schema))
+        return create_app(project, self.store, self.authenticator, state=self.state, request_log=self.lines.append,
+                          explain=True)
 
     def stop(self) -> None:
         self.server.should_exit = True
@@ -238,3 +245,38 @@ def test_an_oidc_token_is_minted_for_a_user_by_the_local_provider(browser: Any, 
     assert "createMemo" in page.locator(".graphiql-response").inner_text()
     assert oidc.lines[-1].startswith("olga (oidc") and "Mutation.createMemo ALLOWED by oidc:owner" in oidc.lines[-1]
     page.close()
+
+
+def test_a_reload_refetches_the_schema_and_an_invalid_edit_shows_its_errors(browser: Any, tmp_path: Path) -> None:
+    directory = tmp_path / "project"
+    directory.mkdir()
+    (directory / "schema.graphql").write_text(NOTES_SCHEMA)
+    project, _ = load_project(directory, auth_modes=[Provider.USER_POOLS])
+    assert project is not None
+    live = Live(directory, project)
+    try:
+        page = _open(browser, live)
+        page.wait_for_function("document.getElementById('status').textContent.includes('signed in as alice')")
+        introspections: list[str] = []
+        page.on("request", lambda request: introspections.append(request.url)
+                if request.url.endswith("/dev/introspection") else None)
+        live.live.errors = [f"{directory / 'schema.graphql'}:3:1: error: something is wrong"]
+        page.wait_for_selector("#reloadErrors:not(.hidden)")
+        assert "the last good API is still served" in page.locator("#reloadErrors").inner_text()
+        assert "schema.graphql:3:1: error: something is wrong" in page.locator("#reloadErrors").inner_text()
+        _shot(page, "explorer-reload-errors")
+
+        (directory / "schema.graphql").write_text(NOTES_SCHEMA + "type Tag @model @auth(rules: [{allow: private}]) "
+                                                  "{ id: ID! name: String }\n")
+        reloaded, _ = load_project(directory, auth_modes=[Provider.USER_POOLS])
+        assert reloaded is not None
+        live.live.swap(live.app_for(reloaded))
+        page.wait_for_selector("#reloadErrors.hidden", state="attached")
+        page.wait_for_function("document.getElementById('status').textContent.includes('reloaded')")
+        deadline = time.monotonic() + 10
+        while not introspections and time.monotonic() < deadline:
+            page.wait_for_timeout(100)
+        assert introspections, "the schema was not fetched again after the reload"
+        page.close()
+    finally:
+        live.stop()
