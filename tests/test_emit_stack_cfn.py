@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 from typing import Any
@@ -177,3 +178,9 @@ def test_every_sample_builds_stacks_that_lint_and_wire_up(sample: str, tmp_path:
         if shape not in linted:
             linted.add(shape)
             assert _errors(template) == [], path.name
+
+
+def test_the_local_user_pool_is_never_a_deployment_default(blog_project: Project) -> None:
+    assert "Default" not in build_deployment(blog_project).root["Parameters"]["UserPoolId"]
+    deployed = dataclasses.replace(blog_project, environment=ENV.model_copy(update={"user_pool_id": "eu-west-1_Real"}))
+    assert build_deployment(deployed).root["Parameters"]["UserPoolId"]["Default"] == "eu-west-1_Real"

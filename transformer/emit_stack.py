@@ -84,10 +84,12 @@ def _auth_provider(provider: Provider, *, default: bool) -> dict[str, Any]:
 
 
 def _parameters(modes: list[Provider], environment: AuthEnvironment) -> dict[str, Any]:
+    """The auth modes' Parameters; the local server's fictitious user pool is never a deployment's default."""
     params: dict[str, Any] = {}
     if Provider.USER_POOLS in modes:
-        params["UserPoolId"] = {"Type": "String", "Default": environment.user_pool_id,
-                                "Description": "The Cognito user pool that signs user-pool tokens."}
+        params["UserPoolId"] = {"Type": "String", "Description": "The Cognito user pool that signs user-pool tokens."}
+        if environment.user_pool_id != AuthEnvironment().user_pool_id:
+            params["UserPoolId"]["Default"] = environment.user_pool_id
     if Provider.OIDC in modes:
         params["OidcIssuer"] = {"Type": "String", "Description": "The OpenID Connect issuer URL."}
     if Provider.FUNCTION in modes:
