@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 import random
 import unicodedata
-from typing import Any
+from typing import Any, Literal
 
 from .errors import EvalError
 from .host import HostObject
@@ -42,8 +42,10 @@ class StrUtil(HostObject):
         return require_str(text, "toReplace argument").replace(to_java_string(old), to_java_string(new))
 
     def m_normalize(self, text: Any, form: Any) -> Any:
-        name = require_str(form, "normalization form").upper()
-        if name not in ("NFC", "NFD", "NFKC", "NFKD"):
+        forms: dict[str, Literal["NFC", "NFD", "NFKC", "NFKD"]] = {"NFC": "NFC", "NFD": "NFD", "NFKC": "NFKC",
+                                                                   "NFKD": "NFKD"}
+        name = forms.get(require_str(form, "normalization form").upper())
+        if name is None:
             raise EvalError(f"unknown normalization form {form!r}")
         return None if text is None else unicodedata.normalize(name, require_str(text, "normalize argument"))
 
