@@ -152,7 +152,7 @@ class VtlEngine:
             identity=caller.identity,
             source=dict(source) if source is not None else None,
             request_headers=caller.headers,
-            info=VtlInfo(field_name=field_name, parent_type_name=type_name),
+            info=VtlInfo(fieldName=field_name, parentTypeName=type_name),
             auth_type=caller.auth_type,
         )
         try:

@@ -219,7 +219,9 @@ def vtl_executable_schema(
             resolve = graphql_field.resolve or default_field_resolver
             graphql_field.resolve = _lambda_denied_fields(resolve, model, name, checked=name in checked_fields)
     for root in (schema.query_type, schema.mutation_type):
-        for name, graphql_field in (root.fields if root is not None else {}).items():
+        if root is None:
+            continue
+        for name, graphql_field in root.fields.items():
             if engine.pipeline(root.name, name) is None:
                 graphql_field.resolve = _unbound_root_field(root.name, name)
     chain_resolver_fields(schema, project.schema)
