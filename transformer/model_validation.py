@@ -120,7 +120,7 @@ class _ModelChecks:
         return self.diagnostics
 
     def extension_field_refused(self, node: ObjectTypeExtensionNode, field: FieldDefinitionNode) -> bool:
-        refused = [
+        refused: list[DirectiveNode] = [
             d for d in field.directives or ()
             if d.name.value in TRANSFORMER_FIELD_DIRECTIVES - EXTENSION_FIELD_DIRECTIVES
         ]
