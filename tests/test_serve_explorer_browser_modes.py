@@ -5,11 +5,13 @@ Skipped without chromium (Debian's) or Playwright."""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import threading
 import time
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -205,5 +207,28 @@ def test_under_the_vtl_engine_a_denial_is_explained_beside_the_error(browser: An
         assert "Mutation.updatePost" in why and "record owner is alice's, you are bob" in why
         assert "Not Authorized to access updatePost" in page.locator(".graphiql-response").inner_text()
         page.close()
+    finally:
+        served.stop()
+
+
+def test_a_minted_token_that_expired_is_minted_again_before_the_request(browser: Any, tmp_path: Path) -> None:
+    """The page kept yesterday's token (localStorage): the next request signs in again instead of a 401."""
+    served = _served(tmp_path, None, [Provider.USER_POOLS, Provider.API_KEY])
+    try:
+        expired = mint_token(served.state, user="alice", now=datetime.now(UTC) - timedelta(hours=3))
+        saved = {"mode": "userPools", "token": expired, "user": "alice", "groups": "Editors", "pasted": False}
+        context = browser.new_context(viewport={"width": 1400, "height": 800})
+        context.add_init_script(f"localStorage.setItem('gqlauth.identity', {json.dumps(json.dumps(saved))});")
+        page = context.new_page()
+        page.goto(served.url + "?query=" + quote('mutation { createPost(input: {id: "p2", title: "t"}) { id owner } }'))
+        page.wait_for_selector(".graphiql-execute-button")
+        page.wait_for_function("document.getElementById('status').textContent.includes('signed in as alice')")
+        page.click(".graphiql-execute-button")
+        page.wait_for_function(RESPONSE_HAS.format("createPost"))
+        response = page.locator(".graphiql-response").inner_text()
+        assert "errors" not in response and '"alice"' in response
+        renewed = json.loads(page.evaluate("localStorage.getItem('gqlauth.identity')"))
+        assert renewed["token"] != expired and renewed["groups"] == "Editors"
+        context.close()
     finally:
         served.stop()
