@@ -31,11 +31,16 @@ class Decided:
 
 
 class DecisionLog:
-    """Collects the decisions of the requests being served, by request."""
+    """Collects the decisions of the requests being served, by request.
 
-    def __init__(self) -> None:
+    A root decision made outside any HTTP request (a subscription started over a WebSocket) goes to
+    `unscoped` at once, if given.
+    """
+
+    def __init__(self, unscoped: Callable[[Identity, Decided], None] | None = None) -> None:
         self._lock = threading.Lock()
         self._open: dict[int, list[Decided]] = {}
+        self.unscoped = unscoped
 
     @contextmanager
     def request(self, identity: Identity) -> Iterator[list[Decided]]:
@@ -49,11 +54,13 @@ class DecisionLog:
             with self._lock:
                 self._open.pop(id(identity), None)
 
-    def add(self, identity: Identity, operation: str, decision: Decision) -> None:
+    def add(self, identity: Identity, operation: str, decision: Decision, *, root: bool = False) -> None:
         with self._lock:
             decided = self._open.get(id(identity))
         if decided is not None:
             decided.append(Decided(operation, decision))
+        elif root and self.unscoped is not None:
+            self.unscoped(identity, Decided(operation, decision))
 
 
 class RecordingPolicy:
@@ -64,7 +71,7 @@ class RecordingPolicy:
         self.log = log
 
     def _root(self, key: str, identity: Identity, decision: Decision) -> Decision:
-        self.log.add(identity, key, decision)
+        self.log.add(identity, key, decision, root=True)
         return decision
 
     def create(self, key: str, identity: Identity, input: Mapping[str, Any]) -> Decision:

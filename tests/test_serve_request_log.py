@@ -4,6 +4,7 @@ explorer's explanation of a denial (every rule tried and why it did not grant) a
 from __future__ import annotations
 
 import shutil
+import time
 from pathlib import Path
 from typing import Any
 
@@ -92,3 +93,15 @@ def test_the_reset_button_empties_the_store_for_local_callers_only(logged: Logge
     assert logged.store.dump()
     assert logged.client.post("/dev/reset").json() == {"reset": True}
     assert logged.store.dump() == []
+
+
+def test_a_subscription_started_over_a_websocket_is_logged_when_decided(logged: Logged) -> None:
+    logged.lines.clear()
+    with logged.client.websocket_connect("/graphql", subprotocols=["graphql-transport-ws"]) as ws:
+        ws.send_json({"type": "connection_init", "payload": {"Authorization": logged.token("carol")}})
+        assert ws.receive_json()["type"] == "connection_ack"
+        ws.send_json({"id": "1", "type": "subscribe", "payload": {"query": "subscription { onCreatePost { id } }"}})
+        deadline = time.monotonic() + 5
+        while not logged.lines and time.monotonic() < deadline:
+            time.sleep(0.02)
+    assert logged.lines[0].startswith("carol (userPools)  Subscription.onCreatePost ALLOWED")

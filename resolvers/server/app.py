@@ -344,6 +344,14 @@ def _error_body(error_type: str, message: str, status: int) -> JSONResponse:
     return JSONResponse({"errors": [{"errorType": error_type, "message": message}]}, status_code=status)
 
 
+def _log_at_once(request_log: RequestLogger) -> Callable[[Identity, Decided], None]:
+    """A subscription's start (over a WebSocket, outside any HTTP request) is logged when it is decided."""
+    def log(identity: Identity, decided: Decided) -> None:
+        for line in log_lines(identity, [decided]):
+            request_log(line)
+    return log
+
+
 def create_app(
     project: Project,
     store: Store,
@@ -374,7 +382,8 @@ def create_app(
     environment = env or authenticator.env
     events = bus or Subscriptions()
     policy: Policy = GuardPolicy(project.matrix, environment) if guards else OpenPolicy()
-    decisions = DecisionLog() if request_log is not None or explain else None
+    decisions = (DecisionLog(_log_at_once(request_log) if request_log is not None else None)
+                 if request_log is not None or explain else None)
     if decisions is not None:
         policy = RecordingPolicy(policy, decisions)
     if engine == "vtl":  # -- VTL engine hook (issue 6): resolvers run the emitted templates --
