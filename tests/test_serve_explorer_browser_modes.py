@@ -232,3 +232,33 @@ def test_a_minted_token_that_expired_is_minted_again_before_the_request(browser:
         context.close()
     finally:
         served.stop()
+
+
+@pytest.mark.parametrize("mode", ["apiKey", "iam"])
+def test_a_subscription_started_in_the_page_receives_events(browser: Any, tmp_path: Path, mode: str) -> None:
+    """graphql-transport-ws from the page, the credentials in connection_init (IAM: signed in the page)."""
+    modes = [Provider.USER_POOLS, Provider.API_KEY, Provider.OIDC, Provider.IAM, Provider.FUNCTION]
+    served = _served(tmp_path, EVERY_MODE_SCHEMA, modes)
+    try:
+        page = _open(browser, served, "subscription { onCreatePost { id title } }")
+        page.wait_for_selector("#modes label")
+        page.check(f"input[name=mode][value={mode}]")
+        if mode == "iam":
+            page.fill("#user", "carol")  # iam:private: an authenticated identity-pool role (a guest is refused)
+            page.click("#signIn")
+            page.wait_for_function("document.getElementById('status').textContent.includes('signed here as carol')")
+        page.click(".graphiql-execute-button")
+        alice = mint_token(served.state, user="alice")
+        deadline = time.monotonic() + 20
+        delivered = ""
+        while "from alice" not in delivered and time.monotonic() < deadline:
+            page.request.post(served.url + "graphql",
+                              headers={"authorization": alice, "content-type": "application/json"},
+                              data={"query": 'mutation { createPost(input: {title: "from alice"}) { id } }'})
+            page.wait_for_timeout(300)
+            delivered = page.locator(".graphiql-response").inner_text()
+        assert "from alice" in delivered and "errors" not in delivered
+        assert page.errors == []
+        page.close()
+    finally:
+        served.stop()
