@@ -5,10 +5,15 @@ Its tokens are signed with the project's local key (the one `/.well-known/jwks.j
 their own issuer and audience, so the user-pool verifier never accepts them and the OIDC verifier never
 accepts a user-pool token. Group claims: every `groupClaim` the API's OIDC group rules read (Amplify's
 default `cognito:groups` when none is set), each holding the groups asked for.
+
+`serve --oidc-issuer URL` accepts a real provider's tokens instead (`remote_oidc_verifier`): its keys are
+found as OpenID Connect discovery says (`<issuer>/.well-known/openid-configuration` -> `jwks_uri`) when
+first needed, unless a JWKS URL is given.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Mapping
 from datetime import timedelta
 from typing import Any
@@ -18,7 +23,7 @@ import jwt
 from resolvers.identity import AuthType
 from resolvers.issuer import DEFAULT_TOKEN_LIFETIME, RESERVED_CLAIMS, subject_for
 from resolvers.local_state import LocalState, now_utc
-from resolvers.token_verify import DEFAULT_LEEWAY, TokenVerifier
+from resolvers.token_verify import DEFAULT_LEEWAY, JwksFetcher, TokenVerifier, fetch_url
 from transformer.matrix import AccessMatrix
 from transformer.rules import Provider
 
@@ -33,6 +38,34 @@ def local_oidc_verifier(state: LocalState, *, leeway: timedelta = DEFAULT_LEEWAY
     return TokenVerifier(issuer=LOCAL_OIDC_ISSUER, client_id=LOCAL_OIDC_CLIENT_ID,
                          keys={settings.kid: settings.private_key().public_key()},
                          auth_type=AuthType.OIDC, leeway=leeway)
+
+
+DISCOVERY_PATH = "/.well-known/openid-configuration"
+
+
+def discovering_fetch(fetch: JwksFetcher = fetch_url) -> JwksFetcher:
+    """A JWKS fetcher for a discovery document's URL: reads its `jwks_uri`, then fetches that."""
+
+    def fetch_keys(discovery_url: str) -> bytes:
+        document = json.loads(fetch(discovery_url))
+        jwks_uri = document.get("jwks_uri") if isinstance(document, dict) else None
+        if not isinstance(jwks_uri, str) or not jwks_uri.startswith(("https://", "http://")):
+            raise ValueError(f"{discovery_url} names no jwks_uri")
+        return fetch(jwks_uri)
+
+    return fetch_keys
+
+
+def remote_oidc_verifier(issuer: str, *, client_id: str | None, jwks_url: str | None = None,
+                         leeway: timedelta = DEFAULT_LEEWAY, fetch: JwksFetcher = fetch_url) -> TokenVerifier:
+    """Accepts ID tokens of a real OpenID Connect provider (audience `client_id` when given, as AppSync's
+    `clientId` setting does)."""
+    issuer = issuer.rstrip("/")
+    if jwks_url is not None:
+        return TokenVerifier(issuer=issuer, client_id=client_id, jwks_url=jwks_url, fetch=fetch,
+                             auth_type=AuthType.OIDC, leeway=leeway)
+    return TokenVerifier(issuer=issuer, client_id=client_id, jwks_url=issuer + DISCOVERY_PATH,
+                         fetch=discovering_fetch(fetch), auth_type=AuthType.OIDC, leeway=leeway)
 
 
 def oidc_group_claims(matrix: AccessMatrix) -> list[str]:
@@ -89,5 +122,5 @@ def mint_oidc_token(
     return jwt.encode(claims, settings.private_key(), algorithm="RS256", headers={"kid": settings.kid})
 
 
-__all__ = ["LOCAL_OIDC_CLIENT_ID", "LOCAL_OIDC_ISSUER", "local_oidc_verifier", "mint_oidc_token",
-           "oidc_group_claims"]
+__all__ = ["LOCAL_OIDC_CLIENT_ID", "LOCAL_OIDC_ISSUER", "discovering_fetch", "local_oidc_verifier", "mint_oidc_token",
+           "oidc_group_claims", "remote_oidc_verifier"]

@@ -125,6 +125,11 @@ def user_pool_verifier(state: LocalState, *, issuer: str | None, jwks_url: str |
 @click.option("--jwks-url", default=None, help="JWKS of --issuer (default: <issuer>/.well-known/jwks.json).")
 @click.option("--client-id", default=None,
               help="App client id tokens must be issued for (default: the local issuer's; with --issuer: any).")
+@click.option("--oidc-issuer", default=None, metavar="URL",
+              help="For the oidc mode: accept this OpenID Connect provider's tokens instead of the local provider's.")
+@click.option("--oidc-client-id", default=None, metavar="ID", help="Audience --oidc-issuer's tokens must carry.")
+@click.option("--oidc-jwks-url", default=None, metavar="URL",
+              help="JWKS of --oidc-issuer (default: the jwks_uri of its /.well-known/openid-configuration).")
 @click.option("--api-key", "api_keys", multiple=True, metavar="KEY",
               help="Also accept this API key (repeatable), e.g. a deployed API's key in recorded requests.")
 @click.option("--no-explorer", is_flag=True, help="Do not serve the explorer page at /.")
@@ -157,7 +162,8 @@ def serve(target: Path | None, group_file: Path | None, auth_modes: str | None, 
           api_keys: tuple[str, ...], no_explorer: bool, https_only: bool, engine: str,
           authorizer: str | None = None, no_reload: bool = False, no_request_log: bool = False,
           no_frontend_config: bool = False,
-          leeway: int = int(DEFAULT_LEEWAY.total_seconds()), allow_dev_endpoints: bool = False) -> None:
+          leeway: int = int(DEFAULT_LEEWAY.total_seconds()), allow_dev_endpoints: bool = False,
+          oidc_issuer: str | None = None, oidc_client_id: str | None = None, oidc_jwks_url: str | None = None) -> None:
     """Serve PROJECT_DIR_OR_SCHEMA's API locally (queries, mutations, subscriptions), rules enforced.
 
     The API is reloaded in place when the schema, the group file or the settings change.
@@ -172,6 +178,8 @@ def serve(target: Path | None, group_file: Path | None, auth_modes: str | None, 
 
     if jwks_url is not None and issuer is None:
         raise click.UsageError("--jwks-url needs --issuer")
+    if (oidc_client_id is not None or oidc_jwks_url is not None) and oidc_issuer is None:
+        raise click.UsageError("--oidc-client-id and --oidc-jwks-url need --oidc-issuer")
     opened = open_project(target, group_file, auth_modes, api=api)
     project, state = opened.project, opened.state
     store = open_store(opened, db)
@@ -187,7 +195,7 @@ def serve(target: Path | None, group_file: Path | None, auth_modes: str | None, 
         stderr_console().print(f"seeded {sum(counts.values())} record(s) from {seed}", markup=False)
     verifier = user_pool_verifier(state, issuer=issuer, jwks_url=jwks_url, client_id=client_id, leeway=leeway)
     from resolvers.lambda_authorizer import AuthorizerConfigError, authorizer_for
-    from resolvers.local_oidc import local_oidc_verifier
+    from resolvers.local_oidc import local_oidc_verifier, remote_oidc_verifier
     from resolvers.server.explorer_endpoints import is_loopback_host
 
     def authenticator_for(served: Project) -> Authenticator:
@@ -196,8 +204,11 @@ def serve(target: Path | None, group_file: Path | None, auth_modes: str | None, 
                                                         has_lambda_mode=Provider.FUNCTION in served.matrix.auth_modes)
         if lambda_line is not None:
             stderr_console().print(f"  {lambda_line}", markup=False)
-        oidc = (local_oidc_verifier(state, leeway=timedelta(seconds=leeway))  # -- OIDC: the local provider --
-                if Provider.OIDC in served.matrix.auth_modes else None)
+        oidc = None  # -- OIDC: the local provider, or --oidc-issuer --
+        if Provider.OIDC in served.matrix.auth_modes:
+            oidc = (remote_oidc_verifier(oidc_issuer, client_id=oidc_client_id, jwks_url=oidc_jwks_url,
+                                         leeway=timedelta(seconds=leeway)) if oidc_issuer is not None
+                    else local_oidc_verifier(state, leeway=timedelta(seconds=leeway)))
         return Authenticator(state, state.environment(), [mode.value for mode in served.matrix.auth_modes],
                              user_pool_verifier=verifier, api_keys=api_keys, lambda_authorizer=lambda_authorizer,
                              oidc_verifier=oidc)
@@ -214,7 +225,7 @@ def serve(target: Path | None, group_file: Path | None, auth_modes: str | None, 
         return app
 
     dev_endpoints = allow_dev_endpoints or is_loopback_host(host)
-    _print_banner(project, state, host, port, store.path)
+    _print_banner(project, state, host, port, store.path, oidc_issuer)
     if not dev_endpoints:
         stderr_console().print(f"  dev:       {host} is not a loopback address: token minting, credentials and store "
                                "reset are off (--allow-dev-endpoints to keep them)", markup=False)
@@ -312,7 +323,8 @@ class FrontendConfig:
             stderr_console().print(f"gqlauth: put back {path}", markup=False)
 
 
-def _print_banner(project: Project, state: LocalState, host: str, port: int, db: str) -> None:
+def _print_banner(project: Project, state: LocalState, host: str, port: int, db: str,
+                  oidc_issuer: str | None = None) -> None:
     console = stderr_console()
     shown_host = f"[{host}]" if ":" in host else host
     url = f"http://{shown_host}:{port}"
@@ -329,7 +341,8 @@ def _print_banner(project: Project, state: LocalState, host: str, port: int, db:
     if Provider.IAM in modes:
         console.print("  IAM:       gqlauth credentials --user alice   (sign requests with SigV4)", markup=False)
     if Provider.OIDC in modes:
-        console.print("  OIDC:      gqlauth token --oidc --user alice   (the local OIDC provider; header Authorization)",
+        console.print(f"  OIDC:      tokens of {oidc_issuer}   (header Authorization)" if oidc_issuer is not None else
+                      "  OIDC:      gqlauth token --oidc --user alice   (the local OIDC provider; header Authorization)",
                       markup=False)
     console.print("  denied?    gqlauth explain SCHEMA --operation Mutation.createPost --user alice", markup=False)
 
