@@ -25,6 +25,9 @@ use the functions here so that the templates and the guards cannot disagree:
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 
 from transformer.matrix import AccessMatrix, ModelAccess, Role, RoleKind
@@ -112,8 +115,40 @@ def read_roles(model: ModelAccess, op: Operation) -> list[Role]:
     return [role for name, role in model.roles.items() if model.fields_for(name, op)]
 
 
+_READ_CHECKS: ContextVar[dict[int, tuple[ModelAccess, dict[str, tuple[bool, list[Role]]]]] | None] = ContextVar(
+    "read_checks", default=None
+)
+
+
+@contextmanager
+def reads_memoized() -> Iterator[None]:
+    """Within the block each model's field read checks are worked out once (keyed by the model object,
+    which the block must not change): for builders that ask them for every template of a model."""
+    if _READ_CHECKS.get() is not None:
+        yield
+        return
+    token = _READ_CHECKS.set({})
+    try:
+        yield
+    finally:
+        _READ_CHECKS.reset(token)
+
+
 def field_read_roles(model: ModelAccess, field_name: str) -> tuple[bool, list[Role]]:
     """Whether Amplify puts a read check on this field, and the roles that check admits."""
+    memo = _READ_CHECKS.get()
+    if memo is None:
+        return _field_read_roles(model, field_name)
+    entry = memo.get(id(model))
+    if entry is None or entry[0] is not model:
+        entry = memo[id(model)] = (model, {})
+    found = entry[1].get(field_name)
+    if found is None:
+        found = entry[1][field_name] = _field_read_roles(model, field_name)
+    return found[0], list(found[1])
+
+
+def _field_read_roles(model: ModelAccess, field_name: str) -> tuple[bool, list[Role]]:
     candidates = [name for name in model.roles if model.fields_for(name, Operation.GET)]
 
     def reads_everywhere(role: str) -> bool:

@@ -30,7 +30,7 @@ from transformer.emit_vtl.defaults import default_values_lines
 from transformer.emit_vtl.slots import init_request, no_auth_gate_request, pass_through_response, post_auth_request
 from transformer.emit_vtl.vtl import empty_payload
 from transformer.environment import AuthEnvironment
-from transformer.grants import model_has_auth, protected_fields, read_back_fields
+from transformer.grants import model_has_auth, protected_fields, read_back_fields, reads_memoized
 from transformer.matrix import AccessMatrix, ModelAccess, OperationKind, RootOperation
 from transformer.relations import RelationRead
 from transformer.schema_model import ParsedSchema
@@ -235,10 +235,11 @@ def build_pipelines(
     `@searchable` queries get none: they need an OpenSearch domain (served locally by the Python engine only).
     """
     reads = relations.relation_reads(schema) if schema is not None else {}
-    pipelines = [operation_pipeline(matrix, op, environment) for op in matrix.operations.values()
-                 if op.kind is not OperationKind.SEARCH]
-    for model in matrix.models.values():
-        pipelines.extend(field_pipelines(matrix, model, environment, reads))
+    with reads_memoized():
+        pipelines = [operation_pipeline(matrix, op, environment) for op in matrix.operations.values()
+                     if op.kind is not OperationKind.SEARCH]
+        for model in matrix.models.values():
+            pipelines.extend(field_pipelines(matrix, model, environment, reads))
     for access in matrix.non_model_fields:
         functions = (
             _none(Slot.INIT, init_request(access.type_name, access.field_name, None, environment)),
