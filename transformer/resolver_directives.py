@@ -133,9 +133,15 @@ def _field(type_name: str, node: FieldDefinitionNode) -> ResolverField | None:
                          functions=tuple(functions), http=http)
 
 
+_MENTIONS = re.compile(r"@[\s,]*(?:function|http)(?![_0-9A-Za-z])")
+"""Either directive as GraphQL's lexer may write it (ignored tokens between `@` and the name)."""
+
+
 @lru_cache(maxsize=16)
 def resolver_fields(sdl: str) -> tuple[ResolverField, ...]:
     """Every `@function` / `@http` field of the schema, in schema order."""
+    if _MENTIONS.search(sdl) is None:
+        return ()
     found: list[ResolverField] = []
     for definition in parse(sdl, no_location=True).definitions:
         if isinstance(definition, ObjectTypeDefinitionNode | ObjectTypeExtensionNode):
