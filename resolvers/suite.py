@@ -439,13 +439,13 @@ def run_python(context: SuiteContext, case: SuiteCase) -> Outcome:
         store.remove(name, values)
         return _mutation_outcome(context, case, decision, model, identity, stored, False)
     if kind is OperationKind.GET:
-        record = store.get(name, args)
-        decision = decide_get(matrix, case.operation, identity, record, env)
+        found = store.get(name, args)
+        decision = decide_get(matrix, case.operation, identity, found, env)
         if not decision.allowed:
             return _denied(decision)
-        outcome = Outcome(allowed=True, result=record, decision=decision)
-        if record is not None:
-            outcome.fields, outcome.field_errors = _selection(context, case, model, identity, [record], False)
+        outcome = Outcome(allowed=True, result=found, decision=decision)
+        if found is not None:
+            outcome.fields, outcome.field_errors = _selection(context, case, model, identity, [found], False)
         return outcome
     if kind in (OperationKind.LIST, OperationKind.INDEX_QUERY, OperationKind.SYNC, OperationKind.SEARCH):
         decision = decide_list(matrix, case.operation, identity, env)

@@ -174,9 +174,9 @@ def _limits_text(row: PermissionRow, all_fields: list[str]) -> str:
     for op, fields in row.limited_to.items():
         grouped.setdefault(tuple(fields), []).append(op.value)
     parts: list[str] = []
-    for fields, ops in grouped.items():
-        missing = [f for f in all_fields if f not in fields]
-        text = f"all but {', '.join(missing)}" if len(missing) < len(fields) else f"only {', '.join(fields)}"
+    for allowed, ops in grouped.items():
+        missing = [f for f in all_fields if f not in allowed]
+        text = f"all but {', '.join(missing)}" if len(missing) < len(allowed) else f"only {', '.join(allowed)}"
         parts.append(f"{', '.join(ops)}: {text}")
     return "; ".join(parts + row.notes)
 

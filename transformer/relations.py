@@ -253,7 +253,7 @@ def relation_read(schema: ParsedSchema, model: ModelDef, field_name: str) -> Rel
     related = schema.models.get(relation.related_model)
     if related is None:
         return None
-    common = {"model": model.name, "field": field_name, "kind": relation.kind, "related": related.name,
+    common: dict[str, Any] = {"model": model.name, "field": field_name, "kind": relation.kind, "related": related.name,
               "related_key": tuple(related.primary_key)}
     if relation.references:
         return _references_read(common, model, relation.references, relation.limit)

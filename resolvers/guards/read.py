@@ -19,7 +19,15 @@ from typing import Any
 from resolvers.guards.claims import claim_parts, in_group, owner_claim, user_groups
 from resolvers.guards.common import dynamic_group_matches, explain_roles, gate, static_admit, static_role_matches
 from resolvers.guards.custom import custom_verdict
-from resolvers.guards.decision import AuthFilter, Condition, Decision, Reason, deny, not_authorized_message
+from resolvers.guards.decision import (
+    AuthFilter,
+    Condition,
+    ConditionOp,
+    Decision,
+    Reason,
+    deny,
+    not_authorized_message,
+)
 from resolvers.guards.plans import OperationPlan, field_plan, protected_fields, root_plan
 from resolvers.guards.providers import iam_private_matches, iam_public_matches, provider_of
 from resolvers.identity import Identity
@@ -41,7 +49,7 @@ class QueryAccess:
 
 def owner_conditions(grant_role: Any, identity: Identity) -> list[Condition]:
     """Amplify's owner filter: the joined claim, then each part that is present."""
-    op = "contains" if grant_role.owner_field_is_list else "eq"
+    op: ConditionOp = "contains" if grant_role.owner_field_is_list else "eq"
     field = grant_role.owner_field or "owner"
     identity_claim = grant_role.identity_claim or "username"
     conditions: list[Condition] = []
