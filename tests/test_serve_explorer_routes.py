@@ -267,3 +267,23 @@ def test_serve_starts_an_oidc_api_and_closes_the_helpers_on_an_open_host(tmp_pat
         server.stop()
     output = server.output()
     assert "gqlauth token --oidc" in output and "--allow-dev-endpoints" in output
+
+
+def test_allow_dev_endpoints_keeps_the_helpers_on_an_open_host(tmp_path: Path) -> None:
+    project = tmp_path / "memos"
+    project.mkdir()
+    (project / "schema.graphql").write_text(MEMO_SCHEMA)
+    shutil.copytree(template_state(), project / ".gqlauth", dirs_exist_ok=True)
+    server = ServerProcess(project, free_port(), ("--host", "0.0.0.0", "--allow-dev-endpoints", "--db", ":memory:",
+                                                  "--no-reload", "--no-frontend-config"), auth_modes="oidc")
+    server.start()
+    try:
+        base = server.url.removesuffix("/graphql")
+        minted = httpx.post(f"{base}/dev/oidc-token", json={"user": "alice"}, timeout=10)
+        assert minted.status_code == 200
+        created = httpx.post(server.url, json={"query": CREATE_MEMO},
+                             headers={"authorization": minted.json()["token"]}, timeout=10)
+        assert created.json()["data"]["createMemo"]["id"] == "m1"
+    finally:
+        server.stop()
+    assert "not a loopback address" not in server.output()
