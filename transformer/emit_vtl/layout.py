@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import os
 import shutil
+import sys
 import tempfile
 from enum import StrEnum
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, field_validator
 
 from transformer.emit_vtl import (
     auth_create,
@@ -59,6 +60,12 @@ class PipelineFunction(BaseModel):
     data_source: str = NONE_DATA_SOURCE
     request: str
     response: str
+
+    @field_validator("request", "response")
+    @classmethod
+    def _shared_text(cls, text: str) -> str:
+        """Identical templates (most of a large API's) share one string: a 400-model build holds half the text."""
+        return sys.intern(text)
 
     @property
     def uses_table(self) -> bool:
