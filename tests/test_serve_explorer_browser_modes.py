@@ -262,3 +262,25 @@ def test_a_subscription_started_in_the_page_receives_events(browser: Any, tmp_pa
         page.close()
     finally:
         served.stop()
+
+
+def test_a_refused_subscription_shows_why_beside_the_error(browser: Any, tmp_path: Path) -> None:
+    """A guest's IAM credentials: iam:private is for authenticated roles, so onCreatePost is refused, and why."""
+    modes = [Provider.USER_POOLS, Provider.API_KEY, Provider.OIDC, Provider.IAM, Provider.FUNCTION]
+    served = _served(tmp_path, EVERY_MODE_SCHEMA, modes)
+    try:
+        page = _open(browser, served, "subscription { onCreatePost { id title } }")
+        page.wait_for_selector("#modes label")
+        page.check("input[name=mode][value=iam]")
+        page.check("#guest")
+        page.click("#signIn")
+        page.wait_for_function("document.getElementById('status').textContent.includes('signed here as a guest')")
+        page.click(".graphiql-execute-button")
+        page.wait_for_function(RESPONSE_HAS.format("Not Authorized to access onCreatePost"))
+        page.wait_for_selector("#why:not(.hidden) .denied")
+        why = page.locator("#why").inner_text()
+        assert "Subscription.onCreatePost" in why and "iam:private" in why
+        assert page.errors == []
+        page.close()
+    finally:
+        served.stop()

@@ -4,6 +4,7 @@ and that all of them stay closed to other machines, to other sites, and when the
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 from collections.abc import Iterator
@@ -134,6 +135,29 @@ def test_the_vtl_engine_denial_is_explained_from_the_request_and_the_stored_reco
     assert allowed["data"]["updatePost"]["title"] == "mine now" and allowed["extensions"]["gqlauth"]["decisions"] == []
 
 
+def test_dev_explain_decides_a_subscription_without_running_it(blog: Local) -> None:
+    """What the explorer shows for a subscription: events carry no explanation, so it asks for the decision."""
+    subscription = json.dumps({"query": "subscription S($owner: String) { onUpdatePost(owner: $owner) { id } }",
+                               "variables": {"owner": "alice"}})
+    guest = blog.client.post("/dev/credentials", json={"guest": True}).json()
+    as_guest = blog.client.post("/dev/explain", content=subscription, headers=_signed(guest, subscription)).json()
+    assert as_guest["identity"].startswith("iam (")
+    [decision] = as_guest["decisions"]
+    assert decision["operation"] == "Subscription.onUpdatePost" and decision["allowed"] is False
+    assert {r["role"] for r in decision["reasons"]} >= {"userPools:owner:owner:sub::username", "apiKey:public"}
+    assert not any(r["granted"] for r in decision["reasons"])
+    as_bob = blog.client.post("/dev/explain", content=subscription, headers={"authorization": blog.token("bob")}).json()
+    assert as_bob["identity"].startswith("bob (userPools") and as_bob["decisions"][0]["allowed"] is True
+    assert "userPools:private" in as_bob["decisions"][0]["grantedBy"]
+    with_key = blog.client.post("/dev/explain", json={"query": "query { listPosts { items { id } } }"},
+                                headers={"x-api-key": blog.state.dev_api_key().key}).json()
+    assert with_key["decisions"] == [{"operation": "Query.listPosts", "allowed": True, "grantedBy": ["apiKey:public"]}]
+    assert blog.client.post("/dev/explain", json={"query": "{ listPosts { items { id } } }"},
+                            headers={"authorization": "not-a-token"}).status_code == 401
+    assert blog.client.post("/dev/explain", content=b"[1]", headers={"x-api-key": blog.state.dev_api_key().key},
+                            ).status_code == 400
+
+
 def test_explanations_are_only_for_the_explorer_on_this_machine(blog: Local) -> None:
     assert "extensions" not in _denied_update(blog, {})
     assert "extensions" not in _denied_update(blog, {"x-gqlauth-explain": "1", "origin": "https://evil.example"})
@@ -214,6 +238,7 @@ def test_introspection_is_answered_without_credentials_and_nothing_else_is(blog:
     ("POST", "/dev/oidc-token", {"user": "mallory"}),
     ("POST", "/dev/introspection", {"query": INTROSPECTION}),
     ("POST", "/dev/reset", {}),
+    ("POST", "/dev/explain", {"query": "query { listPosts { items { id } } }"}),
     ("GET", "/dev/identities", None),
 ])
 def test_every_helper_is_refused_to_another_machine(blog: Local, method: str, path: str, payload: Any) -> None:
@@ -229,7 +254,8 @@ def test_with_the_dev_endpoints_off_every_helper_and_explanation_is_refused(tmp_
     for method, path, payload in [("POST", "/dev/token", {"user": "a"}), ("POST", "/dev/credentials", {"guest": True}),
                                   ("POST", "/dev/oidc-token", {"user": "a"}),
                                   ("POST", "/dev/introspection", {"query": INTROSPECTION}),
-                                  ("POST", "/dev/reset", {}), ("GET", "/dev/identities", None)]:
+                                  ("POST", "/dev/reset", {}), ("GET", "/dev/identities", None),
+                                  ("POST", "/dev/explain", {"query": "query { listPosts { items { id } } }"})]:
         assert closed.client.request(method, path, json=payload).status_code == 403, path
     answer = closed.graphql("query { listPosts { items { id } } }",
                             {"x-api-key": closed.state.dev_api_key().key, "x-gqlauth-explain": "1"})

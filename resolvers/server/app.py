@@ -10,8 +10,9 @@ Routes (all owned here; another transport can be mounted beside them):
 * `POST /dev/token`, `GET /dev/identities` and `POST /dev/reset` (local callers only, see
   `is_local_caller`): mint a local token for a user and groups; list the dev API key, the project's
   groups and auth modes; empty the store. Also `POST /dev/credentials` (IAM credentials to sign
-  with), `POST /dev/oidc-token` (a token of the local OIDC provider) and `POST /dev/introspection` (the
-  schema without credentials). For the explorer; all off with `dev_endpoints=False`.
+  with), `POST /dev/oidc-token` (a token of the local OIDC provider), `POST /dev/introspection` (the
+  schema without credentials) and `POST /dev/explain` (the decisions for a request, not run). For the
+  explorer; all off with `dev_endpoints=False`.
 * CORS as AppSync answers it (any origin; credentials travel in headers, never cookies), so a
   frontend on another local port can call the API.
 * WebSocket `/graphql` and `/`: subscriptions over graphql-transport-ws (the credentials are the
@@ -521,7 +522,12 @@ def create_app(
         return endpoint.handle
 
     websockets = SubprotocolDispatch(ws_app, realtime_handler)
-    from resolvers.server.explorer_endpoints import credentials_endpoint, introspection_endpoint, oidc_token_endpoint
+    from resolvers.server.explorer_endpoints import (
+        credentials_endpoint,
+        explain_endpoint,
+        introspection_endpoint,
+        oidc_token_endpoint,
+    )
 
     routes = [
         Route("/graphql", graphql_http, methods=["POST"]),
@@ -535,6 +541,7 @@ def create_app(
         Route("/dev/credentials", credentials_endpoint(core, enabled=dev_endpoints), methods=["POST"]),
         Route("/dev/oidc-token", oidc_token_endpoint(core, enabled=dev_endpoints), methods=["POST"]),
         Route("/dev/introspection", introspection_endpoint(core, enabled=dev_endpoints), methods=["POST"]),
+        Route("/dev/explain", explain_endpoint(core, enabled=dev_endpoints and explain), methods=["POST"]),
         WebSocketRoute("/graphql", websockets),
         WebSocketRoute("/", websockets),
         Mount("/static", app=StaticFiles(directory=str(STATIC_DIR), check_dir=False), name="static"),

@@ -1,4 +1,4 @@
-"""Why a root field was refused, worked out after the request by `gqlauth explain`'s `decide`.
+"""Why a root field was (or would be) refused, worked out by `gqlauth explain`'s `decide`.
 
 The guards record their decisions as they make them (`resolvers.request_log`); the VTL engine makes
 none, so for a request it served the explorer would show an `Unauthorized` error with no reason.
@@ -57,12 +57,29 @@ def explain_refused_fields(
 ) -> list[dict[str, Any]]:
     """One entry per root field of `data` (the request body) that `errors` answered `Unauthorized`."""
     aliases = _refused_aliases(errors)
+    if not aliases:
+        return []
+    return [entry for entry in explain_request(schema, matrix, store, env, identity, data, aliases)
+            if not entry["allowed"]]
+
+
+def explain_request(
+    schema: GraphQLSchema,
+    matrix: AccessMatrix,
+    store: Store,
+    env: AuthEnvironment,
+    identity: Identity,
+    data: Mapping[str, Any],
+    aliases: set[str] | None = None,
+) -> list[dict[str, Any]]:
+    """The decision for each generated root field of `data` (those named by `aliases`, else all), without
+    running it: what `POST /dev/explain` answers, e.g. for a subscription the server refused."""
     query = data.get("query")
     name = data.get("operationName")
-    operation = _operation(query, name if isinstance(name, str) else None) if aliases and isinstance(query, str) else None
-    if operation is None:
+    operation = _operation(query, name if isinstance(name, str) else None) if isinstance(query, str) else None
+    root_type = schema.get_root_type(operation.operation) if operation is not None else None
+    if operation is None or root_type is None:
         return []
-    root_type: GraphQLObjectType | None = schema.get_root_type(operation.operation)
     raw_variables = data.get("variables")
     variables = get_variable_values(schema, operation.variable_definitions or (),
                                     raw_variables if isinstance(raw_variables, dict) else {})
@@ -73,18 +90,19 @@ def explain_refused_fields(
         if not isinstance(selection, FieldNode):
             continue
         alias = (selection.alias or selection.name).value
-        field = root_type.fields.get(selection.name.value) if root_type is not None else None
-        if alias not in aliases or field is None or root_type is None:
+        field = root_type.fields.get(selection.name.value)
+        if (aliases is not None and alias not in aliases) or field is None:
             continue
-        key = f"{root_type.name}.{selection.name.value}"
-        entry = _explain_one(matrix, store, env, identity, key, field, selection, variables)
+        entry = _explain_one(matrix, store, env, identity, root_type, field, selection, variables)
         if entry is not None:
             explained.append(entry)
     return explained
 
 
-def _explain_one(matrix: AccessMatrix, store: Store, env: AuthEnvironment, identity: Identity, key: str,
-                 field: Any, node: FieldNode, variables: VariableValues) -> dict[str, Any] | None:
+def _explain_one(matrix: AccessMatrix, store: Store, env: AuthEnvironment, identity: Identity,
+                 root_type: GraphQLObjectType, field: Any, node: FieldNode,
+                 variables: VariableValues) -> dict[str, Any] | None:
+    key = f"{root_type.name}.{node.name.value}"
     root = matrix.operation(key)
     if root is None:
         return None
@@ -104,9 +122,13 @@ def _explain_one(matrix: AccessMatrix, store: Store, env: AuthEnvironment, ident
     except Exception:  # noqa: BLE001 - an explanation that fails must not fail the request it explains
         return None
     if decision.allowed:
-        return None
+        entry: dict[str, Any] = {"operation": key, "allowed": True, "grantedBy": list(decision.granted_by)}
+        shown = decision.filter if decision.filter is not None else decision.event_filter
+        if shown is not None:
+            entry["filter"] = shown.to_json()
+        return entry
     return {"operation": key, "allowed": False, "grantedBy": [], "message": decision.message,
             "reasons": [reason.to_json() for reason in decision.reasons]}
 
 
-__all__ = ["explain_refused_fields"]
+__all__ = ["explain_refused_fields", "explain_request"]

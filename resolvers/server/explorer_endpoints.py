@@ -1,6 +1,7 @@
 """What the explorer page needs besides `/dev/token`: IAM credentials to sign its requests with, tokens of
-the local OIDC provider, and the schema without credentials (so the first screen of an API without an
-API key is the editor, not a 401).
+the local OIDC provider, the schema without credentials (so the first screen of an API without an
+API key is the editor, not a 401), and the decisions for a request without running it (why a
+subscription was refused).
 
 All answer local callers only (`is_local_caller`), and only when the server's dev endpoints are on
 (`serve` turns them off on a non-loopback `--host` unless `--allow-dev-endpoints`): another site open in
@@ -19,9 +20,13 @@ from graphql import parse as parse_document
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+from resolvers.authenticate import unauthorized_response_body
+from resolvers.identity import AuthenticationError
 from resolvers.issuer import issue_credentials, subject_for
 from resolvers.local_oidc import LOCAL_OIDC_ISSUER, mint_oidc_token, oidc_group_claims
+from resolvers.request_log import identity_label
 from resolvers.server.app import ServerCore, is_local_caller
+from resolvers.server.explain_denials import explain_request
 from transformer.group_roles import authenticated_role_iam_arn, resolve_roles, unauthenticated_role_iam_arn
 from transformer.rules import Provider
 
@@ -146,5 +151,30 @@ def oidc_token_endpoint(core: ServerCore, *, enabled: bool = True) -> Endpoint:
     return endpoint
 
 
-__all__ = ["credentials_endpoint", "introspection_endpoint", "is_introspection", "is_loopback_host",
+def explain_endpoint(core: ServerCore, *, enabled: bool = True) -> Endpoint:
+    """`POST /dev/explain`: a GraphQL request body with the caller's credentials (signed, for IAM, as for
+    `POST /graphql`); answers who the caller is and the decision for each generated root field, nothing run."""
+
+    async def endpoint(request: Request) -> Response:
+        if not enabled or not is_local_caller(request):
+            return _refused("Only available to local callers", 403)
+        body = await request.body()
+        try:
+            identity = core.authenticator.authenticate("POST", "/graphql", "", dict(request.headers), body,
+                                                       source_ip=request.client.host if request.client else None)
+        except AuthenticationError as exc:
+            return JSONResponse(unauthorized_response_body(exc.message), status_code=401)
+        try:
+            data = json.loads(body)
+        except (ValueError, UnicodeDecodeError, RecursionError):
+            data = None
+        if not isinstance(data, dict) or not isinstance(data.get("query"), str):
+            return _refused('Expected a GraphQL request body: {"query": "..."}', 400)
+        decisions = explain_request(core.schema, core.matrix, core.store, core.env, identity, data)
+        return JSONResponse({"identity": identity_label(identity), "decisions": decisions})
+
+    return endpoint
+
+
+__all__ = ["credentials_endpoint", "explain_endpoint", "introspection_endpoint", "is_introspection", "is_loopback_host",
            "oidc_token_endpoint"]
