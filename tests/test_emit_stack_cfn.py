@@ -184,3 +184,15 @@ def test_the_local_user_pool_is_never_a_deployment_default(blog_project: Project
     assert "Default" not in build_deployment(blog_project).root["Parameters"]["UserPoolId"]
     deployed = dataclasses.replace(blog_project, environment=ENV.model_copy(update={"user_pool_id": "eu-west-1_Real"}))
     assert build_deployment(deployed).root["Parameters"]["UserPoolId"]["Default"] == "eu-west-1_Real"
+
+
+def test_stacks_handed_over_in_any_order_still_declare_what_others_read(
+        blog_project: Project, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Providers first (the reverse of `consumers_first`): their outputs are added to the written files."""
+    from transformer import emit_stack, stack_packing
+
+    monkeypatch.setattr(emit_stack, "consumers_first", lambda packing: stack_packing.consumers_first(packing)[::-1])
+    transform(blog_project, tmp_path / "build")
+    assert wiring_problems(tmp_path / "build") == []
+    assert build_deployment(blog_project).templates().keys() == {
+        "stack.json", *(f"stacks/{p.name}" for p in (tmp_path / "build" / "stacks").iterdir())}

@@ -13,6 +13,7 @@ functions it defines (writing a file per template cost more than all the rest of
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -30,7 +31,7 @@ from transformer.environment import AuthEnvironment
 from transformer.matrix import AccessMatrix, ModelAccess
 from transformer.rules import Provider
 from transformer.stack_limits import limit_problems
-from transformer.stack_packing import FunctionKey, Packing, ResolverPlan, StackPlan, pack
+from transformer.stack_packing import FunctionKey, Packing, ResolverPlan, StackPlan, consumers_first, pack
 
 if TYPE_CHECKING:
     from transformer.project import Project
@@ -348,44 +349,78 @@ def _root(project: Project, name: str) -> dict[str, Any]:
     return template
 
 
-def build_deployment(project: Project, name: str = "gqlauth-api") -> Deployment:
-    """The API stack, one nested stack per model (plus shared-function and connection stacks) and the template files."""
+@dataclass
+class _LateOutputs:
+    """Outputs a stack already handed over must still declare (only if `consumers_first` were wrong)."""
+
+    path: str
+    outputs: dict[str, Any]
+
+
+def _templates(project: Project, name: str) -> Iterator[tuple[str, dict[str, Any]] | _LateOutputs]:
+    """Each nested template as soon as it is complete (consumers before the stacks they read), the API stack last.
+
+    A nested stack's resources are built when it is its turn and let go once handed over, so a large
+    API's stacks are never all in memory at once.
+    """
     packing = pack(project_pipelines(project), list(project.matrix.models))
     names = _Names(packing)
     extra = implicit_indexes(project.schema)
-    nested = {stack: _NestedStack(plan, packing, names) for stack, plan in packing.stacks.items()}
-    for builder in nested.values():
-        builder.build(project, extra)
-    outputs: dict[str, dict[str, Any]] = {stack: {} for stack in nested}
-    for builder in nested.values():
-        for parameter, (source_stack, value) in builder.needs.items():
-            if source_stack:
-                outputs[source_stack][parameter] = {"Value": value}
     root = _root(project, name)
     taken = set(root["Resources"])
     stack_ids: dict[str, str] = {}
-    for stack in nested:
+    for stack in packing.stacks:
         logical = _logical_id("", stack) + "Stack"
         while logical in taken:
             logical += "X"
         taken.add(logical)
         stack_ids[stack] = logical
-    deployment = Deployment(root=root)
-    for stack, builder in nested.items():
+    outputs: dict[str, dict[str, Any]] = {stack: {} for stack in packing.stacks}
+    handed: set[str] = set()
+    nested_resources: dict[str, Any] = {}
+    for stack in consumers_first(packing):
+        builder = _NestedStack(packing.stacks[stack], packing, names)
+        builder.build(project, extra)
+        late: dict[str, dict[str, Any]] = {}
+        for parameter, (source, value) in builder.needs.items():
+            if source:
+                (late.setdefault(source, {}) if source in handed else outputs[source])[parameter] = {"Value": value}
+        for source, entries in late.items():
+            yield _LateOutputs(f"{STACKS_DIR}/{source}.json", entries)
+        handed.add(stack)
         if not builder.resources:
             continue
         path = f"{STACKS_DIR}/{stack}.json"
-        deployment.nested[path] = builder.template(outputs[stack])
-        parameters = {
-            parameter: {"Fn::GetAtt": [stack_ids[source], f"Outputs.{parameter}"]} if source else value
-            for parameter, (source, value) in sorted(builder.needs.items())
-        }
-        root["Resources"][stack_ids[stack]] = {
+        yield path, builder.template(outputs.pop(stack))
+        nested_resources[stack] = {
             "Type": "AWS::CloudFormation::Stack",
             "DependsOn": [SCHEMA],
-            "Properties": {"TemplateURL": path, "Parameters": parameters},
+            "Properties": {
+                "TemplateURL": path,
+                "Parameters": {
+                    parameter: {"Fn::GetAtt": [stack_ids[source], f"Outputs.{parameter}"]} if source else value
+                    for parameter, (source, value) in sorted(builder.needs.items())
+                },
+            },
         }
-    return deployment
+    for stack in packing.stacks:
+        if stack in nested_resources:
+            root["Resources"][stack_ids[stack]] = nested_resources[stack]
+    yield STACK_FILE, root
+
+
+def build_deployment(project: Project, name: str = "gqlauth-api") -> Deployment:
+    """The API stack, one nested stack per model (plus shared-function and connection stacks), in memory."""
+    nested: dict[str, dict[str, Any]] = {}
+    root: dict[str, Any] = {}
+    for item in _templates(project, name):
+        if isinstance(item, _LateOutputs):
+            nested[item.path].setdefault("Outputs", {}).update(item.outputs)
+        elif item[0] == STACK_FILE:
+            root = item[1]
+        else:
+            nested[item[0]] = item[1]
+    return Deployment(root=root, nested=dict(sorted(nested.items())))
 
 
 def build_stack(project: Project, name: str = "gqlauth-api") -> dict[str, Any]:
@@ -409,11 +444,17 @@ def emit_stack_file(project: Project, out_dir: Path) -> None:
     hold about 20 MB of text). Raises `InputError` when a template would break CloudFormation's
     quotas, after checking them all; `transform` then discards the whole build.
     """
-    deployment = build_deployment(project)
     (out_dir / STACKS_DIR).mkdir(parents=True, exist_ok=True)
     problems: list[str] = []
-    for path in [STACK_FILE, *deployment.nested]:
-        template = deployment.root if path == STACK_FILE else deployment.nested.pop(path)
+    for item in _templates(project, "gqlauth-api"):
+        if isinstance(item, _LateOutputs):
+            if problems:
+                continue
+            path, template = item.path, orjson.loads((out_dir / item.path).read_bytes())
+            template.setdefault("Outputs", {}).update(item.outputs)
+            (out_dir / path).unlink()
+        else:
+            path, template = item
         text = _dump(template)
         problems.extend(limit_problems(path, template, len(text)))
         if not problems:

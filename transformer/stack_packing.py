@@ -74,6 +74,8 @@ class StackPlan:
 
     name: str
     table_model: str | None = None
+    home: str = ""
+    """The model (or `SHARED`, `CONNECTIONS`) the stack was opened for; parts share their first stack's home."""
     resolvers: list[ResolverPlan] = field(default_factory=list)
     functions: list[FunctionKey] = field(default_factory=list)
 
@@ -156,7 +158,7 @@ class _Chunker:
         part = self.parts.get(home, 0) + 1
         self.parts[home] = part
         name = _unique(home if part == 1 else f"{home}Part{part}", self.taken)
-        plan = StackPlan(name=name, table_model=table_model)
+        plan = StackPlan(name=name, table_model=table_model, home=home)
         self.stacks[name] = plan
         cost = [3, 3 * RESOURCE_BYTES] if table_model is not None else [0, 0]
         self.current[home] = (plan, set(), cost)
@@ -178,6 +180,20 @@ class _Chunker:
         cost[1] += size
         plan.resolvers.append(resolver)
         return plan
+
+
+def consumers_first(packing: Packing) -> list[str]:
+    """The stacks in an order where a stack comes before every stack whose outputs it reads.
+
+    Parts and connection stacks read table stacks' outputs, table stacks read shared-function stacks'
+    outputs; nothing reads a part or a connection stack.
+    """
+    def rank(plan: StackPlan) -> int:
+        if plan.home == SHARED:
+            return 2
+        return 1 if plan.table_model is not None else 0
+
+    return sorted(packing.stacks, key=lambda name: rank(packing.stacks[name]))
 
 
 def pack(pipelines: list[Pipeline], models: list[str]) -> Packing:
@@ -235,6 +251,7 @@ __all__ = [
     "Packing",
     "ResolverPlan",
     "StackPlan",
+    "consumers_first",
     "pack",
     "split_init",
 ]
