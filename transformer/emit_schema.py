@@ -740,7 +740,7 @@ def _emit(schema: ParsedSchema, matrix: AccessMatrix, admin_roles: bool = False)
         emitter.index_step(model)
     emitter.relations_step()
     searches = {op.model: op.field_name for op in matrix.operations.values() if op.kind is OperationKind.SEARCH}
-    add_search_operations(emitter.doc, schema, searches)
+    add_search_operations(emitter.doc, schema, searches, matrix)
     emitter.auth_step()
     share_search_directives(emitter.doc, searches)
     return emitter.doc.render()

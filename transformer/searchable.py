@@ -10,7 +10,9 @@ and timestamps, before `@auth` adds implicit owner fields.
 from __future__ import annotations
 
 from transformer.directives import APPSYNC_SCALARS
+from transformer.matrix import AccessMatrix
 from transformer.naming import plural, upper_first
+from transformer.rules import Provider
 from transformer.schema_model import FieldType, ParsedSchema
 from transformer.sdl_document import SdlDocument, SdlField, SdlType
 
@@ -79,7 +81,16 @@ def searchable_fields(doc: SdlDocument, schema: ParsedSchema, model: str) -> lis
     return found
 
 
-def add_search_operations(doc: SdlDocument, schema: ParsedSchema, search_fields: dict[str, str]) -> None:
+def _sandboxed(schema: ParsedSchema, matrix: AccessMatrix, model: str) -> bool:
+    """A model without any `@auth` in sandbox mode: its search query is open to API keys (when the API's
+    default mode is not already the API key), as Amplify's searchable transformer marks it."""
+    declared = schema.models[model]
+    has_auth = declared.rules is not None or any(f.rules is not None for f in declared.fields)
+    return not has_auth and matrix.parameters.sandbox_mode_enabled and matrix.auth_modes[0] is not Provider.API_KEY
+
+
+def add_search_operations(doc: SdlDocument, schema: ParsedSchema, search_fields: dict[str, str],
+                          matrix: AccessMatrix) -> None:
     """Model name -> its search query: the query fields and every type they use."""
     for model, query_name in search_fields.items():
         fields = searchable_fields(doc, schema, model)
@@ -98,10 +109,13 @@ def add_search_operations(doc: SdlDocument, schema: ParsedSchema, search_fields:
         _add(doc, SdlType(kind="raw", name="SearchableAggregateGenericResult",
                           raw="union SearchableAggregateGenericResult = SearchableAggregateScalarResult | "
                               "SearchableAggregateBucketResult"))
+        sandbox = ["@aws_api_key"] if _sandboxed(schema, matrix, model) else []
         doc.object("Query").add_field(SdlField(name=query_name, type=f"Searchable{model}Connection", args=[
             f"filter: Searchable{model}FilterInput", f"sort: [Searchable{model}SortInput]", "limit: Int",
             "nextToken: String", "from: Int", f"aggregates: [Searchable{model}AggregationInput]",
-        ]))
+        ], directives=sandbox))
+        for name in AGGREGATE_RESULT_TYPES if sandbox else ():
+            doc.extend_directives(name, sandbox)
         for scalar, conditions in SCALAR_CONDITIONS.items():
             _add(doc, _object("input", f"Searchable{scalar}FilterInput",
                               [(c, _condition_type(c, scalar)) for c in conditions]))
