@@ -9,6 +9,7 @@ transformers live and skip without the oracle.
 
 from __future__ import annotations
 
+import os
 import tempfile
 from functools import cache
 from pathlib import Path
@@ -102,7 +103,15 @@ def generated_schemas(draw: st.DrawFn) -> tuple[str, tuple[str, ...]]:
         fields = draw(st.lists(st.sampled_from(FIELD_NAMES), min_size=1, max_size=4, unique=True))
         lines = [f"  {f}: {draw(st.sampled_from(SCALARS))}{draw(st.sampled_from(['', '!']))}" for f in fields]
         key = fields[0]
-        if draw(st.booleans()):
+        key_kind = draw(st.sampled_from(["none", "index", "primaryKey"]))
+        if key_kind == "primaryKey":
+            sort = [f for f in fields[1:] if draw(st.booleans())][:2]
+            sort_arg = "(sortKeyFields: [" + ", ".join(f'"{s}"' for s in sort) + "])" if sort else ""
+            lines[0] = f"  {key}: {draw(st.sampled_from(['String', 'ID']))}! @primaryKey{sort_arg}"
+            for index, field_name in enumerate(fields):
+                if field_name in sort:
+                    lines[index] = f"  {field_name}: {draw(st.sampled_from(['String', 'Int', 'AWSDateTime']))}!"
+        elif key_kind == "index":
             lines[0] = f"  {key}: String! @index(name: \"by{key.title()}\""
             sort = [f for f in fields[1:] if draw(st.booleans())][:2]
             if sort:
@@ -125,6 +134,13 @@ def generated_schemas(draw: st.DrawFn) -> tuple[str, tuple[str, ...]]:
             elif relation == "belongsTo":
                 lines.append(f"  owned: {parent} @belongsTo")
                 blocks[-1] = blocks[-1].replace("\n}", f"\n  others: [{name}] @hasMany\n}}", 1)
+        extra = draw(st.sampled_from(["none", "enum", "nested", "fieldRule"]))
+        if extra == "enum":
+            lines.append(f"  level: {draw(st.sampled_from(['Level', '[Level]', 'Level!']))}")
+        elif extra == "nested":
+            lines.append(f"  meta: {draw(st.sampled_from(['Meta', '[Meta]', 'Meta!']))}")
+        elif extra == "fieldRule":
+            lines.append(f"  secret: String @auth(rules: [{draw(st.sampled_from(usable))}])")
         rules = draw(st.lists(st.sampled_from(usable), min_size=0, max_size=3, unique=True))
         if any("author" in r for r in rules):
             lines.append("  author: String")
@@ -134,11 +150,12 @@ def generated_schemas(draw: st.DrawFn) -> tuple[str, tuple[str, ...]]:
             lines.append("  email: String")
         auth = f" @auth(rules: [{', '.join(rules)}])" if rules else ""
         blocks.append(f"type {name} @model{auth} {{\n" + "\n".join(lines) + "\n}")
-    return "\n\n".join(blocks) + "\n", modes
+    shared = "enum Level {\n  LOW\n  HIGH\n}\n\ntype Meta {\n  note: String\n  count: Int\n}\n\n"
+    return shared + "\n\n".join(blocks) + "\n", modes
 
 
 @pytest.mark.skipif(oracle_missing_reason() is not None, reason=oracle_missing_reason() or "")
-@settings(max_examples=20, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=int(os.environ.get("GQLAUTH_DIFFERENTIAL_EXAMPLES", "20")), deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
 @given(generated_schemas())
 def test_generated_schemas_match_amplify(generated: tuple[str, tuple[str, ...]]) -> None:
     sdl, modes = generated

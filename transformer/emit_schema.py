@@ -45,12 +45,14 @@ from transformer.emit_directive_schema import add_join_model_types, apply_http_a
 from transformer.gc_pause import paused_gc
 from transformer.matrix import AccessMatrix, ModelAccess, OperationKind, Role, RoleKind, RootOperation
 from transformer.naming import upper_first
-from transformer.relations import ConnectionField, camel_case, connection_fields, has_many_key
+from transformer.relations import ConnectionField, camel_case, connection_fields, has_many_key, sort_key_fields
 from transformer.rules import Operation, Provider
 from transformer.schema_model import FieldType, ModelDef, ParsedSchema, RelationKind
 from transformer.sdl_document import SdlDocument, SdlField, SdlType, directive_name
 from transformer.sdl_reading import TRANSFORMER_DIRECTIVES, field_from_node, kept_directives, strip_directives
 from transformer.searchable import add_search_operations, share_search_directives
+
+ROOT_TYPE_NAMES = frozenset({"Query", "Mutation", "Subscription"})
 
 
 class _Emitter:
@@ -66,6 +68,9 @@ class _Emitter:
         self.declared: dict[str, list[tuple[str, FieldType]]] = {}
         self.with_implicit: dict[str, list[tuple[str, FieldType]]] = {}
         self.connections = connection_fields(schema)
+        self.declared_objects: list[str] = []
+        """Object types the user declared (not extensions): sandbox mode gives the non-model ones `@aws_iam`."""
+        self.declared_root_fields: list[tuple[str, str]] = []
         self.operations: dict[str, list[RootOperation]] = {}
         for op in matrix.operations.values():
             self.operations.setdefault(op.model, []).append(op)
@@ -113,6 +118,10 @@ class _Emitter:
 
     def add_object(self, node: ObjectTypeDefinitionNode | ObjectTypeExtensionNode) -> None:
         name = node.name.value
+        if isinstance(node, ObjectTypeDefinitionNode):
+            self.declared_objects.append(name)
+        if name in ROOT_TYPE_NAMES:
+            self.declared_root_fields += [(name, f.name.value) for f in node.fields or ()]
         existing = self.doc.get(name)
         target = existing or SdlType(
             kind="type",
@@ -208,9 +217,13 @@ class _Emitter:
             for subscription_field in subscription_fields:
                 subscription.add_field(subscription_field)
 
-        sandbox = self.matrix.parameters.sandbox_mode_enabled and self.default_provider is not Provider.API_KEY
-        if sandbox and not _has_auth_config(model):
+        if self.sandbox_open(model):
             self.add_global_api_key(model, ops)
+
+    def sandbox_open(self, model: ModelDef) -> bool:
+        """A model without `@auth` in sandbox mode, whose operations Amplify opens to the API key."""
+        sandbox = self.matrix.parameters.sandbox_mode_enabled and self.default_provider is not Provider.API_KEY
+        return sandbox and not _has_auth_config(model)
 
     def add_global_api_key(self, model: ModelDef, ops: list[RootOperation]) -> None:
         directives = [AUTH_DIRECTIVES[Provider.API_KEY]]
@@ -456,7 +469,8 @@ class _Emitter:
                 "nextToken: String",
             ]
             self.doc.object("Query").add_field(
-                SdlField(name=op.field_name, type=f"Model{name}Connection", args=args)
+                SdlField(name=op.field_name, type=f"Model{name}Connection", args=args,
+                         directives=[AUTH_DIRECTIVES[Provider.API_KEY]] if self.sandbox_open(model) else [])
             )
             self.ensure_declared_filter_input(model)
             self.ensure_connection(name, name)
@@ -503,19 +517,18 @@ class _Emitter:
             "limit: Int",
             "nextToken: String",
         ]
-        key = has_many_key(self.schema, model, field_name)
         relation = model.field(field_name).relation  # type: ignore[union-attr]
-        explicit = relation is not None and bool(relation.fields or relation.index_name)
-        if key is not None and key.sort and explicit and len(relation.fields if relation else ()) < 2:
-            if len(key.sort) == 1:
-                sort_arg = self.sort_key_argument(related, None, [(key.sort[0][0], key.sort[0][1].name)])
+        sort = self.has_many_sort_fields(model, field_name)
+        if relation is not None and sort and len(relation.fields) < 2:
+            if len(sort) == 1:
+                sort_arg = self.sort_key_argument(related, None, [(sort[0][0], sort[0][1].name)])
                 if sort_arg:
                     args.insert(0, sort_arg)
             else:
-                index = relation.index_name if relation else None
-                composite = f"Model{related}{(index or 'Primary')[:1].upper()}{(index or 'Primary')[1:]}CompositeKeyConditionInput"
+                index = upper_first(relation.index_name or "Primary")
+                composite = f"Model{related}{index}CompositeKeyConditionInput"
                 if composite in self.doc:
-                    args.insert(0, f"{camel_case([k for k, _ in key.sort])}: {composite}")
+                    args.insert(0, f"{camel_case([k for k, _ in sort])}: {composite}")
         existing = obj.field(field_name)
         if existing is not None:
             obj.replace_field(
@@ -527,6 +540,18 @@ class _Emitter:
                     description=existing.description,
                 )
             )
+
+    def has_many_sort_fields(self, model: ModelDef, field_name: str) -> tuple[tuple[str, FieldType], ...]:
+        """The sort key a `@hasMany` field's query may narrow: the named index's, else the related model's
+        primary key's (also for an implicit relation); none for `references:` relations."""
+        relation = model.field(field_name).relation  # type: ignore[union-attr]
+        if relation is None or relation.references:
+            return ()
+        if relation.index_name:
+            key = has_many_key(self.schema, model, field_name)
+            return key.sort if key is not None else ()
+        related = self.schema.models.get(relation.related_model)
+        return tuple(sort_key_fields(related)) if related is not None else ()
 
     def add_connection_field(self, extra: ConnectionField) -> None:
         target = self.doc.get(extra.model)
@@ -572,7 +597,20 @@ class _Emitter:
         if found is not None:
             self.doc.extend_directives(_named_type(found.type), directives)
 
+    def sandbox_iam_step(self) -> None:
+        """Sandbox mode (`input AMPLIFY { globalAuthRule }`): Amplify gives every custom root field and every
+        declared non-model object type `@aws_iam` (its `addCustomOperationFieldsToAuthNonModelConfig` and
+        `addIamAuthToCustomTypes`), before the `@auth` directives."""
+        iam = AUTH_DIRECTIVES[Provider.IAM]
+        for type_name, field_name in self.declared_root_fields:
+            self.doc.add_field_directives(type_name, field_name, [iam])
+        for name in self.declared_objects:
+            if name not in self.schema.models:
+                self.doc.extend_directives(name, [iam])
+
     def auth_step(self) -> None:
+        if self.matrix.parameters.sandbox_mode_enabled:
+            self.sandbox_iam_step()
         models = [m for m in self.schema.models.values() if _has_auth_config(m)]
         for model in models:
             subscription_filter = self.doc.get(f"ModelSubscription{upper_first(model.name)}FilterInput")
