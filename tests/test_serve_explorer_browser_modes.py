@@ -22,13 +22,14 @@ from serve_support import CREATE_POST, blog_project, template_state
 
 from resolvers.authenticate import Authenticator
 from resolvers.dual_listener import bind_socket
-from resolvers.issuer import mint_token
+from resolvers.issuer import issue_credentials, mint_token, subject_for
 from resolvers.lambda_authorizer import LambdaAuthorizer
 from resolvers.local_oidc import local_oidc_verifier
 from resolvers.local_state import LocalState
 from resolvers.server.app import create_app
 from resolvers.server.bindings import store_layouts
 from resolvers.store import Store
+from transformer.group_roles import authenticated_role_iam_arn
 from transformer.project import Project, load_project
 from transformer.rules import Provider
 
@@ -280,6 +281,36 @@ def test_a_refused_subscription_shows_why_beside_the_error(browser: Any, tmp_pat
         page.wait_for_selector("#why:not(.hidden) .denied")
         why = page.locator("#why").inner_text()
         assert "Subscription.onCreatePost" in why and "iam:private" in why
+        assert page.errors == []
+        page.close()
+    finally:
+        served.stop()
+
+
+def test_iam_credentials_pasted_from_gqlauth_credentials_sign_requests_without_the_helpers(browser: Any,
+                                                                                           tmp_path: Path) -> None:
+    modes = [Provider.USER_POOLS, Provider.API_KEY, Provider.OIDC, Provider.IAM, Provider.FUNCTION]
+    served = _served(tmp_path, EVERY_MODE_SCHEMA, modes, dev_endpoints=False)
+    try:
+        served.store.reset([{"__typename": "Post", "id": "p1", "title": "Hello", "owner": "alice"}])
+        env = served.state.environment()
+        record = issue_credentials(served.state, env, role_arn=authenticated_role_iam_arn(env), authenticated=True,
+                                   user_sub=subject_for("alice"), label="alice")
+        printed = (f"AWS_ACCESS_KEY_ID={record.access_key_id}\nAWS_SECRET_ACCESS_KEY={record.secret_access_key}\n"
+                   f"AWS_SESSION_TOKEN={record.session_token}\n")
+        page = _open(browser, served, "query { listPosts { items { id title } } }")
+        page.wait_for_selector("#modes label")
+        page.check("input[name=mode][value=iam]")
+        page.click("#paste")
+        page.fill("#token", "not credentials")
+        page.dispatch_event("#token", "change")
+        assert "not credentials" in page.locator("#status.error").inner_text()
+        page.fill("#token", printed)
+        page.dispatch_event("#token", "change")
+        page.wait_for_function("document.getElementById('status').textContent.includes('pasted credentials')")
+        page.click(".graphiql-execute-button")
+        page.wait_for_function(RESPONSE_HAS.format("Hello"))
+        assert "errors" not in page.locator(".graphiql-response").inner_text()
         assert page.errors == []
         page.close()
     finally:
