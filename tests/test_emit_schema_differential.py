@@ -19,6 +19,7 @@ from differential_support import (
     CORPUS,
     DifferentialCase,
     all_cases,
+    corpus,
     gqlauth_output,
     structural_differences,
 )
@@ -29,6 +30,7 @@ from oracle_support import amplify_transform, oracle_missing_reason
 from transformer.naming import plural
 
 CASES = all_cases()
+MINIMUM_CORPUS = 60
 BY_NAME = {c.name: c for c in CASES}
 
 
@@ -57,6 +59,10 @@ def test_differential_counts(capsys: pytest.CaptureFixture[str]) -> None:
     with capsys.disabled():
         print(f"\ndifferential: {len(CASES)} schemas, {len(identical)} identical")
     assert len(identical) == len(CASES), sorted({c.name for c in CASES} - set(identical))
+
+
+def test_corpus_holds_enough_schemas() -> None:
+    assert len(corpus()) >= MINIMUM_CORPUS, f"{CORPUS} holds {len(corpus())} schemas, fewer than {MINIMUM_CORPUS}"
 
 
 def test_every_recorded_output_has_its_input() -> None:

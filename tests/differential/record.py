@@ -10,6 +10,7 @@ is an error here (exit 1): the corpus holds schemas Amplify accepts; rejected on
 from __future__ import annotations
 
 import argparse
+import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -23,18 +24,24 @@ from differential_support import (  # noqa: E402
     gqlauth_output,
     structural_differences,
 )
-from oracle_support import amplify_transform, oracle_missing_reason  # noqa: E402
+from oracle_support import amplify_transform, install_oracle, oracle_missing_reason  # noqa: E402
+
+PLURALS = Path(__file__).parent / "plurals.txt"
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("names", nargs="*", help="corpus schema names (default: all)")
     parser.add_argument("--diff", action="store_true", help="print our differences from each recorded schema")
+    parser.add_argument("--plurals", action="store_true",
+                        help="re-record plurals.txt from the oracle's pluralize package (the words it lists)")
     args = parser.parse_args(argv)
     reason = oracle_missing_reason()
     if reason:
         print(f"record: {reason}", file=sys.stderr)
         return 2
+    if args.plurals:
+        return record_plurals()
     cases = [c for c in all_cases() if not args.names or c.name in args.names]
     unknown = set(args.names) - {c.name for c in cases}
     if unknown:
@@ -58,6 +65,20 @@ def main(argv: list[str] | None = None) -> int:
                     print(f"    {line}")
     print(f"record: {len(cases) - rejected} recorded, {rejected} rejected")
     return 1 if rejected else 0
+
+
+def record_plurals() -> int:
+    """Ask Amplify's own `pluralize` for the plural of every word in plurals.txt and rewrite the file."""
+    words = [line.split()[0] for line in PLURALS.read_text(encoding="utf-8").splitlines() if line.strip()]
+    script = "const p = require('pluralize'); for (const w of process.argv.slice(1)) console.log(w + ' ' + p(w));"
+    result = subprocess.run(["node", "-e", script, *words], capture_output=True, text=True, check=False,
+                            cwd=install_oracle(), timeout=60)
+    if result.returncode != 0:
+        print(f"record: pluralize failed: {result.stderr.strip()}", file=sys.stderr)
+        return 1
+    PLURALS.write_text(result.stdout, encoding="utf-8")
+    print(f"record: {len(words)} plurals")
+    return 0
 
 
 if __name__ == "__main__":
