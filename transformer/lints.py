@@ -11,6 +11,7 @@ from pathlib import Path
 
 from transformer.diagnostics import Diagnostic, warning
 from transformer.emit_permissions import role_label
+from transformer.handler_lint import unconfigured_handlers
 from transformer.matrix import AccessMatrix, RoleKind
 from transformer.precedence import GROUP_FILE_NAME, GroupFile
 from transformer.rules import DEFAULT_GROUP_CLAIM, Operation, Provider, SourceLocation
@@ -166,6 +167,7 @@ def lint(
         *unused_groups(schema, group_file, group_file_path),
         *withheld_deletes(schema, matrix),
         *filterable_hidden_fields(schema, matrix),
+        *unconfigured_handlers(schema),
     ]
 
 

@@ -39,6 +39,7 @@ WARNING_CODES: dict[str, str] = {
     "lint.filter-hidden-field": "a field hidden from some readers that a filter or condition can reveal in AppSync",
     "lint.group-claim-substring": "a static group rule on a custom claim that Amplify tests as a substring",
     "lint.group-unused": "a group of the group file that no rule names",
+    "lint.handler-missing": "a @function or @http field gqlauth.json maps to no local handler: serve answers NotConfigured",
     "lint.owner-reassign": "owners may update the owner field, so they can give a record away",
     "lint.required-field-unreadable": "a required field some reader may not read: the whole record nulls for them",
     "settings.unknown-flag": "an Amplify feature flag the Amplify CLI does not define",
