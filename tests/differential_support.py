@@ -21,9 +21,10 @@ from graphql.language import ast
 
 from transformer.auth_modes import parse_auth_modes
 from transformer.emit_schema import emit_output_schema
+from transformer.lints import lint
 from transformer.matrix import TransformParameters, build_matrix
 from transformer.parse import parse_schema_text
-from transformer.project import apply_global_auth_rule
+from transformer.project import apply_global_auth_rule, check_group_names
 
 DIFFERENTIAL = Path(__file__).parent / "differential"
 CORPUS = DIFFERENTIAL / "corpus"
@@ -116,7 +117,9 @@ def gqlauth_output(case: DifferentialCase) -> str | list[str]:
     errors += [d.render() for d in matrix_diagnostics if d.severity.value == "error"]
     if matrix is None or errors:
         return errors or ["no access matrix"]
-    return emit_output_schema(schema, matrix)
+    checks = lint(schema, matrix, None) + check_group_names(schema, None, None)
+    errors = [d.render() for d in checks if d.severity.value == "error"]
+    return errors or emit_output_schema(schema, matrix)
 
 
 _KINDS: dict[type, str] = {
