@@ -153,10 +153,11 @@ def test_handler_failure_and_missing_configuration_are_errors(served: Served) ->
     assert offline["errorType"] == "NotConfigured" and "https://unconfigured.example.com" in offline["message"]
 
 
-def test_http_get_fills_the_path_and_query(served: Served) -> None:
-    data = _ok(served.call('{ quote(params: {symbol: "AB C"}, query: {currency: "EUR"}) }', token=served.token("alice")))
+def test_http_get_fills_the_path_and_query_and_forwards_headers(served: Served) -> None:
+    data = _ok(served.call('{ quote(params: {symbol: "AB C"}, query: {currency: "EUR"}) }', token=served.token("alice"),
+                           headers={"X-Test": "from-client"}))
     answer = json.loads(data["quote"]) if isinstance(data["quote"], str) else data["quote"]
-    assert answer["method"] == "GET"
+    assert answer["method"] == "GET" and answer["header"] == "from-client"
     assert answer["path"] == "/quotes/AB%20C?currency=EUR"
 
 

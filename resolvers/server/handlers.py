@@ -11,8 +11,8 @@
   (`headers`) and `prev` (`result` of the previous function when a field has several). Its return value is
   the field's value; an exception is a `Lambda:Unhandled` error.
 * An `@http` origin maps to a local base URL; the request is sent there with the path's `:params`
-  filled in, the `query` arguments as query parameters, the `body` arguments as JSON, and the directive's
-  headers. A 200 (201 with a body) answers with the body (parsed as JSON when it is JSON); any other
+  filled in, the `query` arguments as query parameters, the `body` arguments as JSON, the caller's request
+  headers (AppSync's `copyHeaders`, the `Authorization` header included) and the directive's headers. A 200 (201 with a body) answers with the body (parsed as JSON when it is JSON); any other
   status is an error carrying the status code.
 
 A field whose function or origin is not configured answers with an error saying so, never a silent null.
@@ -43,6 +43,9 @@ from transformer.schema_model import ParsedSchema
 SETTINGS_FILE = "gqlauth.json"
 NOT_CONFIGURED = "NotConfigured"
 HTTP_TIMEOUT_SECONDS = 10.0
+_NOT_FORWARDED = frozenset({"host", "content-length", "content-type", "accept-encoding", "connection",
+                            "transfer-encoding", "keep-alive", "upgrade"})
+"""Headers of the caller's request that describe that request itself, not what the endpoint should see."""
 
 Handler = Callable[[dict[str, Any]], Any]
 Resolver = Callable[..., Any]
@@ -199,7 +202,8 @@ class FieldHandlers:
             for name in call.params:
                 path = path.replace(f":{name}", quote(str(params.get(name, "")), safe=""))
             query = {k: v for k, v in (args.get("query") or {}).items() if v is not None}
-            headers = {"accept-encoding": "application/json", **dict(call.headers)}
+            forwarded = {k: v for k, v in _request_headers(info).items() if k.lower() not in _NOT_FORWARDED}
+            headers = {**forwarded, "accept-encoding": "application/json", **dict(call.headers)}
             body = args.get("body") if call.supports_body else None
             if call.supports_body:
                 headers["Content-Type"] = "application/json"
