@@ -158,6 +158,23 @@ def test_dev_explain_decides_a_subscription_without_running_it(blog: Local) -> N
                             ).status_code == 400
 
 
+def test_the_vtl_engine_explains_a_field_the_result_nulled_from_its_stored_record(tmp_path: Path) -> None:
+    directory, project = blog_project(tmp_path, [Provider.USER_POOLS, Provider.API_KEY])
+    vtl = Local(directory, project, engine="vtl")
+    created = vtl.graphql(CREATE_POST, {"authorization": vtl.token("alice", ["Admins"])},
+                          {"input": {"id": "p1", "title": "t", "internalNotes": "secret"}}).json()
+    assert created["data"]["createPost"]["owner"] == "alice"
+    query = ('query { p: getPost(id: "p1") { ...F } all: listPosts { items { id internalNotes } } } '
+             "fragment F on Post { id notes: internalNotes }")
+    body = vtl.graphql(query, {"authorization": vtl.token("bob"), "x-gqlauth-explain": "1"}).json()
+    assert sorted(e["path"][-1] for e in body["errors"]) == ["internalNotes", "notes"]
+    [decision] = body["extensions"]["gqlauth"]["decisions"]
+    assert decision["operation"] == "Post.internalNotes" and decision["allowed"] is False
+    reasons = {r["role"]: r["detail"] for r in decision["reasons"]}
+    assert reasons["userPools:owner:owner:sub::username"] == "record owner is alice's, you are bob"
+    assert "not in group Admins" in reasons["userPools:staticGroup:Admins:cognito:groups"]
+
+
 def test_explanations_are_only_for_the_explorer_on_this_machine(blog: Local) -> None:
     assert "extensions" not in _denied_update(blog, {})
     assert "extensions" not in _denied_update(blog, {"x-gqlauth-explain": "1", "origin": "https://evil.example"})

@@ -441,10 +441,12 @@ def create_app(
         if explain and dev_endpoints and request.headers.get(EXPLAIN_HEADER) == "1" and is_local_caller(request):
             explained = explanations(decided)
             if not decided and result.get("errors"):  # the VTL engine decides without the guards: ask explain
-                from resolvers.server.explain_denials import explain_refused_fields
+                from resolvers.server.explain_denials import explain_refused_fields, explain_refused_model_fields
 
-                explained = explain_refused_fields(core.schema, core.matrix, core.store, core.env, identity, data,
-                                                   result["errors"])
+                explained = [*explain_refused_fields(core.schema, core.matrix, core.store, core.env, identity, data,
+                                                     result["errors"]),
+                             *explain_refused_model_fields(core.schema, core.matrix, core.store, core.env, identity,
+                                                           data, result)]
             result = {**result, "extensions": {**(result.get("extensions") or {}),
                                                "gqlauth": {"identity": identity_label(identity),
                                                            "decisions": explained}}}
