@@ -315,3 +315,24 @@ def test_iam_credentials_pasted_from_gqlauth_credentials_sign_requests_without_t
         page.close()
     finally:
         served.stop()
+
+
+def test_iam_without_webcrypto_says_how_to_open_the_page(browser: Any, tmp_path: Path) -> None:
+    """Opened over plain http:// from another host the page has no WebCrypto: IAM says what to do, no crash."""
+    served = _served(tmp_path, None, [Provider.USER_POOLS, Provider.API_KEY, Provider.IAM])
+    try:
+        context = browser.new_context(viewport={"width": 1400, "height": 800})
+        context.add_init_script("Object.defineProperty(window.crypto, 'subtle', {value: undefined});")
+        page = context.new_page()
+        page.goto(served.url + "?query=" + quote("query { listPosts { items { id } } }"))
+        page.wait_for_selector("#modes label")
+        page.check("input[name=mode][value=iam]")
+        page.check("#guest")
+        page.click("#signIn")
+        page.wait_for_function("document.getElementById('status').textContent.includes('signed here as a guest')")
+        page.click(".graphiql-execute-button")
+        page.wait_for_function(RESPONSE_HAS.format("WebCrypto"))
+        assert "https://" in page.locator(".graphiql-response").inner_text()
+        context.close()
+    finally:
+        served.stop()
