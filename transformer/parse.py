@@ -114,7 +114,9 @@ def _operation_names(model_args: dict[str, object], key: str) -> dict[str, str |
     if key not in model_args:
         return None
     value = model_args[key]
-    return {str(k): (None if v is None else str(v)) for k, v in value.items()} if isinstance(value, dict) else {}
+    if not isinstance(value, dict):  # `queries: null` turns every operation of the group off
+        return dict.fromkeys(("get", "list", "sync", "create", "update", "delete"))
+    return {str(k): (None if v is None else str(v)) for k, v in value.items()}
 
 
 def _directive(node: ObjectTypeDefinitionNode | FieldDefinitionNode, name: str) -> DirectiveNode | None:
