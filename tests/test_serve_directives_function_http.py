@@ -37,7 +37,9 @@ type Query {
   quote(symbol: String!, currency: String): AWSJSON @http(url: "ORIGIN/quotes/:symbol") @auth(rules: [{allow: private}])
   offline: String @http(url: "https://unconfigured.example.com/x") @auth(rules: [{allow: private}])
 }
+type EventInvocationResponse { success: Boolean! }
 type Mutation {
+  kick(x: Int): EventInvocationResponse @function(name: "kicker", invocationType: Event) @auth(rules: [{allow: private}])
   notify(to: String!, text: String): AWSJSON @http(method: POST, url: "ORIGIN/notify") @auth(rules: [{allow: private}])
 }
 """
@@ -57,6 +59,10 @@ def second(event):
 
 def broken(event):
     raise ValueError("handler failed")
+
+def kicker(event):
+    from pathlib import Path
+    Path(__file__).with_name("kicked.json").write_text(__import__("json").dumps(event["arguments"]))
 '''
 
 
@@ -95,7 +101,7 @@ def served(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
     origin = "https://api.example.com"
     (directory / "schema.graphql").write_text(SCHEMA.replace("ORIGIN", origin))
     (directory / "handlers.py").write_text(HANDLERS)
-    functions = {name: f"handlers.py:{name}" for name in ("first", "second", "broken")}
+    functions = {name: f"handlers.py:{name}" for name in ("first", "second", "broken", "kicker")}
     functions |= {"echofn": "handlers.py:echo", "summarize": "handlers.py:summarize"}
     (directory / "gqlauth.json").write_text(json.dumps({"functions": functions, "http": {origin: upstream}}))
     project, diagnostics = load_project(directory, auth_modes=[Provider.USER_POOLS, Provider.API_KEY])
@@ -166,3 +172,9 @@ def test_http_post_sends_the_body(served: Served) -> None:
                            token=served.token("alice")))
     answer = json.loads(data["notify"]) if isinstance(data["notify"], str) else data["notify"]
     assert (answer["method"], answer["path"], answer["body"]) == ("POST", "/notify?to=bob", {"to": "bob", "text": "hi"})
+
+
+def test_event_invocation_answers_success(served: Served) -> None:
+    data = _ok(served.call("mutation { kick(x: 7) { success } }", token=served.token("alice")))
+    assert data["kick"] == {"success": True}
+    assert json.loads((served.project.schema_path.parent / "kicked.json").read_text()) == {"x": 7}

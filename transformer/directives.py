@@ -56,7 +56,9 @@ directive @hasMany(indexName: String, fields: [String], references: [String], li
 directive @belongsTo(fields: [String], references: [String]) on FIELD_DEFINITION
 directive @manyToMany(relationName: String!, limit: Int = 100) on FIELD_DEFINITION
 directive @default(value: String) on FIELD_DEFINITION
-directive @function(name: String!, region: String, accountId: String) repeatable on FIELD_DEFINITION
+directive @function(name: String!, region: String, accountId: String,
+  invocationType: InvocationType = RequestResponse) repeatable on FIELD_DEFINITION
+enum InvocationType { RequestResponse Event }
 directive @http(method: HttpMethod = GET, url: String!, headers: [HttpHeader] = []) on FIELD_DEFINITION
 enum HttpMethod { GET POST PUT DELETE PATCH }
 input HttpHeader { key: String value: String }

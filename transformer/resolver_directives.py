@@ -87,6 +87,8 @@ class ResolverField:
     arguments: tuple[Argument, ...]
     functions: tuple[str, ...] = ()
     http: HttpCall | None = None
+    event: bool = False
+    """The last `@function` has `invocationType: Event`: called without waiting, the field answers `{success}`."""
 
 
 @dataclass(frozen=True)
@@ -114,9 +116,12 @@ def _arguments(directive: DirectiveNode) -> dict[str, object]:
 def _field(type_name: str, node: FieldDefinitionNode) -> ResolverField | None:
     functions: list[str] = []
     http: HttpCall | None = None
+    event = False
     for directive in node.directives or ():
         if directive.name.value == "function":
-            functions.append(str(_arguments(directive).get("name") or ""))
+            function_args = _arguments(directive)
+            functions.append(str(function_args.get("name") or ""))
+            event = function_args.get("invocationType") == "Event"
         elif directive.name.value == "http":
             args = _arguments(directive)
             raw_headers = args.get("headers") or []
@@ -130,7 +135,7 @@ def _field(type_name: str, node: FieldDefinitionNode) -> ResolverField | None:
         return None
     arguments = tuple(Argument(name=a.name.value, type=_type_text(a.type)) for a in node.arguments or ())
     return ResolverField(type_name=type_name, field_name=node.name.value, arguments=arguments,
-                         functions=tuple(functions), http=http)
+                         functions=tuple(functions), http=http, event=event)
 
 
 _MENTIONS = re.compile(r"@[\s,]*(?:function|http)(?![_0-9A-Za-z])")

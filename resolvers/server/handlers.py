@@ -8,8 +8,9 @@
 * A function is a Python callable (`module:callable`, or a project file `path.py[:handler]`, handler
   `handler` by default), called as a Lambda handler with the event Amplify's `@function` resolver sends:
   `typeName`, `fieldName`, `arguments`, `identity` (AppSync's `$ctx.identity`), `source`, `request`
-  (`headers`) and `prev` (`result` of the previous function when a field has several). Its return value is
-  the field's value; an exception is a `Lambda:Unhandled` error.
+  (`headers`) and `prev` (`result`: the previous function's when a field has several, else `{}`). Its return
+  value is the field's value (`{"success": true}` for `invocationType: Event`, called here and awaited);
+  an exception is a `Lambda:Unhandled` error.
 * An `@http` origin maps to a local base URL; the request is sent there with the path's `:params`
   filled in, the `query` arguments as query parameters, the `body` arguments as JSON, the caller's request
   headers (AppSync's `copyHeaders`, the `Authorization` header included) and the directive's headers. A 200 (201 with a body) answers with the body (parsed as JSON when it is JSON); any other
@@ -178,13 +179,13 @@ class FieldHandlers:
                     "identity": identity.to_appsync(),
                     "source": _plain(source),
                     "request": {"headers": _request_headers(info)},
-                    "prev": {"result": previous} if previous is not None else None,
+                    "prev": {"result": {} if previous is None else previous},
                 }
                 try:
                     previous = handler(event)
                 except Exception as exc:  # noqa: BLE001 - the user's handler failing is the field's error
                     raise AppSyncError(f"{type(exc).__name__}: {exc}", "Lambda:Unhandled") from None
-            return previous
+            return {"success": True} if declared.event else previous
 
         return resolve
 
