@@ -44,16 +44,26 @@ def emit_schema_file(project: Project, out_dir: Path) -> None:
     )
 
 
-def _relative_locations(value: object, base: Path) -> object:
-    """Rule locations name the schema relative to its own folder, so a build is the same on any machine."""
+def _relative_locations(value: object, base: Path, seen: dict[str, str] | None = None) -> object:
+    """Rule locations name the schema relative to its own folder, so a build is the same on any machine.
+
+    Rewrites `value` (a fresh `model_dump`) in place, each distinct file name once.
+    """
+    seen = {} if seen is None else seen
     if isinstance(value, dict):
-        rewritten = {k: _relative_locations(v, base) for k, v in value.items()}
-        if set(value) == {"file", "line", "column"} and isinstance(value["file"], str):
-            path = Path(value["file"])
-            rewritten["file"] = path.relative_to(base).as_posix() if path.is_relative_to(base) else path.name
-        return rewritten
-    if isinstance(value, list):
-        return [_relative_locations(item, base) for item in value]
+        for item in value.values():
+            if isinstance(item, dict | list):
+                _relative_locations(item, base, seen)
+        file = value.get("file")
+        if isinstance(file, str) and len(value) == 3 and "line" in value and "column" in value:
+            if file not in seen:
+                path = Path(file)
+                seen[file] = path.relative_to(base).as_posix() if path.is_relative_to(base) else path.name
+            value["file"] = seen[file]
+    elif isinstance(value, list):
+        for item in value:
+            if isinstance(item, dict | list):
+                _relative_locations(item, base, seen)
     return value
 
 
