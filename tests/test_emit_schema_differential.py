@@ -130,7 +130,15 @@ def generated_schemas(draw: st.DrawFn) -> tuple[str, tuple[str, ...]]:
             lines[0] += ")"
         if position > 0:
             parent = names[position - 1]
-            relation = draw(st.sampled_from(["hasMany", "hasOne", "belongsTo", "none"]))
+            relation = draw(st.sampled_from(["hasMany", "hasOne", "belongsTo", "hasManyIndex", "hasOneFields", "none"]))
+            if relation in {"hasManyIndex", "hasOneFields"} and not blocks[-1].count("  id: ID!"):
+                relation = "none"
+            if relation == "hasManyIndex":
+                blocks[-1] = blocks[-1].replace(
+                    "\n}", f"\n  kids: [{name}] @hasMany(indexName: \"byParent\", fields: [\"id\"])\n}}", 1)
+                lines.append("  parentRef: ID! @index(name: \"byParent\")")
+            elif relation == "hasOneFields":
+                lines += ["  id: ID!", f"  twin: {parent} @hasOne(fields: [\"twinId\"])", "  twinId: ID"]
             if relation == "hasMany":
                 blocks[-1] = blocks[-1].replace("\n}", f"\n  children: [{name}] @hasMany\n}}", 1)
                 if draw(st.booleans()):
@@ -155,7 +163,12 @@ def generated_schemas(draw: st.DrawFn) -> tuple[str, tuple[str, ...]]:
         if any("email" in r for r in rules) and "  email: String" not in lines:
             lines.append("  email: String")
         auth = f" @auth(rules: [{', '.join(rules)}])" if rules else ""
-        blocks.append(f"type {name} @model{auth} {{\n" + "\n".join(lines) + "\n}")
+        options = draw(st.sampled_from(["", "(subscriptions: null)", f"(queries: {{get: \"fetch{name}\"}})",
+                                        "(timestamps: null)", "(subscriptions: {level: public})",
+                                        "(mutations: {delete: null})"]))
+        if key_kind != "primaryKey" and not any(line.startswith("  id: ") for line in lines):
+            lines.insert(0, "  id: ID!")
+        blocks.append(f"type {name} @model{options}{auth} {{\n" + "\n".join(lines) + "\n}")
     shared = "enum Level {\n  LOW\n  HIGH\n}\n\ntype Meta {\n  note: String\n  count: Int\n}\n\n"
     return shared + "\n\n".join(blocks) + "\n", modes
 
