@@ -53,7 +53,7 @@ directive @primaryKey(sortKeyFields: [String]) on FIELD_DEFINITION
 directive @index(name: String, sortKeyFields: [String], queryField: String) repeatable on FIELD_DEFINITION
 directive @hasOne(fields: [String], references: [String]) on FIELD_DEFINITION
 directive @hasMany(indexName: String, fields: [String], references: [String], limit: Int = 100) on FIELD_DEFINITION
-directive @belongsTo(fields: [String], references: [String]) on FIELD_DEFINITION
+directive @belongsTo(fields: [String], references: [String], overrideIndexName: String) on FIELD_DEFINITION
 directive @manyToMany(relationName: String!, limit: Int = 100) on FIELD_DEFINITION
 directive @default(value: String) on FIELD_DEFINITION
 directive @function(name: String!, region: String, accountId: String,

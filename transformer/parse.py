@@ -279,6 +279,7 @@ class _SchemaReader:
                 relation_name=str(args["relationName"]) if args.get("relationName") else None,
                 limit=int(str(args.get("limit") or 100)),
                 references=tuple(_names(args.get("references"))),
+                override_index_name=str(args["overrideIndexName"]) if args.get("overrideIndexName") else None,
             )
         return None
 

@@ -4,8 +4,8 @@ Amplify checks, in order: `fields` with `references`, the number of references a
 key, each reference a scalar or enum field of the model that holds it, the relational field not required,
 and the relationship declared from both sides with reference fields typed like the parent's key (`ID` and
 `String` interchangeable). `relation_validation.py` reports the first, second and fifth's missing side; this
-module reports, when those pass, a required relational field and a reference typed unlike the key, with
-Amplify's messages.
+module reports, when those pass, a required relational field and a reference typed unlike the key, and an
+`overrideIndexName` without `references`, with Amplify's messages.
 """
 
 from __future__ import annotations
@@ -83,6 +83,13 @@ def validate_references(models: dict[str, ModelDef], enums: frozenset[str]) -> l
     problems: list[Diagnostic] = []
     for model in models.values():
         for field in model.fields:
+            if field.relation is not None and field.relation.override_index_name and not field.relation.references:
+                problems.append(error(
+                    "relation.references",
+                    f"overrideIndexName cannot be used on @belongsTo without references. Modify {model.name}."
+                    f"{field.name} to use references or remove overrideIndexName.",
+                    **_where(field),
+                ))
             if field.relation is None or not field.relation.references:
                 continue
             message = _problem(model, field, models, enums)

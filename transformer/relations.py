@@ -222,23 +222,31 @@ class RelationRead:
     limit: int = 100
     related_key: tuple[str, ...] = ()
     """The related model's primary key (single relations query it exactly when they match all of it)."""
+    creates_index: bool = False
+    """The relation needs a GSI the transform adds to the related table (`references:` reads)."""
 
     @property
     def many(self) -> bool:
         return self.kind is RelationKind.HAS_MANY
 
 
-def _references_read(common: dict[str, Any], model: ModelDef, references: tuple[str, ...], limit: int) -> RelationRead:
-    """`references:`: hasOne/hasMany query the related model's `gsi-<Model>.<field>` on the referencing
-    fields with this model's primary key; belongsTo reads the parent by its key from those fields."""
+def _references_read(common: dict[str, Any], model: ModelDef, related: ModelDef, references: tuple[str, ...],
+                     limit: int) -> RelationRead:
+    """`references:`: hasOne/hasMany query a GSI of the related model (`gsi-<Model>.<field>`, or the
+    `overrideIndexName` of the matching `@belongsTo`) on the referencing fields with this model's primary
+    key; belongsTo reads the parent by its key from those fields."""
     if common["kind"] is RelationKind.BELONGS_TO:
         return RelationRead(**common, match_fields=common["related_key"][: len(references)], source_fields=references)
-    index = implicit_index_name(model.name, common["field"])
+    override = next((f.relation.override_index_name for f in related.fields
+                     if f.relation is not None and f.relation.kind is RelationKind.BELONGS_TO
+                     and f.relation.related_model == model.name and f.relation.references == references
+                     and f.relation.override_index_name), None)
+    index = override or implicit_index_name(model.name, common["field"])
     if common["kind"] is RelationKind.HAS_MANY:
         return RelationRead(**common, match_fields=references[:1], source_fields=tuple(model.primary_key[:1]),
-                            index=index, sort_fields=references[1:], limit=limit)
+                            index=index, sort_fields=references[1:], limit=limit, creates_index=True)
     return RelationRead(**common, match_fields=references, source_fields=tuple(model.primary_key[: len(references)]),
-                        index=index)
+                        index=index, creates_index=True)
 
 
 def implicit_index_name(model: str, field: str) -> str:
@@ -256,7 +264,7 @@ def relation_read(schema: ParsedSchema, model: ModelDef, field_name: str) -> Rel
     common: dict[str, Any] = {"model": model.name, "field": field_name, "kind": relation.kind, "related": related.name,
               "related_key": tuple(related.primary_key)}
     if relation.references:
-        return _references_read(common, model, relation.references, relation.limit)
+        return _references_read(common, model, related, relation.references, relation.limit)
     if relation.kind is RelationKind.HAS_MANY:
         key = has_many_key(schema, model, field_name)
         if key is None:

@@ -42,6 +42,8 @@ class Relation(BaseModel):
     relation_name: str | None = None
     limit: int = 100
     references: tuple[str, ...] = ()
+    override_index_name: str | None = None
+    """`@belongsTo(references:, overrideIndexName:)`: the name of the GSI the parent's relation reads."""
     """`references:` (Gen 2 style): the related model's fields (hasOne/hasMany) or this model's fields
     (belongsTo) that hold the parent's primary key; no implicit foreign key is added."""
 

@@ -42,7 +42,7 @@ def implicit_indexes(schema: ParsedSchema) -> dict[str, dict[str, tuple[str, tup
     relations (partition, sort)."""
     found: dict[str, dict[str, tuple[str, tuple[str, ...]]]] = {}
     for read in relation_reads(schema).values():
-        if read.index == implicit_index_name(read.model, read.field):
+        if read.index is not None and (read.creates_index or read.index == implicit_index_name(read.model, read.field)):
             found.setdefault(read.related, {})[read.index] = (read.match_fields[0], read.sort_fields)
     return found
 
