@@ -50,7 +50,9 @@ enum AuthProvider { apiKey iam identityPool oidc userPools function }
 enum ModelOperation { create update delete read list get sync listen search }
 
 directive @primaryKey(sortKeyFields: [String]) on FIELD_DEFINITION
-directive @index(name: String, sortKeyFields: [String], queryField: String) repeatable on FIELD_DEFINITION
+directive @index(name: String, sortKeyFields: [String], queryField: String, projection: ProjectionInput) repeatable on FIELD_DEFINITION
+input ProjectionInput { type: ProjectionType nonKeyAttributes: [String] }
+enum ProjectionType { ALL KEYS_ONLY INCLUDE }
 directive @hasOne(fields: [String], references: [String]) on FIELD_DEFINITION
 directive @hasMany(indexName: String, fields: [String], references: [String], limit: Int = 100) on FIELD_DEFINITION
 directive @belongsTo(fields: [String], references: [String], overrideIndexName: String) on FIELD_DEFINITION
