@@ -98,7 +98,6 @@ class HttpArguments:
     arguments: tuple[str, ...]
     inputs: tuple[tuple[str, tuple[str, ...]], ...]
     """(input type name, its field lines), in the order Amplify adds them."""
-    query_args: tuple[Argument, ...]
 
 
 def _type_text(node: TypeNode) -> str:
@@ -188,5 +187,5 @@ def http_arguments(field: ResolverField) -> HttpArguments | None:
             arguments.append(f"body: {body_name}{'!' if required else ''}")
     if not arguments:
         return None
-    return HttpArguments(arguments=tuple(arguments), inputs=tuple(inputs), query_args=remaining)
+    return HttpArguments(arguments=tuple(arguments), inputs=tuple(inputs))
 
