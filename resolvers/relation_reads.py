@@ -25,8 +25,9 @@ from resolvers.guards import (
     record_visible,
 )
 from resolvers.identity import Identity
+from resolvers.server.guard_wrapping import relation_list_operation
 from transformer.environment import AuthEnvironment
-from transformer.matrix import AccessMatrix, OperationKind
+from transformer.matrix import AccessMatrix
 from transformer.relations import RelationRead, relation_read
 from transformer.schema_model import ParsedSchema
 
@@ -39,14 +40,6 @@ class RelatedRead:
     fields: dict[str, Any] | None = None
     field_errors: list[dict[str, Any]] = field(default_factory=list)
     decision: Decision | None = None
-
-
-def relation_list_operation(matrix: AccessMatrix, model: str) -> str | None:
-    """The operation whose read rules govern a relational read of `model` (its list query)."""
-    candidates = [op for op in matrix.operations_of(model)
-                  if op.kind in (OperationKind.LIST, OperationKind.INDEX_QUERY, OperationKind.SYNC)]
-    candidates.sort(key=lambda op: (op.kind is not OperationKind.LIST, op.key))
-    return candidates[0].key if candidates else None
 
 
 def default_selection(matrix: AccessMatrix, model: str) -> list[str]:
