@@ -7,7 +7,7 @@
 2. Every conformance suite runs through the oracle's `ourvtl` adapter (`ourvtl/suite.js --build settings`,
    the suite's own IAM roles, identity pool and admin roles, as `gqlauth test` builds it) with the same
    outcome per case as `gqlauth test`: every case passes. The adapter reads one stack, so the build's
-   nested stacks are merged first (`stack_flatten.py`); it does not select fields on the record a relational
+   nested stacks are merged first (`transformer.stack_merge`); it does not select fields on the record a relational
    field returns, so those are completed with its own `runField` (`ourvtl_related.js`). Its two engine fixes
    are turned off (`OURVTL_NO_ENGINE_FIXES=1`): the templates must not need them.
 
@@ -179,7 +179,8 @@ def test_every_template_parses_and_renders_as_our_evaluator_renders_it() -> None
 def _python_wrapper(root: Path) -> Path:
     """The python `suite.js --build settings` calls: build as `gqlauth test` does, then merge the nested stacks."""
     wrapper = root / "python.sh"
-    wrapper.write_text(f'#!/bin/sh\n"{sys.executable}" "$@" && "{sys.executable}" "{TESTS / "stack_flatten.py"}" "$3"\n',
+    wrapper.write_text(f'#!/bin/sh\n"{sys.executable}" "$@" && "{sys.executable}" -m transformer.stack_merge "$3" "$3" '
+                       '--substitute\n',
                        encoding="utf-8")
     wrapper.chmod(wrapper.stat().st_mode | stat.S_IXUSR)
     return wrapper
