@@ -25,12 +25,7 @@ Without one, every Lambda request is denied (the server says how to configure on
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
-import inspect
 import json
-import shutil
-import subprocess
 import threading
 import time
 import uuid
@@ -42,19 +37,15 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from resolvers.identity import AuthenticationError
+from resolvers.user_functions import Handler, UserFunctionError, load_function
 
 DEFAULT_TTL_SECONDS = 300
 MAX_TTL_SECONDS = 3600
-NODE_TIMEOUT_SECONDS = 10.0
 SETTINGS_KEY = "lambdaAuthorizer"
 CONFIGURE_HINT = (f'start serve with --authorizer module:function (or path/to/file.js|.py[:handler]), or set '
                   f'"{SETTINGS_KEY}" in gqlauth.json beside the schema')
 
-Handler = Callable[[dict[str, Any]], Any]
-
-
-class AuthorizerConfigError(Exception):
-    """The named authorizer cannot be loaded (a usage error: the message says what to fix)."""
+AuthorizerConfigError = UserFunctionError
 
 
 class AuthorizerResponse(BaseModel):
@@ -177,99 +168,9 @@ class MissingAuthorizer:
 
 # -- loading ----------------------------------------------------------------------------------------
 
-def _python_handler(function: Callable[..., Any]) -> Handler:
-    try:
-        positional = [p for p in inspect.signature(function).parameters.values()
-                      if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD, p.VAR_POSITIONAL)]
-    except (TypeError, ValueError):
-        positional = []
-    if len(positional) >= 2 or any(p.kind is p.VAR_POSITIONAL for p in positional):
-        return lambda event: function(event, None)
-    return lambda event: function(event)
-
-
-def _attribute(target: Any, dotted: str, where: str) -> Callable[..., Any]:
-    for part in dotted.split("."):
-        if not hasattr(target, part):
-            raise AuthorizerConfigError(f"{where} has no attribute {dotted}")
-        target = getattr(target, part)
-    if not callable(target):
-        raise AuthorizerConfigError(f"{where}:{dotted} is not callable")
-    return target  # type: ignore[no-any-return]
-
-
-_NODE_RUNNER = """
-const {pathToFileURL} = require('url');
-const [file, name] = process.argv.slice(1);
-let input = '';
-process.stdin.on('data', (chunk) => { input += chunk; });
-process.stdin.on('end', async () => {
-  try {
-    const loaded = await import(pathToFileURL(file).href);
-    const handler = loaded[name] || (loaded.default && loaded.default[name]);
-    if (typeof handler !== 'function') throw new Error(`${file} exports no function ${name}`);
-    const result = await handler(JSON.parse(input), {});
-    process.stdout.write(JSON.stringify({ok: result === undefined ? null : result}));
-  } catch (error) {
-    process.stdout.write(JSON.stringify({error: String(error && error.stack || error)}));
-  }
-});
-"""
-
-
-def _node_handler(file: Path, name: str) -> Handler:
-    node = shutil.which("node")
-    if node is None:
-        raise AuthorizerConfigError(f"{file}: running a Node authorizer needs `node` on the PATH")
-
-    def call(event: dict[str, Any]) -> Any:
-        done = subprocess.run([node, "-e", _NODE_RUNNER, str(file), name], input=json.dumps(event),
-                              capture_output=True, text=True, timeout=NODE_TIMEOUT_SECONDS, check=False)
-        try:
-            answer = json.loads(done.stdout)
-        except ValueError as exc:
-            raise RuntimeError(f"{file}: no answer ({done.stderr.strip()[:200]})") from exc
-        if "error" in answer:
-            raise RuntimeError(f"{file}: {answer['error'][:500]}")
-        return answer.get("ok")
-
-    return call
-
-
-def _file_handler(file: Path, name: str) -> Handler:
-    if not file.is_file():
-        raise AuthorizerConfigError(f"{file}: no such authorizer file")
-    if file.suffix in (".js", ".mjs", ".cjs"):
-        return _node_handler(file.resolve(), name)
-    if file.suffix == ".py":
-        spec = importlib.util.spec_from_file_location(f"gqlauth_authorizer_{abs(hash(str(file)))}", file)
-        if spec is None or spec.loader is None:
-            raise AuthorizerConfigError(f"{file}: cannot load it as Python")
-        module = importlib.util.module_from_spec(spec)
-        try:
-            spec.loader.exec_module(module)
-        except Exception as exc:  # noqa: BLE001 - any failure to import the user's file is a usage error
-            raise AuthorizerConfigError(f"{file}: cannot import it: {type(exc).__name__}: {exc}") from exc
-        return _python_handler(_attribute(module, name, str(file)))
-    raise AuthorizerConfigError(f"{file}: an authorizer file must be .py, .js, .mjs or .cjs")
-
-
 def load_authorizer(spec: str, base: Path, *, ttl_seconds: int = DEFAULT_TTL_SECONDS) -> LambdaAuthorizer:
     """`module:function`, or a project file `path[:handler]` (relative to `base`; handler default `handler`)."""
-    if ":" in spec:
-        target, _, attribute = spec.rpartition(":")
-    else:
-        target, attribute = spec, ""
-    candidate = Path(target) if Path(target).is_absolute() else base / target
-    if target.endswith((".py", ".js", ".mjs", ".cjs")) or candidate.is_file():
-        return LambdaAuthorizer(_file_handler(candidate, attribute or "handler"), spec, ttl_seconds=ttl_seconds)
-    if not attribute:
-        raise AuthorizerConfigError(f"authorizer {spec!r}: expected module:function or a .py/.js file")
-    try:
-        module = importlib.import_module(target)
-    except ImportError as exc:
-        raise AuthorizerConfigError(f"authorizer {spec!r}: cannot import {target}: {exc}") from exc
-    return LambdaAuthorizer(_python_handler(_attribute(module, attribute, target)), spec, ttl_seconds=ttl_seconds)
+    return LambdaAuthorizer(load_function(spec, base, what="authorizer"), spec, ttl_seconds=ttl_seconds)
 
 
 # -- where the project names it ---------------------------------------------------------------------

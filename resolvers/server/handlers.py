@@ -21,9 +21,6 @@ A field whose function or origin is not configured answers with an error saying 
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
-import inspect
 import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -37,6 +34,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from resolvers.server.errors import AppSyncError
 from resolvers.server.guard_wrapping import identity_of
+from resolvers.user_functions import Handler, UserFunctionError, load_function
 from transformer.diagnostics import Diagnostic, error, read_text
 from transformer.resolver_directives import HttpCall, ResolverField, resolver_fields
 from transformer.schema_model import ParsedSchema
@@ -48,7 +46,6 @@ _NOT_FORWARDED = frozenset({"host", "content-length", "content-type", "accept-en
                             "transfer-encoding", "keep-alive", "upgrade"})
 """Headers of the caller's request that describe that request itself, not what the endpoint should see."""
 
-Handler = Callable[[dict[str, Any]], Any]
 Resolver = Callable[..., Any]
 
 
@@ -61,8 +58,7 @@ class HandlerSettings(BaseModel):
     http: dict[str, str] = {}
 
 
-class HandlerConfigError(Exception):
-    """A configured handler cannot be loaded (the message says which and why)."""
+HandlerConfigError = UserFunctionError
 
 
 def read_handler_settings(schema_file: Path) -> tuple[HandlerSettings, list[Diagnostic]]:
@@ -83,49 +79,6 @@ def read_handler_settings(schema_file: Path) -> tuple[HandlerSettings, list[Diag
                   json_path="$" + "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in item["loc"]))
             for item in exc.errors()
         ]
-
-
-def _as_lambda(function: Callable[..., Any]) -> Handler:
-    try:
-        positional = [p for p in inspect.signature(function).parameters.values()
-                      if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD, p.VAR_POSITIONAL)]
-    except (TypeError, ValueError):
-        positional = []
-    if len(positional) >= 2 or any(p.kind is p.VAR_POSITIONAL for p in positional):
-        return lambda event: function(event, None)
-    return lambda event: function(event)
-
-
-def _callable(target: Any, name: str, where: str) -> Callable[..., Any]:
-    found = getattr(target, name, None)
-    if not callable(found):
-        raise HandlerConfigError(f"{where} has no callable {name!r}")
-    return found  # type: ignore[no-any-return]
-
-
-def load_handler(spec: str, base: Path) -> Handler:
-    """`module:callable`, or a Python file of the project `path.py[:handler]` (relative to `base`)."""
-    target, _, name = spec.partition(":") if not spec.endswith(".py") else (spec, "", "")
-    if target.endswith(".py"):
-        file = Path(target) if Path(target).is_absolute() else base / target
-        if not file.is_file():
-            raise HandlerConfigError(f"{spec!r}: no such file {file}")
-        module_spec = importlib.util.spec_from_file_location(f"gqlauth_handler_{abs(hash(str(file)))}", file)
-        if module_spec is None or module_spec.loader is None:
-            raise HandlerConfigError(f"{spec!r}: cannot load {file} as Python")
-        module = importlib.util.module_from_spec(module_spec)
-        try:
-            module_spec.loader.exec_module(module)
-        except Exception as exc:  # noqa: BLE001 - any failure to import the user's file is a configuration error
-            raise HandlerConfigError(f"{spec!r}: cannot import {file}: {type(exc).__name__}: {exc}") from exc
-        return _as_lambda(_callable(module, name or "handler", str(file)))
-    if not name:
-        raise HandlerConfigError(f"{spec!r}: expected module:callable or a .py file")
-    try:
-        module = importlib.import_module(target)
-    except ImportError as exc:
-        raise HandlerConfigError(f"{spec!r}: cannot import {target}: {exc}") from exc
-    return _as_lambda(_callable(module, name, target))
 
 
 def _not_configured(message: str) -> AppSyncError:
@@ -161,7 +114,7 @@ class FieldHandlers:
             )
         if spec not in self.loaded:
             try:
-                self.loaded[spec] = load_handler(spec, self.base)
+                self.loaded[spec] = load_function(spec, self.base, what="handler")
             except HandlerConfigError as exc:
                 raise _not_configured(f"@function(name: \"{name}\"): {exc}") from None
         return self.loaded[spec]
