@@ -41,6 +41,17 @@ def subject_for(username: str) -> str:
     return str(uuid.uuid5(_SUBJECT_NAMESPACE, username))
 
 
+def check_token_request(user: str, expires_in: timedelta, extra_claims: Mapping[str, Any] | None) -> None:
+    """Refuse a token no issuer would sign: no user, a lifetime that is not positive, a reserved claim overridden."""
+    if not user:
+        raise ValueError("the username must not be empty")
+    if expires_in <= timedelta(0):
+        raise ValueError("the lifetime must be positive")
+    reserved = sorted(RESERVED_CLAIMS & set(extra_claims or {}))
+    if reserved:
+        raise ValueError(f"claim(s) {', '.join(reserved)} are set by the issuer and cannot be overridden")
+
+
 def mint_token(
     state: LocalState,
     *,
@@ -55,13 +66,7 @@ def mint_token(
     now: datetime | None = None,
 ) -> str:
     """A token from the local issuer, with the claims Cognito would put in an ID or access token."""
-    if not user:
-        raise ValueError("the username must not be empty")
-    if expires_in <= timedelta(0):
-        raise ValueError("the lifetime must be positive")
-    reserved = sorted(RESERVED_CLAIMS & set(extra_claims or {}))
-    if reserved:
-        raise ValueError(f"claim(s) {', '.join(reserved)} are set by the issuer and cannot be overridden")
+    check_token_request(user, expires_in, extra_claims)
     settings = state.issuer_settings()
     env = state.environment()
     issued = int((now or now_utc()).timestamp())

@@ -21,7 +21,7 @@ from typing import Any
 import jwt
 
 from resolvers.identity import AuthType
-from resolvers.issuer import DEFAULT_TOKEN_LIFETIME, RESERVED_CLAIMS, subject_for
+from resolvers.issuer import DEFAULT_TOKEN_LIFETIME, check_token_request, subject_for
 from resolvers.local_state import LocalState, now_utc
 from resolvers.token_verify import DEFAULT_LEEWAY, JwksFetcher, TokenVerifier, fetch_url
 from transformer.matrix import AccessMatrix
@@ -100,13 +100,7 @@ def mint_oidc_token(
 ) -> str:
     """An ID token of the local OIDC provider: `sub` (by default the user's local user-pool `sub`),
     `username`, `preferred_username`, and the groups under each of `group_claims`."""
-    if not user:
-        raise ValueError("the username must not be empty")
-    if expires_in <= timedelta(0):
-        raise ValueError("the lifetime must be positive")
-    reserved = sorted(RESERVED_CLAIMS & set(extra_claims or {}))
-    if reserved:
-        raise ValueError(f"claim(s) {', '.join(reserved)} are set by the issuer and cannot be overridden")
+    check_token_request(user, expires_in, extra_claims)
     issued = int(now_utc().timestamp())
     claims: dict[str, Any] = {
         "sub": sub or subject_for(user), "iss": LOCAL_OIDC_ISSUER, "aud": LOCAL_OIDC_CLIENT_ID,
