@@ -6,8 +6,7 @@ single-quoted VTL string, which Velocity never interpolates, so a `$` or `#` in 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable
 from urllib.parse import quote
 
 MAPPING_VERSION = "2018-05-29"
@@ -33,22 +32,31 @@ def q_list(items: Iterable[str]) -> str:
 
 
 class VtlWriter:
-    """Collects template lines with two-space indentation inside `#if`/`#foreach` blocks."""
+    """Collects template lines with two-space indentation inside `#if`/`#foreach` blocks.
+
+    A large build writes about a million lines, so the current indentation is kept as a string and
+    blocks are plain context objects rather than generator-based ones.
+    """
 
     def __init__(self) -> None:
         self._lines: list[str] = []
         self._depth = 0
+        self._indent = ""
+
+    def _set_depth(self, depth: int) -> None:
+        self._depth = depth
+        self._indent = "  " * depth
 
     def line(self, text: str) -> None:
-        self._lines.append("  " * self._depth + text)
+        self._lines.append(self._indent + text)
 
     def lines(self, texts: Iterable[str]) -> None:
-        for text in texts:
-            self.line(text)
+        indent = self._indent
+        self._lines.extend(indent + text for text in texts)
 
     def qr(self, expression: str) -> None:
         """A call whose value must not be rendered."""
-        self.line(f"$util.qr({expression})")
+        self._lines.append(self._indent + "$util.qr(" + expression + ")")
 
     def qr_with(self, variable: str, literal: str, call: str) -> None:
         """`call` (a format string taking the variable) given a list or map `literal` through `variable`.
@@ -58,27 +66,42 @@ class VtlWriter:
         self.line(f"#set({variable} = {literal})")
         self.qr(call.format(variable))
 
-    @contextmanager
-    def block(self, *openings: str) -> Iterator[None]:
+    def block(self, *openings: str) -> _Block:
         """Nested `#if`/`#foreach` blocks, closed with `#end` in reverse order."""
-        for opening in openings:
-            self.line(opening)
-            self._depth += 1
-        try:
-            yield
-        finally:
-            for _ in openings:
-                self._depth -= 1
-                self.line("#end")
+        return _Block(self, openings)
 
     def else_(self, condition: str | None = None) -> None:
         """`#else`, or `#elseif(condition)`, inside the innermost block."""
-        self._depth -= 1
-        self.line("#else" if condition is None else f"#elseif({condition})")
-        self._depth += 1
+        self._lines.append("  " * (self._depth - 1) + ("#else" if condition is None else f"#elseif({condition})"))
 
     def text(self) -> str:
         return "\n".join(self._lines) + "\n"
+
+
+class _Block:
+    """The context of `VtlWriter.block`: writes the openings on entry and one `#end` each on exit."""
+
+    __slots__ = ("_openings", "_writer")
+
+    def __init__(self, writer: VtlWriter, openings: tuple[str, ...]) -> None:
+        self._writer = writer
+        self._openings = openings
+
+    def __enter__(self) -> None:
+        writer = self._writer
+        depth = writer._depth
+        for opening in self._openings:
+            writer._lines.append("  " * depth + opening)
+            depth += 1
+        writer._set_depth(depth)
+
+    def __exit__(self, *_: object) -> None:
+        writer = self._writer
+        depth = writer._depth
+        for _opening in self._openings:
+            depth -= 1
+            writer._lines.append("  " * depth + "#end")
+        writer._set_depth(depth)
 
 
 def empty_payload() -> str:
