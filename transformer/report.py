@@ -88,19 +88,34 @@ def _as_typed(diagnostic: Diagnostic) -> Diagnostic:
     return diagnostic.model_copy(update={"file": shown_path(diagnostic.file)})
 
 
-def diagnostic_text(same: list[Diagnostic]) -> Text:
-    """`file:line:col: warning: message [code]`, with the other places of an identical problem."""
+def _diagnostic_parts(same: list[Diagnostic]) -> tuple[str, Severity, str, str, str]:
+    """The pieces of one printed entry: location prefix, severity, message, `[code]`, `also at` line."""
     same = [_as_typed(d) for d in same]
     first = same[0]
     location = first.location()
-    text = Text(f"{location}: " if location else "")
-    text.append(first.severity.value, style=_SEVERITY_STYLE[first.severity])
-    text.append(f": {first.message} ")
-    text.append(f"[{first.code}]", style="dim")
     others = [d.location() or "(no location)" for d in same[1:]]
-    if others:
-        text.append(f"\n  also at: {', '.join(others)}")
+    also = f"\n  also at: {', '.join(others)}" if others else ""
+    return f"{location}: " if location else "", first.severity, f": {first.message} ", f"[{first.code}]", also
+
+
+def diagnostic_text(same: list[Diagnostic]) -> Text:
+    """`file:line:col: warning: message [code]`, with the other places of an identical problem."""
+    location, severity, message, code, also = _diagnostic_parts(same)
+    text = Text(location)
+    text.append(severity.value, style=_SEVERITY_STYLE[severity])
+    text.append(message)
+    text.append(code, style="dim")
+    if also:
+        text.append(also)
     return text
+
+
+def _plain_entry(same: list[Diagnostic]) -> str | None:
+    """The entry exactly as Rich prints it without colours, or None when Rich would change the text
+    (tabs, control characters), so that plain output never differs from Rich's."""
+    location, severity, message, code, also = _diagnostic_parts(same)
+    entry = f"{location}{severity.value}{message}{code}{also}\n"
+    return entry if entry.replace("\n", "").isprintable() else None
 
 
 def print_diagnostics(diagnostics: list[Diagnostic], fmt: str = "text", *, quiet: bool = False) -> None:
@@ -118,8 +133,27 @@ def print_diagnostics(diagnostics: list[Diagnostic], fmt: str = "text", *, quiet
     if quiet:
         shown = [d for d in shown if d.severity is Severity.ERROR]
     console = stderr_console()
-    for same in _grouped(shown):
+    if console.color_system is not None:
+        for same in _grouped(shown):
+            console.print(diagnostic_text(same))
+        return
+    _print_plain(console, _grouped(shown))
+
+
+def _print_plain(console: Console, entries: list[list[Diagnostic]]) -> None:
+    """Uncoloured output (stderr is not a terminal) as one write: thousands of warnings through
+    Rich's renderer took a noticeable part of a large transform."""
+    chunk: list[str] = []
+    for same in entries:
+        entry = _plain_entry(same)
+        if entry is not None:
+            chunk.append(entry)
+            continue
+        console.file.write("".join(chunk))
+        chunk = []
         console.print(diagnostic_text(same))
+    console.file.write("".join(chunk))
+    console.file.flush()
 
 
 def summary_line(diagnostics: list[Diagnostic]) -> str:
