@@ -11,6 +11,18 @@
 * execution time: AppSync stops a request after 30 seconds.
 * list pages: Amplify passes `limit` (default 100) to DynamoDB unchanged, and DynamoDB stops a Query
   or Scan page after 1 MB of items; the store does the same and hands back a `nextToken`.
+* subscription events: AppSync's quota "Subscription payload size" is 240 kilobytes
+  (https://docs.aws.amazon.com/general/latest/gr/appsync.html, the Service Quotas code `appsync`);
+  AppSync drops a larger event without telling the subscriber (it counts it in the
+  `InboundMessageError` metric), and so does `serve`, logging why.
+* request size: AppSync's published quotas (the same page) name no bound on a request's size, only
+  the 240 KB subscription payload, the 1 MB schema and the 5 MB evaluated template. `serve` bounds
+  every request at 5 MB, whatever the transport: an HTTP body (413), a graphql-transport-ws
+  `subscribe` message (an `error` frame) and a real-time protocol message (an `error` frame), each
+  answered with the same error item, `{"errorType": "BadRequestException", "message": ...}`.
+
+Queries and mutations sent over graphql-transport-ws run through the same path as HTTP ones
+(`ServerCore.execute`), so every bound above applies to them with the same answers.
 
 Once a request is over a bound every later resolver of it fails at once, so the rest of an abusive
 request costs almost nothing and other callers are not held up. The two API settings are read where
@@ -43,6 +55,9 @@ from resolvers.server.errors import AppSyncError
 from resolvers.store import PAGE_BYTES
 
 MAX_RESPONSE_BYTES = 5 * 1024 * 1024
+MAX_REQUEST_BYTES = 5 * 1024 * 1024
+SUBSCRIPTION_PAYLOAD_BYTES = 240 * 1024
+REQUEST_TOO_LARGE_TYPE = "BadRequestException"
 MAX_RESOLVER_COUNT = 10_000
 MAX_QUERY_DEPTH = 75
 EXECUTION_TIMEOUT_SECONDS = 30.0
@@ -190,13 +205,40 @@ def limit_exceeded_result(error: LimitExceeded) -> dict[str, Any]:
                                       "locations": [], "data": None, "errorInfo": None}]}
 
 
+def request_too_large(size: int, limit: int = MAX_REQUEST_BYTES) -> dict[str, Any]:
+    """The error item for a request over the size bound (HTTP body, WebSocket message alike)."""
+    return {"errorType": REQUEST_TOO_LARGE_TYPE,
+            "message": f"The request is {size} bytes; requests are limited to {limit} bytes"}
+
+
+def _response_too_large(limits: ApiLimits) -> dict[str, Any]:
+    message = f"Response payload size exceeded the maximum of {limits.max_response_bytes} bytes"
+    return limit_exceeded_result(LimitExceeded(message))
+
+
+def _encoded(result: Mapping[str, Any]) -> bytes:
+    return json.dumps(result, ensure_ascii=False, separators=(",", ":"), default=str).encode()
+
+
+def bounded_result(result: Mapping[str, Any], limits: ApiLimits) -> dict[str, Any]:
+    """`result`, or AppSync's error when its JSON would be over the response size limit."""
+    if len(_encoded(result)) > limits.max_response_bytes:
+        return _response_too_large(limits)
+    return dict(result)
+
+
 def bounded_response(result: Mapping[str, Any], limits: ApiLimits) -> Response:
     """The HTTP answer for an executed request: AppSync's error instead of a body over the size limit."""
-    body = json.dumps(result, ensure_ascii=False, separators=(",", ":")).encode()
+    body = _encoded(result)
     if len(body) > limits.max_response_bytes:
-        message = f"Response payload size exceeded the maximum of {limits.max_response_bytes} bytes"
-        body = json.dumps(limit_exceeded_result(LimitExceeded(message))).encode()
+        body = _encoded(_response_too_large(limits))
     return Response(body, status_code=200, media_type="application/json")
+
+
+def event_too_large(payload: Mapping[str, Any], limit: int = SUBSCRIPTION_PAYLOAD_BYTES) -> int | None:
+    """The size of a subscription event's JSON when it is over AppSync's subscription payload quota."""
+    size = len(_encoded(payload))
+    return size if size > limit else None
 
 
 _SETTING = re.compile(r"\.\s*(queryDepthLimit|resolverCountLimit)\s*=\s*(\d+)")
@@ -230,16 +272,22 @@ __all__ = [
     "BUDGET_KEY",
     "DYNAMODB_PAGE_BYTES",
     "LIMIT_ERROR_TYPE",
+    "MAX_REQUEST_BYTES",
     "MAX_RESPONSE_BYTES",
+    "REQUEST_TOO_LARGE_TYPE",
+    "SUBSCRIPTION_PAYLOAD_BYTES",
     "ApiLimits",
     "LimitExceeded",
     "RequestBudget",
     "bounded_response",
+    "bounded_result",
     "budget_of",
     "depth_error",
+    "event_too_large",
     "limit_exceeded_result",
     "project_limits",
     "query_depth",
     "record_bytes",
+    "request_too_large",
     "selected_names",
 ]

@@ -15,8 +15,11 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
+from resolvers.limits import MAX_REQUEST_BYTES, REQUEST_TOO_LARGE_TYPE, request_too_large
+
 DEFAULT_CONNECTION_TIMEOUT_MS = 300_000
-MAX_MESSAGE_BYTES = 256 * 1024
+MAX_MESSAGE_BYTES = MAX_REQUEST_BYTES
+"""A client message is a request: the same bound as an HTTP body (`resolvers.limits`)."""
 
 
 class ErrorItem(BaseModel):
@@ -75,7 +78,7 @@ class Stop(_ClientMessage):
 
 
 ClientMessage = Annotated[ConnectionInit | Start | Stop, Field(discriminator="type")]
-_CLIENT_MESSAGE: TypeAdapter[ConnectionInit | Start | Stop] = TypeAdapter(ClientMessage)
+_CLIENT_MESSAGE: TypeAdapter[ConnectionInit | Start | Stop] = TypeAdapter(ClientMessage)  # type: ignore[arg-type]  # an Annotated union
 
 
 class SubscriptionRequest(BaseModel):
@@ -89,8 +92,9 @@ class SubscriptionRequest(BaseModel):
 
 
 def parse_client_message(text: str | bytes) -> ConnectionInit | Start | Stop:
-    if len(text) > MAX_MESSAGE_BYTES:
-        raise ProtocolError(_error("MessageTooLarge", f"Messages are limited to {MAX_MESSAGE_BYTES} bytes", 400))
+    size = len(text.encode() if isinstance(text, str) else text)
+    if size > MAX_MESSAGE_BYTES:
+        raise ProtocolError(_error(REQUEST_TOO_LARGE_TYPE, request_too_large(size, MAX_MESSAGE_BYTES)["message"], 400))
     try:
         raw = json.loads(text)
     except (ValueError, UnicodeDecodeError):

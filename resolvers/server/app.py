@@ -59,6 +59,7 @@ from resolvers.authenticate import UNAUTHORIZED_HEADERS, Authenticator, unauthor
 from resolvers.identity import AuthenticationError, Identity
 from resolvers.limits import (
     BUDGET_KEY,
+    MAX_REQUEST_BYTES,
     ApiLimits,
     LimitExceeded,
     RequestBudget,
@@ -66,6 +67,7 @@ from resolvers.limits import (
     depth_error,
     limit_exceeded_result,
     project_limits,
+    request_too_large,
 )
 from resolvers.local_state import LocalState
 from resolvers.request_log import (
@@ -92,6 +94,7 @@ from resolvers.server.scalars import appsync_scalars
 from resolvers.server.subscription_events import event_payload
 from resolvers.server.worker_pool import WorkerPool
 from resolvers.server.ws_dispatch import SubprotocolDispatch
+from resolvers.server.ws_queries import IDENTITY_SCOPE_KEY, BudgetedWebSocketQueries, oversized_subscribe
 from resolvers.store import Store
 from transformer.emit_schema import APPSYNC_PRELUDE, emit_output_schema
 from transformer.environment import AuthEnvironment
@@ -127,9 +130,9 @@ class UnexpectedErrorsLogger(logging.LoggerAdapter):  # type: ignore[type-arg]
 
 error_logger = UnexpectedErrorsLogger(logger, {})
 
-MAX_BODY_BYTES = 5 * 1024 * 1024
+MAX_BODY_BYTES = MAX_REQUEST_BYTES
 EXPLAIN_HEADER = "x-gqlauth-explain"
-WS_IDENTITY_SCOPE_KEY = "gqlauth.identity"
+WS_IDENTITY_SCOPE_KEY = IDENTITY_SCOPE_KEY
 
 
 def executable_schema(
@@ -318,13 +321,27 @@ class AuthenticatingWSHandler(GraphQLTransportWSHandler):
         await websocket.send_json({"type": GraphQLTransportWSHandler.GQL_CONNECTION_ACK})
         client_context.connection_acknowledged = True
 
+    async def handle_websocket_subscribe(self, websocket: WebSocket, data: Any, operation_id: str,
+                                         client_context: Any) -> None:
+        """A `subscribe` larger than a request may be gets an `error` frame, as an HTTP body gets a 413."""
+        too_large = oversized_subscribe(data)
+        if too_large is not None and client_context.connection_acknowledged:
+            await websocket.send_json({"type": GraphQLTransportWSHandler.GQL_ERROR, "id": operation_id,
+                                       "payload": [too_large]})
+            return
+        await super().handle_websocket_subscribe(websocket, data, operation_id, client_context)
+
     async def observe_async_results(self, websocket: WebSocket, results_producer: AsyncGenerator[Any, None],
                                     operation_id: str, client_context: Any) -> None:
-        """Events as AppSync delivers them (`subscription_events.event_payload`): no per-subscriber errors."""
+        """Events as AppSync delivers them (`subscription_events.event_payload`): no per-subscriber errors.
+
+        The answer to a query or mutation (already a formatted dict, from `ServerCore.execute`) is sent
+        whole, errors and null root fields included, as over HTTP.
+        """
         async def delivered() -> AsyncGenerator[dict[str, Any], None]:
             try:
                 async for result in results_producer:
-                    payload = event_payload(result)
+                    payload = dict(result) if isinstance(result, Mapping) else event_payload(result)
                     if payload is not None:
                         yield payload
             finally:
@@ -405,7 +422,7 @@ def create_app(
     async def graphql_http(request: Request) -> Response:
         body = await request.body()
         if len(body) > MAX_BODY_BYTES:
-            return _error_body("BadRequestException", "The request body is too large", 413)
+            return JSONResponse({"errors": [request_too_large(len(body), MAX_BODY_BYTES)]}, status_code=413)
         try:
             identity = authenticator.authenticate(
                 request.method, request.url.path, request.url.query, dict(request.headers), body,
@@ -513,6 +530,7 @@ def create_app(
 
     ws_app = GraphQL(schema, context_value=ws_context, error_formatter=format_error, debug=debug,
                      websocket_handler=AuthenticatingWSHandler(core), logger=error_logger,
+                     http_handler=BudgetedWebSocketQueries(core),  # -- limits hook: ws queries budgeted --
                      query_parser=core.documents.parse, query_validator=core.documents.validate)
 
     def realtime_handler() -> Callable[[WebSocket], Awaitable[None]]:

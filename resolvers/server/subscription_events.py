@@ -7,7 +7,8 @@ gets an `errors` entry for a field it may not read: gql and Apollo end a subscri
 event that carries one. Here each subscriber's event runs through its own field checks, so a
 denied field is null (the check raised, and GraphQL put null in its place); the errors are dropped
 from the event, and any that is not a denial is logged as a server fault. An event whose root
-field came out null carries nothing the subscriber may see and is not delivered.
+field came out null carries nothing the subscriber may see and is not delivered, and neither is an
+event over AppSync's 240 KB subscription payload quota (`resolvers.limits`), which AppSync drops.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from typing import Any
 from graphql import ExecutionResult, GraphQLError
 
 from resolvers.guards import UNAUTHORIZED
+from resolvers.limits import SUBSCRIPTION_PAYLOAD_BYTES, event_too_large
 from resolvers.server.errors import AppSyncError
 
 logger = logging.getLogger("gqlauth.subscriptions")
@@ -44,7 +46,13 @@ def event_payload(result: ExecutionResult | Mapping[str, Any]) -> dict[str, Any]
             logger.error("subscription event field failed: %s", error.message, exc_info=error.original_error)
     if not isinstance(data, Mapping) or not data or all(value is None for value in data.values()):
         return None
-    return {"data": dict(data)}
+    payload = {"data": dict(data)}
+    size = event_too_large(payload)
+    if size is not None:
+        logger.warning("subscription event of %d bytes not delivered: AppSync drops events over its "
+                       "subscription payload quota of %d bytes", size, SUBSCRIPTION_PAYLOAD_BYTES)
+        return None
+    return payload
 
 
 __all__ = ["event_payload"]
