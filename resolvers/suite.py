@@ -74,6 +74,7 @@ class SuiteTransformParameters(_Strict):
     subscriptionsInheritPrimaryAuth: bool = False
     strictOwner: bool = False
     """Ours, opt-in: an owner may not reassign the owner field."""
+    respectPrimaryKeyAttributesOnConnectionField: bool = True
 
     def to_parameters(self) -> TransformParameters:
         return TransformParameters(
@@ -82,6 +83,7 @@ class SuiteTransformParameters(_Strict):
             sandbox_mode_enabled=self.sandboxModeEnabled,
             subscriptions_inherit_primary_auth=self.subscriptionsInheritPrimaryAuth,
             strict_owner=self.strictOwner,
+            respect_primary_key_attributes_on_connection_field=self.respectPrimaryKeyAttributesOnConnectionField,
         )
 
 

@@ -36,6 +36,7 @@ PARAMETER_NAMES = {
     "subscriptionsInheritPrimaryAuth": "subscriptions_inherit_primary_auth",
     "sandboxModeEnabled": "sandbox_mode_enabled",
     "improvePluralization": "improve_pluralization",
+    "respectPrimaryKeyAttributesOnConnectionField": "respect_primary_key_attributes_on_connection_field",
 }
 
 
@@ -106,7 +107,8 @@ def gqlauth_output(case: DifferentialCase) -> str | list[str]:
     """Our output schema for the case, or the error messages when we reject it."""
     params = parameters(case)
     schema, diagnostics = parse_schema_text(
-        case.sdl, case.file, sub_username_identity_claim=params.use_sub_username_for_default_identity_claim
+        case.sdl, case.file, sub_username_identity_claim=params.use_sub_username_for_default_identity_claim,
+        respect_primary_key_attributes=params.respect_primary_key_attributes_on_connection_field,
     )
     errors = [d.render() for d in diagnostics if d.severity.value == "error"]
     if schema is None or errors:

@@ -31,9 +31,10 @@ def join_model_name(relation_name: str) -> str:
     return re.sub(r"^[^_A-Za-z]+|[^_0-9A-Za-z]", "", upper_first(relation_name))
 
 
-def connection_attribute(model_field_name: str, key_field: str) -> str:
-    """`getManyToManyConnectionAttributeName` with the primary key attribute respected (`postId`)."""
-    return f"{lower_first(model_field_name)}{upper_first(key_field)}"
+def connection_attribute(model_field_name: str, key_field: str, respect_primary_key: bool = True) -> str:
+    """`getManyToManyConnectionAttributeName`: after the primary key attribute (`postSlug`), or, with
+    `respectPrimaryKeyAttributesOnConnectionField` off, `<model>ID` whatever the key is called."""
+    return f"{lower_first(model_field_name)}{upper_first(key_field) if respect_primary_key else 'ID'}"
 
 
 def _where(location: SourceLocation | None) -> dict[str, object]:
@@ -50,12 +51,13 @@ def _key_type(model: ModelDef, name: str) -> str:
 class _Side:
     """One `@manyToMany` field: the model holding it, the field, and the join model's names for it."""
 
-    def __init__(self, model: ModelDef, field: ModelField) -> None:
+    def __init__(self, model: ModelDef, field: ModelField, respect_primary_key: bool = True) -> None:
         self.model = model
         self.field = field
+        self.respect_primary_key = respect_primary_key
         self.attribute = lower_first(model.name)
         pk = model.primary_key
-        self.id_field = connection_attribute(self.attribute, pk[0])
+        self.id_field = connection_attribute(self.attribute, pk[0], respect_primary_key)
         self.sort_fields = [f"{self.attribute}{sk}" for sk in pk[1:]]
         self.index_name = f"by{model.name}"
 
@@ -128,7 +130,9 @@ def _as_has_many(side: _Side, join: str) -> ModelField:
     )
 
 
-def expand_many_to_many(models: dict[str, ModelDef]) -> tuple[dict[str, ModelDef], list[Diagnostic]]:
+def expand_many_to_many(
+    models: dict[str, ModelDef], *, respect_primary_key_attributes: bool = True
+) -> tuple[dict[str, ModelDef], list[Diagnostic]]:
     """The models with one join model per relation name and the `@manyToMany` fields turned into
     `@hasMany` to it; Amplify's errors for relations it rejects (the models are returned unchanged)."""
     by_name: dict[str, list[_Side]] = {}
@@ -141,7 +145,9 @@ def expand_many_to_many(models: dict[str, ModelDef]) -> tuple[dict[str, ModelDef
             if not field.type.is_list:
                 problems.append(error("manyToMany.list", "@manyToMany must be used with a list.", **_where(field.location)))
                 continue
-            by_name.setdefault(relation.relation_name or "", []).append(_Side(model, field))
+            by_name.setdefault(relation.relation_name or "", []).append(
+                _Side(model, field, respect_primary_key_attributes)
+            )
     if not by_name:
         return models, problems
     joins: dict[str, tuple[_Side, _Side]] = {}
@@ -206,4 +212,4 @@ def _side_in(models: dict[str, ModelDef], side: _Side) -> _Side:
     model = models[side.model.name]
     field = model.field(side.field.name)
     assert field is not None
-    return _Side(model, field)
+    return _Side(model, field, side.respect_primary_key)

@@ -212,6 +212,9 @@ class TransformParameters(BaseModel):
     """Amplify CLI's `improvepluralization` flag: read from cli.json; transformer v2 names do not depend on it."""
     strict_owner: bool = False
     """Beyond Amplify, opt-in: an owner may not change the owner field of a record (no reassignment)."""
+    respect_primary_key_attributes_on_connection_field: bool = True
+    """Amplify's `respectPrimaryKeyAttributesOnConnectionField`: False (many Gen 1 projects from before 2023)
+    names an implicit foreign key `<model><Field>Id: ID` instead of after the parent's key attribute."""
 
 
 class NonModelFieldAccess(BaseModel):

@@ -346,7 +346,8 @@ def _syntax_diagnostic(exc: GraphQLError, file: str) -> Diagnostic:
 
 
 def parse_schema_text(
-    sdl: str, file: str = "<schema>", *, sub_username_identity_claim: bool = True
+    sdl: str, file: str = "<schema>", *, sub_username_identity_claim: bool = True,
+    respect_primary_key_attributes: bool = True,
 ) -> tuple[ParsedSchema | None, list[Diagnostic]]:
     """Parse and validate SDL; returns the schema and every diagnostic.
 
@@ -354,13 +355,18 @@ def parse_schema_text(
     without the invalid rules so that later checks can still report their own problems. Callers
     must check `has_errors` before using it.
     """
-    return parse_schema_sources([(sdl, file)], file, sub_username_identity_claim=sub_username_identity_claim)
+    return parse_schema_sources([(sdl, file)], file, sub_username_identity_claim=sub_username_identity_claim,
+                                respect_primary_key_attributes=respect_primary_key_attributes)
 
 
 def parse_schema_sources(
-    sources: list[tuple[str, str]], name: str, *, sub_username_identity_claim: bool = True
+    sources: list[tuple[str, str]], name: str, *, sub_username_identity_claim: bool = True,
+    respect_primary_key_attributes: bool = True,
 ) -> tuple[ParsedSchema | None, list[Diagnostic]]:
-    """`parse_schema_text` for a schema split over several files: (text, file name) each, locations per file."""
+    """`parse_schema_text` for a schema split over several files: (text, file name) each, locations per file.
+
+    `respect_primary_key_attributes` is Amplify's `respectPrimaryKeyAttributesOnConnectionField` (it names
+    the implicit foreign keys and the `@manyToMany` join model's keys)."""
     documents: list[DocumentNode] = []
     syntax: list[Diagnostic] = []
     for text, file_name in sources:
@@ -472,7 +478,7 @@ def parse_schema_sources(
     )
     reader.diagnostics.extend(validate_directive_values(document, lambda node: location_of(node, file)))
     reader.diagnostics.extend(validate_references(models, frozenset(k for k, v in known_types.items() if v == "enum")))
-    models, join_problems = expand_many_to_many(models)
+    models, join_problems = expand_many_to_many(models, respect_primary_key_attributes=respect_primary_key_attributes)
     reader.diagnostics.extend(join_problems)
     schema = ParsedSchema(
         file=file,
@@ -482,15 +488,19 @@ def parse_schema_sources(
         enums=frozenset(k for k, v in known_types.items() if v == "enum"),
         non_model_types=frozenset(non_model_types - ROOT_TYPES),
         global_public_rule=global_public,
+        respect_primary_key_attributes=respect_primary_key_attributes,
     )
     return schema, reader.diagnostics
 
 
-def load_schema(path: Path, *, sub_username_identity_claim: bool = True) -> tuple[ParsedSchema | None, list[Diagnostic]]:
+def load_schema(
+    path: Path, *, sub_username_identity_claim: bool = True, respect_primary_key_attributes: bool = True
+) -> tuple[ParsedSchema | None, list[Diagnostic]]:
     """Read a schema file, or every `.graphql` file of a split schema folder (raises `UnreadableInput`
     when one cannot be read)."""
     files = schema_files(path) if path.is_dir() else [path]
     if not files:
         raise UnreadableInput(path, "no .graphql files in this folder")
     sources = [(read_text(f), str(f)) for f in files]
-    return parse_schema_sources(sources, str(path), sub_username_identity_claim=sub_username_identity_claim)
+    return parse_schema_sources(sources, str(path), sub_username_identity_claim=sub_username_identity_claim,
+                                respect_primary_key_attributes=respect_primary_key_attributes)

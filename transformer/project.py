@@ -162,7 +162,11 @@ def _load_project(
     if parameters is None:
         parameters, diagnostics = load_transform_parameters(schema_path)
     params = parameters
-    schema, schema_diagnostics = load_schema(schema_path, sub_username_identity_claim=params.use_sub_username_for_default_identity_claim)
+    schema, schema_diagnostics = load_schema(
+        schema_path,
+        sub_username_identity_claim=params.use_sub_username_for_default_identity_claim,
+        respect_primary_key_attributes=params.respect_primary_key_attributes_on_connection_field,
+    )
     diagnostics.extend(schema_diagnostics)
     group_path = group_file_path or find_group_file(schema_path)
     group_file: GroupFile | None = None

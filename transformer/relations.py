@@ -10,7 +10,10 @@ A relation declared without `fields` stores its foreign key in a field the user 
 
 The names follow Amplify's `getConnectionAttributeName`: camelCase of (model, field, key field), with
 the primary key attribute respected (`respectPrimaryKeyAttributesOnConnectionField`, Amplify's default
-for new projects). `@manyToMany` is not generated (the parser warns that it is unsupported).
+for new projects). With that parameter off (`ParsedSchema.respect_primary_key_attributes`, many Gen 1
+projects), the partition key's field is `<model><Field>Id` of type `ID` whatever the key is called, the
+sort key fields keep their names, and the `@hasMany` GSI has no sort key: the children are queried by the
+partition key value alone. `@manyToMany` is expanded into a join model by `transformer.many_to_many`.
 """
 
 from __future__ import annotations
@@ -59,6 +62,16 @@ def sort_key_fields(model: ModelDef) -> list[tuple[str, FieldType]]:
     return [(name, key_field_type(model, name)) for name in model.primary_key[1:]]
 
 
+def partition_connection_name(schema: ParsedSchema, model: str, field: str, key: str) -> str:
+    """The implicit foreign key that holds the partition key value (`getConnectionAttributeName`)."""
+    return camel_case([model, field, key if schema.respect_primary_key_attributes else "id"])
+
+
+def partition_connection_type(schema: ParsedSchema, related: ModelDef, key: str, required: bool) -> FieldType:
+    name = key_field_type(related, key).name if schema.respect_primary_key_attributes else "ID"
+    return FieldType(name=name, required=required)
+
+
 def _add(found: dict[str, list[ConnectionField]], field: ConnectionField) -> None:
     existing = found.setdefault(field.model, [])
     if all(f.name != field.name for f in existing):
@@ -66,14 +79,14 @@ def _add(found: dict[str, list[ConnectionField]], field: ConnectionField) -> Non
 
 
 def _has_one_fields(
-    holder: ModelDef, field_name: str, related: ModelDef, required: bool, kind: RelationKind
+    schema: ParsedSchema, holder: ModelDef, field_name: str, related: ModelDef, required: bool, kind: RelationKind
 ) -> list[ConnectionField]:
     pk = related.primary_key[0]
     fields = [
         ConnectionField(
             model=holder.name,
-            name=camel_case([holder.name, field_name, pk]),
-            type=FieldType(name=key_field_type(related, pk).name, required=required),
+            name=partition_connection_name(schema, holder.name, field_name, pk),
+            type=partition_connection_type(schema, related, pk, required),
             source_model=holder.name,
             source_field=field_name,
             kind=kind,
@@ -94,13 +107,15 @@ def _has_one_fields(
     return fields
 
 
-def _has_many_fields(parent: ModelDef, field_name: str, child: ModelDef, required: bool) -> list[ConnectionField]:
+def _has_many_fields(
+    schema: ParsedSchema, parent: ModelDef, field_name: str, child: ModelDef, required: bool
+) -> list[ConnectionField]:
     pk = parent.primary_key[0]
     fields = [
         ConnectionField(
             model=child.name,
-            name=camel_case([parent.name, field_name, pk]),
-            type=FieldType(name=key_field_type(parent, pk).name, required=required),
+            name=partition_connection_name(schema, parent.name, field_name, pk),
+            type=partition_connection_type(schema, parent, pk, required),
             source_model=parent.name,
             source_field=field_name,
             kind=RelationKind.HAS_MANY,
@@ -147,12 +162,12 @@ def connection_fields(schema: ParsedSchema) -> dict[str, list[ConnectionField]]:
                 if kind is RelationKind.HAS_MANY:
                     if relation.index_name:
                         continue
-                    for extra in _has_many_fields(model, field.name, related, field.type.required):
+                    for extra in _has_many_fields(schema, model, field.name, related, field.type.required):
                         _add(found, extra)
                 elif kind is RelationKind.HAS_ONE or not _related_has(
                     schema, related.name, model.name, RelationKind.HAS_MANY
                 ):
-                    for extra in _has_one_fields(model, field.name, related, field.type.required, kind):
+                    for extra in _has_one_fields(schema, model, field.name, related, field.type.required, kind):
                         _add(found, extra)
     return found
 
@@ -186,9 +201,11 @@ def has_many_key(schema: ParsedSchema, parent: ModelDef, field_name: str) -> Has
         )
     if relation.fields:
         return HasManyKey(partition=child.primary_key[0], sort=tuple(sort_key_fields(child)))
-    pk = parent.primary_key[0]
+    partition = partition_connection_name(schema, parent.name, field_name, parent.primary_key[0])
+    if not schema.respect_primary_key_attributes:
+        return HasManyKey(partition=partition, sort=())
     return HasManyKey(
-        partition=camel_case([parent.name, field_name, pk]),
+        partition=partition,
         sort=tuple(
             (camel_case([parent.name, field_name, name]), ftype) for name, ftype in sort_key_fields(parent)
         ),
@@ -202,6 +219,7 @@ __all__ = [
     "connection_fields",
     "has_many_key",
     "implicit_fields_for",
+    "partition_connection_name",
     "sort_key_fields",
 ]
 
@@ -290,7 +308,12 @@ def relation_read(schema: ParsedSchema, model: ModelDef, field_name: str) -> Rel
             None,
         )
         if parent_field is not None:
-            names = tuple(camel_case([related.name, parent_field, k]) for k in pk)
-            return RelationRead(**common, match_fields=tuple(pk), source_fields=names)
-    names = tuple(camel_case([model.name, field_name, k]) for k in pk)
-    return RelationRead(**common, match_fields=tuple(pk), source_fields=names)
+            return RelationRead(**common, match_fields=tuple(pk),
+                                source_fields=_connection_names(schema, related.name, parent_field, pk))
+    return RelationRead(**common, match_fields=tuple(pk), source_fields=_connection_names(schema, model.name, field_name, pk))
+
+
+def _connection_names(schema: ParsedSchema, holder: str, field: str, key: tuple[str, ...]) -> tuple[str, ...]:
+    """The implicit foreign keys holding each attribute of a related model's primary key, in key order."""
+    return (partition_connection_name(schema, holder, field, key[0]),
+            *(camel_case([holder, field, name]) for name in key[1:]))

@@ -130,6 +130,9 @@ class ParsedSchema(BaseModel):
     global_public_rule: SourceLocation | None = None
     """Where the starter schema's `input AMPLIFY { globalAuthRule: AuthRule = { allow: public } }` is
     (it asks for sandbox mode); None without it."""
+    respect_primary_key_attributes: bool = True
+    """Amplify's `respectPrimaryKeyAttributesOnConnectionField`, which names the implicit foreign keys
+    (`transformer.relations`) and the `@manyToMany` join model's keys: part of how the schema reads."""
 
     def all_rules(self) -> list[AuthRule]:
         """Every rule: model-level, field-level, and on fields of non-model types, in schema order."""

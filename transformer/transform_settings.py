@@ -49,7 +49,7 @@ class AmplifyTransformerFeatures(BaseModel):
     showfieldauthnotification: bool | None = None
     usefieldnameforprimarykeyconnectionfield: bool | None = None
     enableautoindexquerynames: bool | None = None
-    respectprimarykeyattributesonconnectionfield: bool | None = None
+    respectprimarykeyattributesonconnectionfield: bool = True
     shoulddeepmergedirectiveconfigdefaults: bool | None = None
 
 
@@ -219,6 +219,7 @@ def load_transform_parameters(schema_path: Path) -> tuple[TransformParameters, l
             populate_owner_field_for_static_group_auth=features.populateownerfieldforstaticgroupauth,
             subscriptions_inherit_primary_auth=features.subscriptionsinheritprimaryauth,
             improve_pluralization=features.improvepluralization,
+            respect_primary_key_attributes_on_connection_field=features.respectprimarykeyattributesonconnectionfield,
             sandbox_mode_enabled=own.sandboxModeEnabled,
             strict_owner=own.strictOwner,
         ),
