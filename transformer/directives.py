@@ -58,6 +58,8 @@ directive @hasMany(indexName: String, fields: [String], references: [String], li
 directive @belongsTo(fields: [String], references: [String], overrideIndexName: String) on FIELD_DEFINITION
 directive @manyToMany(relationName: String!, limit: Int = 100) on FIELD_DEFINITION
 directive @default(value: String) on FIELD_DEFINITION
+directive @validate(type: ValidationType!, value: String!, errorMessage: String) repeatable on FIELD_DEFINITION
+enum ValidationType { gt lt gte lte minLength maxLength startsWith endsWith matches }
 directive @function(name: String!, region: String, accountId: String,
   invocationType: InvocationType = RequestResponse) repeatable on FIELD_DEFINITION
 enum InvocationType { RequestResponse Event }
@@ -93,6 +95,7 @@ SUPPORTED_DIRECTIVES = frozenset(
         "belongsTo",
         "manyToMany",
         "default",
+        "validate",
         "function",
         "http",
         "searchable",

@@ -1,8 +1,8 @@
 """The checks Amplify's model, key and relational transformers make before they generate anything.
 
 Each is a rejection Amplify makes (its message kept), reported at the directive or field concerned:
-reserved type names, model-only directives, `@primaryKey`, `@index`, `@default` and `@searchable`
-arguments; `relation_validation.py` holds the `@hasOne` / `@hasMany` / `@belongsTo` checks. The `@auth` checks live with the rules (`rules.py`, `parse.py`) and the required-field check in `lints.py`.
+reserved type names, model-only directives, `@primaryKey`, `@index`, `@default`, `@validate` and
+`@searchable` arguments; `relation_validation.py` holds the `@hasOne` / `@hasMany` / `@belongsTo` checks. The `@auth` checks live with the rules (`rules.py`, `parse.py`) and the required-field check in `lints.py`.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from graphql import (
 
 from transformer.default_values import check_default
 from transformer.diagnostics import Diagnostic, error
+from transformer.field_validation import validate_problem
 from transformer.relation_validation import RelationChecks
 from transformer.rules import SourceLocation
 
@@ -113,6 +114,7 @@ class _ModelChecks:
                     if isinstance(node, ObjectTypeExtensionNode) and self.extension_field_refused(node, field):
                         continue
                     self.check_model_only(node, field)
+                    self.check_validations(field, model)
                     self.relations.check(node, field, model)
                 if model:
                     self.check_primary_key(node)  # type: ignore[arg-type]
@@ -150,6 +152,13 @@ class _ModelChecks:
                     directive,
                     f"The @{directive.name.value} directive may only be added to object definitions annotated with @model.",
                 )
+
+    def check_validations(self, field: FieldDefinitionNode, model: bool) -> None:
+        for directive in field.directives or ():
+            if directive.name.value == "validate":
+                problem = validate_problem(field, directive, on_model=model)
+                if problem:
+                    self.fail(directive, problem)
 
     def check_primary_key(self, node: ObjectTypeDefinitionNode) -> None:
         fields = {f.name.value: f for f in node.fields or ()}

@@ -27,6 +27,7 @@ TRANSFORMER_DIRECTIVES = frozenset(
         "belongsTo",
         "manyToMany",
         "default",
+        "validate",
         "function",
         "http",
         "searchable",
