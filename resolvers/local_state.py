@@ -178,6 +178,30 @@ class LocalState:
     def path(self, name: str) -> Path:
         return self.dir / name
 
+    def api_dir(self, schema_path: Path) -> Path:
+        """Where the data of the API whose schema is `schema_path` is kept (created 0700 on first use).
+
+        A project with one API (or no Amplify layout) keeps it in `.gqlauth/` itself, as always; in an
+        Amplify project with several APIs each has its own `.gqlauth/<api>/`, so that `serve --api
+        shop` and `serve --api admin` never share records. Keys, tokens and credentials stay shared.
+        """
+        from transformer.amplify_layout import amplify_backend, list_apis
+
+        backend = amplify_backend(schema_path)
+        apis = list_apis(backend.parent.parent) if backend is not None else {}
+        if len(apis) < 2:
+            return self.dir
+        wanted = schema_path.resolve()
+        name = next((api for api, schema in apis.items() if schema.resolve() == wanted), None)
+        if name is None:
+            return self.dir
+        directory = self.dir / name
+        try:
+            directory.mkdir(mode=0o700, exist_ok=True)
+        except OSError as exc:
+            raise LocalStateError(f"{directory}: cannot create: {exc.strerror or exc}") from exc
+        return directory
+
     @property
     def tls_dir(self) -> Path:
         directory = self.dir / _TLS_DIR

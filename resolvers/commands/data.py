@@ -17,7 +17,7 @@ project_option = click.option(
     "--project", "target", type=click.Path(path_type=Path, exists=True), default=None,
     help="Project directory or schema (default: found from the current directory).",
 )
-db_option = click.option("--db", default=None, help="SQLite file (default: .gqlauth/data.sqlite3).")
+db_option = click.option("--db", default=None, help="SQLite file (default: .gqlauth/data.sqlite3; .gqlauth/<api>/data.sqlite3 when the project has several APIs).")
 api_option = click.option("--api", default=None, metavar="NAME",
                           help="The Amplify API whose store to use, when the project holds several.")
 

@@ -74,11 +74,11 @@ def open_project(target: Path | None, group_file: Path | None, auth_modes: str |
 def open_store(opened: OpenedProject, db: str | None) -> Store:
     from resolvers.server.bindings import store_layouts
 
-    path = db if db is not None else str(opened.state.dir / DB_FILE_NAME)
     try:
+        path = db if db is not None else str(opened.state.api_dir(opened.project.schema_path) / DB_FILE_NAME)
         return Store(path if path == MEMORY else str(Path(path).expanduser()),
                      store_layouts(opened.project.matrix, opened.project.schema))
-    except StoreError as exc:
+    except (StoreError, LocalStateError) as exc:
         fail_usage(str(exc))
         raise AssertionError from exc
 
@@ -118,7 +118,7 @@ def user_pool_verifier(state: LocalState, *, issuer: str | None, jwks_url: str |
 @click.option("--api", default=None, metavar="NAME", help="The Amplify API to serve when the project holds several.")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
 @click.option("--port", default=DEFAULT_PORT, show_default=True, type=click.IntRange(0, 65535))
-@click.option("--db", default=None, help="SQLite file (default: .gqlauth/data.sqlite3); :memory: for a throwaway store.")
+@click.option("--db", default=None, help="SQLite file (default: .gqlauth/data.sqlite3; .gqlauth/<api>/data.sqlite3 when the project has several APIs); :memory: for a throwaway store.")
 @click.option("--seed", type=click.Path(path_type=Path, dir_okay=False), default=None,
               help="JSON records to load at start (a list or map of records with __typename).")
 @click.option("--issuer", default=None, help="Accept tokens of this Cognito/OIDC issuer instead of the local one.")
