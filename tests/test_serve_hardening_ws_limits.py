@@ -16,6 +16,7 @@ import pytest
 from realtime_support import api_key_headers, header_subprotocol, start_message, subscription_data
 from serve_support import CREATE_POST, Served, serve_blog
 from starlette.testclient import TestClient
+from starlette.websockets import WebSocketDisconnect
 
 from resolvers.limits import (
     LIMIT_ERROR_TYPE,
@@ -204,3 +205,29 @@ def test_an_event_over_the_subscription_payload_quota_is_not_delivered(blog: Ser
                                                                                      "content": "small"}}}
         finally:
             ws.__exit__(None, None, None)
+
+
+def test_a_100000_deep_websocket_message_is_refused_not_a_crash(blog: Served) -> None:
+    deep = "[" * 100_000 + "]" * 100_000
+    headers = api_key_headers(blog.api_key, HOST)
+    with TestClient(blog.app, base_url=f"http://{HOST}") as client:
+        with client.websocket_connect("/graphql", subprotocols=["graphql-ws", header_subprotocol(headers)]) as ws:
+            ws.send_text(json.dumps({"type": "connection_init"}))
+            assert ws.receive_json()["type"] == "connection_ack"
+            ws.send_text(deep)
+            (error,) = _next_frame(ws)["payload"]["errors"]
+            assert error["errorType"] == "MessageProcessingError" and error["errorCode"] == 400
+            ws.send_text(start_message("s1", '{"query": ' + deep + "}", headers))
+            message = _next_frame(ws)
+            assert message["type"] == "error" and message["id"] == "s1"
+            ws.send_text(start_message("s2", subscription_data(ON_CREATE), headers))
+            assert _next_frame(ws) == {"id": "s2", "type": "start_ack"}
+        ws_context, transport = _transport_ws(client, blog.api_key)
+        try:
+            transport.send_text('{"id": "1", "type": "subscribe", "payload": {"query": "{ x }", "variables": '
+                                '{"a": ' + deep + "}}}")
+            with pytest.raises(WebSocketDisconnect) as closed:
+                transport.receive_json()
+            assert closed.value.code == 4400
+        finally:
+            ws_context.__exit__(None, None, None)

@@ -97,7 +97,7 @@ def parse_client_message(text: str | bytes) -> ConnectionInit | Start | Stop:
         raise ProtocolError(_error(REQUEST_TOO_LARGE_TYPE, request_too_large(size, MAX_MESSAGE_BYTES)["message"], 400))
     try:
         raw = json.loads(text)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):
         raise ProtocolError(_error("MessageProcessingError", "The message is not valid JSON", 400)) from None
     if not isinstance(raw, dict):
         raise ProtocolError(_error("MessageProcessingError", "A message must be a JSON object", 400))
@@ -122,7 +122,7 @@ def parse_subscription_request(start: Start) -> SubscriptionRequest:
     try:
         raw = json.loads(start.payload.data)
         return SubscriptionRequest.model_validate(raw)
-    except ValueError:
+    except (ValueError, RecursionError):
         raise ProtocolError(
             _error("BadRequestException", "payload.data must be a JSON object with a query string", 400), start.id
         ) from None

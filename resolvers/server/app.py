@@ -26,6 +26,7 @@ and authenticator for code that adds other transports or drives the app in tests
 
 from __future__ import annotations
 
+import contextlib
 import ipaddress
 import json
 import logging
@@ -320,6 +321,14 @@ class AuthenticatingWSHandler(GraphQLTransportWSHandler):
         websocket.scope[WS_IDENTITY_SCOPE_KEY] = identity
         await websocket.send_json({"type": GraphQLTransportWSHandler.GQL_CONNECTION_ACK})
         client_context.connection_acknowledged = True
+
+    async def handle_websocket(self, websocket: WebSocket) -> None:
+        """A message nested too deeply to parse closes the connection with 4400 (invalid message)."""
+        try:
+            await super().handle_websocket(websocket)
+        except RecursionError:
+            with contextlib.suppress(RuntimeError, OSError):
+                await websocket.close(code=4400, reason="The message is nested too deeply")
 
     async def handle_websocket_subscribe(self, websocket: WebSocket, data: Any, operation_id: str,
                                          client_context: Any) -> None:
