@@ -18,6 +18,7 @@ from transformer.emit_vtl.layout import (
     resolver_files,
     write_resolvers,
 )
+from transformer.emit_vtl.memo import templates_memoized
 
 if TYPE_CHECKING:
     from transformer.project import Project
@@ -36,7 +37,8 @@ def project_pipelines(project: Project) -> list[Pipeline]:
     for cached_project, pipelines in _LAST_BUILT:
         if cached_project is project:
             return pipelines
-    pipelines = build_pipelines(project.matrix, PLACEHOLDERS, project.schema)
+    with templates_memoized():
+        pipelines = build_pipelines(project.matrix, PLACEHOLDERS, project.schema)
     _LAST_BUILT[:] = [(project, pipelines)]
     return pipelines
 

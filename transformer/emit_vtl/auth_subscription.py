@@ -19,12 +19,14 @@ from transformer.emit_vtl.identity import (
     owner_claims,
     provider_sections,
 )
+from transformer.emit_vtl.memo import per_owner
 from transformer.emit_vtl.vtl import VtlWriter, empty_payload, q
 from transformer.grants import read_roles
 from transformer.matrix import ModelAccess, Role
 from transformer.rules import Operation, Provider
 
 
+@per_owner
 def subscription_auth_request(model: ModelAccess) -> str:
     w = VtlWriter()
     open_auth(w)

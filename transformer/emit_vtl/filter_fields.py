@@ -17,16 +17,23 @@ protected field the filter names:
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 
 from transformer.emit_vtl.auth_common import authorize_by_identity
 from transformer.emit_vtl.identity import AUTH_TYPE, PROVIDER_ORDER, IdentityNames, provider_sections, static_condition
+from transformer.emit_vtl.memo import per_owner, write_fragment
 from transformer.emit_vtl.record_match import emit_record_match
 from transformer.emit_vtl.vtl import VtlWriter, q
 from transformer.filter_scope import scope_implies_field
 from transformer.grants import field_read_roles, protected_fields
 from transformer.matrix import ModelAccess, Role
 from transformer.rules import Provider
+
+
+@per_owner
+def _protected_fields(model: ModelAccess) -> tuple[str, ...]:
+    return tuple(protected_fields(model))
 
 
 def _message(model: ModelAccess, field: str) -> str:
@@ -41,7 +48,7 @@ def emit_filter_field_check(w: VtlWriter, model: ModelAccess, argument: str, *,
     `unrestricted` is true when the operation reaches every record, false when it is restricted by
     the auth filter built from `scope_roles`. With `record`, owner and dynamic-group rules are judged
     on that stored record instead. `$isAuthorized` is left as it was."""
-    fields = protected_fields(model)
+    fields = _protected_fields(model)
     if not fields:
         return
     w.line("#set($namedInput = {})")
@@ -50,22 +57,31 @@ def emit_filter_field_check(w: VtlWriter, model: ModelAccess, argument: str, *,
     w.line("#set($namedText = $util.toJson($namedInput))")
     w.line("#set($operationAuthorized = $isAuthorized)")
     w.line(f"#set($operationUnrestricted = {unrestricted})")
+    scope = None if scope_roles is None else tuple(role.name for role in scope_roles)
     for field in fields:
-        _, roles = field_read_roles(model, field)
-        with w.block(f"#if($namedText.contains({q(chr(34) + field + chr(34) + ':')}))"):
-            w.line("#set($isAuthorized = false)")
-            if record is None:
-                provider_sections(w, roles, _identity_roles)
-                for provider in PROVIDER_ORDER:
-                    if scope_roles is not None and scope_implies_field(scope_roles, roles, provider):
-                        condition = f"!$operationUnrestricted && $util.authType() == {q(AUTH_TYPE[provider])}"
-                        with w.block(f"#if({condition})"):
-                            w.line("#set($isAuthorized = true)")
-            else:
-                provider_sections(w, roles, _record_roles(record))
-            with w.block("#if(!$isAuthorized)"):
-                w.line(f"$util.error({q(_message(model, field))}, 'Unauthorized')")
+        write_fragment(w, model, ("filter-field", field, scope, record),
+                       functools.partial(_field_check, model=model, field=field, scope_roles=scope_roles, record=record))
     w.line("#set($isAuthorized = $operationAuthorized)")
+
+
+def _field_check(w: VtlWriter, *, model: ModelAccess, field: str, scope_roles: list[Role] | None,
+                 record: str | None) -> None:
+    """Refuse when the filter names `field` and the caller may not read it (the same text in every
+    template of the model with the same scope and record)."""
+    _, roles = field_read_roles(model, field)
+    with w.block(f"#if($namedText.contains({q(chr(34) + field + chr(34) + ':')}))"):
+        w.line("#set($isAuthorized = false)")
+        if record is None:
+            provider_sections(w, roles, _identity_roles)
+            for provider in PROVIDER_ORDER:
+                if scope_roles is not None and scope_implies_field(scope_roles, roles, provider):
+                    condition = f"!$operationUnrestricted && $util.authType() == {q(AUTH_TYPE[provider])}"
+                    with w.block(f"#if({condition})"):
+                        w.line("#set($isAuthorized = true)")
+        else:
+            provider_sections(w, roles, _record_roles(record))
+        with w.block("#if(!$isAuthorized)"):
+            w.line(f"$util.error({q(_message(model, field))}, 'Unauthorized')")
 
 
 Emit = Callable[[VtlWriter, Provider, list[Role], IdentityNames], None]

@@ -11,6 +11,8 @@ table on its primary key.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from transformer.emit_vtl.data_dynamodb import (
     emit_caller_filter,
     emit_key_condition,
@@ -19,8 +21,9 @@ from transformer.emit_vtl.data_dynamodb import (
     emit_scan_direction,
     get_response,
 )
+from transformer.emit_vtl.memo import per_owner
 from transformer.emit_vtl.vtl import MAPPING_VERSION, VtlWriter, q
-from transformer.matrix import AccessMatrix, OperationKind
+from transformer.matrix import AccessMatrix, OperationKind, RootOperation
 from transformer.relations import RelationRead, implicit_index_name, relation_read
 from transformer.rules import Operation
 from transformer.schema_model import ParsedSchema
@@ -47,9 +50,18 @@ def implicit_indexes(schema: ParsedSchema) -> dict[str, dict[str, tuple[str, tup
     return found
 
 
+@per_owner
+def _operations_by_model(matrix: AccessMatrix) -> Mapping[str, tuple[RootOperation, ...]]:
+    """Each model's root operations in the matrix's order (one pass, not one per relation)."""
+    found: dict[str, list[RootOperation]] = {}
+    for op in matrix.operations.values():
+        found.setdefault(op.model, []).append(op)
+    return {model: tuple(ops) for model, ops in found.items()}
+
+
 def relation_read_operation(matrix: AccessMatrix, model: str) -> Operation | None:
     """The operation whose read rules govern a relational read of `model` (that of its list query)."""
-    candidates = [op for op in matrix.operations_of(model)
+    candidates = [op for op in _operations_by_model(matrix).get(model, ())
                   if op.kind in (OperationKind.LIST, OperationKind.INDEX_QUERY, OperationKind.SYNC)]
     candidates.sort(key=lambda op: (op.kind is not OperationKind.LIST, op.key))
     return candidates[0].kind.operation if candidates else None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from transformer.emit_vtl.deployment import ADMIN_ROLE_SEPARATOR
 from transformer.emit_vtl.identity import admin_role_bypass
+from transformer.emit_vtl.memo import per_owner
 from transformer.emit_vtl.vtl import VtlWriter, empty_payload, q
 from transformer.environment import AuthEnvironment
 from transformer.matrix import TransformParameters
@@ -37,6 +38,7 @@ def init_request(type_name: str, field_name: str, model: str | None, environment
     return w.text()
 
 
+@per_owner
 def post_auth_request(parameters: TransformParameters) -> str:
     """Deny a model without `@auth`, unless sandbox mode lets API keys in or the caller is an IAM admin role."""
     w = VtlWriter()

@@ -74,6 +74,10 @@ class VtlWriter:
         """`#else`, or `#elseif(condition)`, inside the innermost block."""
         self._lines.append("  " * (self._depth - 1) + ("#else" if condition is None else f"#elseif({condition})"))
 
+    def written(self) -> list[str]:
+        """The lines so far, indented."""
+        return self._lines
+
     def text(self) -> str:
         return "\n".join(self._lines) + "\n"
 
