@@ -42,6 +42,7 @@ from resolvers.guards import (
 )
 from resolvers.guards.custom import CustomAuthorizerError
 from resolvers.identity import Identity
+from resolvers.input_validation import validation_failure
 from resolvers.relation_reads import lookup_of, read_related
 from transformer.diagnostics import InputError, UnreadableInput, error, read_text
 from transformer.environment import AuthEnvironment
@@ -401,6 +402,9 @@ def run_python(context: SuiteContext, case: SuiteCase) -> Outcome:
         if not decision.allowed:
             return _denied(decision)
         record = dict(decision.input or {})
+        failure = validation_failure(model, record)
+        if failure is not None:
+            return Outcome(allowed=False, error_type=None, message=failure, decision=decision)
         generated = False
         if model.primary_key == ["id"] and record.get("id") is None:
             record["id"] = str(uuid.uuid4())
@@ -417,6 +421,9 @@ def run_python(context: SuiteContext, case: SuiteCase) -> Outcome:
         decision = decide_update(matrix, case.operation, identity, values, stored, env)
         if not decision.allowed:
             return _denied(decision)
+        failure = validation_failure(model, decision.input if decision.input is not None else values)
+        if failure is not None:
+            return Outcome(allowed=False, error_type=None, message=failure, decision=decision)
         if stored is None:
             return _conditional_failure(decision)
         record = dict(stored)

@@ -1,4 +1,4 @@
-"""The suites recorded from Amplify for relational reads, `@manyToMany`, `@default` and the owner read-back,
+"""The suites recorded from Amplify for relational reads, `@manyToMany`, `@default`, the owner read-back and `@validate`,
 as GraphQL requests against `serve` (in-process), through the guards and through the templates.
 
 A recorded field case selects the relational field as a leaf (the oracle's shorthand); here it is sent
@@ -20,7 +20,7 @@ from resolvers.suite import GraphqlRequest, Suite, SuiteCase, load_suite, prepar
 from transformer.matrix import AccessMatrix
 
 CONFORMANCE = Path(__file__).parent / "conformance"
-SUITES = {name: CONFORMANCE / name / "suite.json" for name in ("relational", "owner-default", "references")}
+SUITES = {name: CONFORMANCE / name / "suite.json" for name in ("relational", "owner-default", "references", "validate")}
 LOADED: dict[str, Suite] = {name: load_suite(path) for name, path in SUITES.items()}
 MATRICES: dict[str, AccessMatrix] = {name: prepare(path).matrix for name, path in SUITES.items()}
 CASES = [(name, case) for name, suite in LOADED.items() for case in suite.cases if case.graphql is not None]

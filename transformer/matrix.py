@@ -24,6 +24,7 @@ from pydantic import BaseModel, ConfigDict, Field, SerializerFunctionWrapHandler
 
 from transformer.defaults import default_value
 from transformer.diagnostics import Diagnostic, error
+from transformer.field_validation import FieldValidation
 from transformer.naming import camel_case, list_query_name, lower_first, subscription_name, upper_first
 from transformer.relations import ConnectionField, connection_fields
 from transformer.rules import (
@@ -93,13 +94,18 @@ class ServedField(BaseModel):
     has_field_rules: bool = False
     default: Any = None
     """The `@default` value (typed), applied on create; None when the field has none."""
+    validations: tuple[FieldValidation, ...] = ()
+    """`@validate` checks a create or update input must pass (after auth), in the order written."""
 
     @model_serializer(mode="wrap")
     def _without_absent_default(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
-        """`default` is written only for fields that have one (older matrix files stay byte-identical)."""
+        """`default` and `validations` are written only for fields that have them (older matrix files stay
+        byte-identical)."""
         data: dict[str, Any] = handler(self)
         if data.get("default") is None:
             data.pop("default", None)
+        if not data.get("validations"):
+            data.pop("validations", None)
         return data
 
 
@@ -301,6 +307,7 @@ def served_fields(model: ModelDef, connections: Sequence[ConnectionField] = ()) 
             relation=f.relation,
             has_field_rules=f.rules is not None,
             default=None if f.default is None else default_value(f.type, f.default),
+            validations=f.validations,
         )
         for f in model.fields
     ]

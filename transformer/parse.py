@@ -33,6 +33,7 @@ from transformer.amplify_layout import schema_files
 from transformer.diagnostics import Diagnostic, UnreadableInput, error, read_text, warning
 from transformer.directive_validation import validate_directive_values
 from transformer.directives import APPSYNC_SCALARS, SUPPORTED_DIRECTIVES, declarations_document
+from transformer.field_validation import read_validations
 from transformer.global_auth_rule import amplify_inputs, read_global_auth_rule, without_definitions
 from transformer.many_to_many import expand_many_to_many
 from transformer.model_validation import validate_model_directives
@@ -233,6 +234,7 @@ class _SchemaReader:
                     rules=field_rules,
                     relation=relation,
                     default=None if default is None else str(default),
+                    validations=read_validations(name, field_node),
                     location=location_of(field_node, self.file),
                 )
             )

@@ -6,6 +6,7 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict
 
+from transformer.field_validation import FieldValidation
 from transformer.rules import AuthRule, SourceLocation
 
 
@@ -70,6 +71,8 @@ class ModelField(BaseModel):
     """Field-level `@auth`: replaces the model's rules for this field. None when absent."""
     relation: Relation | None = None
     default: str | None = None
+    validations: tuple[FieldValidation, ...] = ()
+    """`@validate` checks, in the order written (create and update inputs must pass them)."""
     location: SourceLocation | None = None
 
 

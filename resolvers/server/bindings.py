@@ -23,8 +23,9 @@ from resolvers.filters import (
     auth_filter_branches,
     sort_key_condition,
 )
+from resolvers.input_validation import validation_failure
 from resolvers.searching import SearchError, search_records
-from resolvers.server.errors import AppSyncError, bad_request, conditional_check_failed, unauthorized
+from resolvers.server.errors import AppSyncError, bad_request, conditional_check_failed, template_error, unauthorized
 from resolvers.server.pubsub import Subscription, Subscriptions
 from resolvers.store import ConditionFailed, Ordering, Store, StoreError, now_iso, store_layouts
 from transformer.matrix import AccessMatrix, OperationKind, RootOperation
@@ -255,6 +256,7 @@ class ModelResolvers:
             for name, default in self.defaults.items():
                 if values.get(name) is None:
                     values[name] = default
+            self._validate(values)
             self._check_fields(values)
             with self.store.transaction():
                 record = self.store.insert(self.model, values, condition=self._condition(args))
@@ -270,6 +272,7 @@ class ModelResolvers:
         def resolve(_obj: Any, _info: GraphQLResolveInfo, **args: Any) -> dict[str, Any]:
             verdict = _verdict(args, operation.key)
             values = dict(verdict.input if verdict.input is not None else args.get("input") or {})
+            self._validate(values)
             self._check_fields(values)
             with self.store.transaction():
                 stored = verdict.stored if verdict.stored_loaded else self.store.get(self.model, self.key_from(values))
@@ -297,6 +300,12 @@ class ModelResolvers:
             return {**record, MUTATION_MARK: "Mutation"}
 
         return resolve
+
+    def _validate(self, values: Mapping[str, Any]) -> None:
+        """`@validate`, after auth (and on create after `@default`), as Amplify's validate slot."""
+        failure = validation_failure(self.access, values)
+        if failure is not None:
+            raise template_error(failure)
 
     def _check_fields(self, values: Mapping[str, Any]) -> None:
         unknown = sorted(set(values) - self.layout.fields)

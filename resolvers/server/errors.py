@@ -17,7 +17,7 @@ CONDITIONAL_CHECK_MESSAGE = "The conditional request failed (Service: DynamoDb, 
 class AppSyncError(Exception):
     """An error a resolver raises on purpose; its message and type reach the client unchanged."""
 
-    def __init__(self, message: str, error_type: str, error_info: dict[str, Any] | None = None) -> None:
+    def __init__(self, message: str, error_type: str | None, error_info: dict[str, Any] | None = None) -> None:
         super().__init__(message)
         self.message = message
         self.error_type = error_type
@@ -30,6 +30,11 @@ def unauthorized(field_name: str, type_name: str, message: str | None = None) ->
 
 def conditional_check_failed() -> AppSyncError:
     return AppSyncError(CONDITIONAL_CHECK_MESSAGE, CONDITIONAL_CHECK_FAILED)
+
+
+def template_error(message: str) -> AppSyncError:
+    """What a template's `$util.error(message)` reports: the message, no error type."""
+    return AppSyncError(message, None)
 
 
 def bad_request(message: str) -> AppSyncError:

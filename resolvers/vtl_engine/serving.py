@@ -95,7 +95,7 @@ def _lambda_filter_gate(identity: Identity, model: str | None, args: Mapping[str
 
 def _raise_on_error(result: PipelineResult) -> Any:
     if result.error is not None:
-        raise AppSyncError(result.error.message or "Unknown error", result.error.error_type or "Unknown")
+        raise AppSyncError(result.error.message or "Unknown error", result.error.error_type)
     return result.data
 
 

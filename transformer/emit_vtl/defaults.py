@@ -11,7 +11,7 @@ from transformer.emit_vtl.vtl import VtlWriter, q
 from transformer.matrix import ModelAccess
 
 
-def _literal(value: object) -> str:
+def vtl_literal(value: object) -> str:
     """A VTL value for a typed default. Velocity has no exponent notation, so a float is written out in full
     (`1e-07` would not parse) and keeps a decimal point, so it stays a Double. An infinite one (`1e400`, which
     check lets through as Amplify does) has no literal: it is parsed from JSON text at run time."""
@@ -31,6 +31,6 @@ def default_values_lines(model: ModelAccess) -> str:
     for field in model.fields:
         if field.default is None:
             continue
-        value = f"$util.defaultIfNull($ctx.args.input.get({q(field.name)}), {_literal(field.default)})"
+        value = f"$util.defaultIfNull($ctx.args.input.get({q(field.name)}), {vtl_literal(field.default)})"
         w.qr(f"$ctx.args.input.put({q(field.name)}, {value})")
     return w.text() if any(f.default is not None for f in model.fields) else ""

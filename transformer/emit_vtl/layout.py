@@ -1,6 +1,7 @@
 """The pipeline layout: which functions (slots) each resolver runs, and the files they are written to.
 
-Every generated root field gets a pipeline `init -> auth -> postAuth -> data`; fields that read
+Every generated root field gets a pipeline `init -> auth -> postAuth -> data` (creates and updates of a
+model with `@validate` fields run `validate` before `data`); fields that read
 rules protect (or owner fields read back as their last claim) get `init -> auth -> data` field
 resolvers. Each function is written as `<Type>.<field>.<slot>.<n>.req.vtl` / `.res.vtl`. A model
 without `@auth` has no auth slot, so postAuth denies it (unless sandbox mode). The pipeline's own
@@ -29,6 +30,7 @@ from transformer.emit_vtl import (
 )
 from transformer.emit_vtl.defaults import default_values_lines
 from transformer.emit_vtl.slots import init_request, no_auth_gate_request, pass_through_response, post_auth_request
+from transformer.emit_vtl.validate import has_validations, validate_request
 from transformer.emit_vtl.vtl import empty_payload
 from transformer.environment import AuthEnvironment
 from transformer.grants import model_has_auth, protected_fields, read_back_fields, reads_memoized
@@ -45,6 +47,7 @@ class Slot(StrEnum):
     INIT = "init"
     AUTH = "auth"
     POST_AUTH = "postAuth"
+    VALIDATE = "validate"
     DATA = "data"
 
 
@@ -162,6 +165,8 @@ def operation_pipeline(matrix: AccessMatrix, op: RootOperation, environment: Aut
     if auth is not None:
         functions.append(auth)
     functions.append(_none(Slot.POST_AUTH, post_auth_request(matrix.parameters)))
+    if op.kind in (OperationKind.CREATE, OperationKind.UPDATE) and has_validations(model):
+        functions.append(_none(Slot.VALIDATE, validate_request(model)))
     functions.append(_data_function(model, op))
     return Pipeline(
         type_name=op.type_name,
