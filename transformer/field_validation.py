@@ -45,7 +45,7 @@ STRING_KINDS = LENGTH_KINDS | {ValidationKind.STARTS_WITH, ValidationKind.ENDS_W
 
 _JS_FLOAT = re.compile(r"[+-]?(Infinity|(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?)")
 _JS_DECIMAL_INT = re.compile(r"[+-]?\d+")
-_JS_HEX_INT = re.compile(r"([+-]?)0[xX]([0-9a-fA-F]+)")
+_JS_HEX_PREFIX = re.compile(r"([+-]?)0[xX]([0-9a-fA-F]*)")
 _JS_SPACE = " \t\n\r\v\f\u00a0\ufeff\u2028\u2029"
 
 
@@ -63,9 +63,10 @@ def js_parse_float(text: str) -> float | int | None:
 def js_parse_int(text: str) -> int | None:
     """JavaScript's `parseInt` without a radix (a `0x` prefix reads hexadecimal); None for NaN."""
     stripped = text.lstrip(_JS_SPACE)
-    hexadecimal = _JS_HEX_INT.match(stripped)
+    hexadecimal = _JS_HEX_PREFIX.match(stripped)
     if hexadecimal is not None:
-        return int(hexadecimal.group(1) + hexadecimal.group(2), 16)
+        digits = hexadecimal.group(2)
+        return int(hexadecimal.group(1) + digits, 16) if digits else None
     match = _JS_DECIMAL_INT.match(stripped)
     return None if match is None else int(match.group(0))
 
