@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_right
 from functools import cache, lru_cache
 from pathlib import Path
@@ -58,9 +59,12 @@ OWNER_FIELD_TYPES = frozenset({"String", "ID", "AWSEmail"})
 GROUPS_FIELD_TYPES = frozenset({"String"})
 
 
+_NEWLINE = re.compile("\n")
+
+
 @lru_cache(maxsize=8)
 def _line_starts(body: str) -> list[int]:
-    return [0] + [index + 1 for index, ch in enumerate(body) if ch == "\n"]
+    return [0] + [match.end() for match in _NEWLINE.finditer(body)]
 
 
 def location_of(node: Node | None, file: str) -> SourceLocation | None:
@@ -408,6 +412,12 @@ def parse_schema_sources(
     model_names = {
         d.name.value for d in document.definitions if isinstance(d, ObjectTypeDefinitionNode) and _directive(d, "model")
     }
+    extension_fields: dict[str, tuple[FieldDefinitionNode, ...]] = {}
+    for definition in document.definitions:
+        if isinstance(definition, ObjectTypeExtensionNode):
+            extension_fields[definition.name.value] = (
+                *extension_fields.get(definition.name.value, ()), *(definition.fields or ())
+            )
     extra_rules: list[NonModelFieldRules] = []
     non_model_types: set[str] = set()
     for definition in document.definitions:
@@ -428,10 +438,7 @@ def parse_schema_sources(
         type_name = definition.name.value
         if _directive(definition, "model"):  # type: ignore[arg-type]
             reader.unsupported(definition, type_name)  # type: ignore[arg-type]
-            extensions = tuple(
-                f for d in document.definitions
-                if isinstance(d, ObjectTypeExtensionNode) and d.name.value == type_name for f in d.fields or ()
-            )
+            extensions = extension_fields.get(type_name, ())
             model = reader.read_model(definition, known_types, extensions)  # type: ignore[arg-type]
             reader.check_rule_fields(model)
             models[type_name] = model

@@ -7,6 +7,7 @@ and subscription checks.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from functools import lru_cache
 
 from transformer.emit_vtl.vtl import VtlWriter, q
 from transformer.matrix import Role, RoleKind
@@ -57,28 +58,36 @@ class IdentityNames:
         if claim in self._groups:
             return self._groups[claim]
         index = self.next_index()
-        var, raw, items = f"$groupsInToken{index}", f"$groupsRaw{index}", f"$groupItems{index}"
-        source = claim_expression(claim)
-        w.line(f"#set({var} = [])")
-        with w.block(f"#if(!$util.isNull({source}))"):
-            w.line(f"#set({raw} = {source})")
-            w.line(f"#set({items} = [])")
-            w.line(f"#if($util.isList({raw}))")
-            w.line(f"  #set({items} = {raw})")
-            w.line(f"#elseif($util.isString({raw}) && !{raw}.trim().isEmpty())")
-            w.line(f"  #if({raw}.trim().startsWith('['))")
-            w.line(f"    #set({items} = $util.parseJson({raw}.trim()))")
-            w.line("  #else")
-            w.line(f"    #set({items} = [{raw}])")
-            w.line("  #end")
-            w.line("#end")
-            with w.block(f"#foreach($groupItem in {items})"), w.block("#if($util.isString($groupItem))"):
-                w.qr(f"{var}.add($groupItem)")
-        self._groups[claim] = var
+        w.lines(_groups_lines(claim, index))
+        var = self._groups[claim] = f"$groupsInToken{index}"
         return var
 
     def reset_block(self) -> None:
         self._groups = {}
+
+
+@lru_cache(maxsize=256)
+def _groups_lines(claim: str, index: int) -> tuple[str, ...]:
+    """The lines of `IdentityNames.groups_var` (the same for every template that reads `claim` as its `index`th name)."""
+    w = VtlWriter()
+    var, raw, items = f"$groupsInToken{index}", f"$groupsRaw{index}", f"$groupItems{index}"
+    source = claim_expression(claim)
+    w.line(f"#set({var} = [])")
+    with w.block(f"#if(!$util.isNull({source}))"):
+        w.line(f"#set({raw} = {source})")
+        w.line(f"#set({items} = [])")
+        w.line(f"#if($util.isList({raw}))")
+        w.line(f"  #set({items} = {raw})")
+        w.line(f"#elseif($util.isString({raw}) && !{raw}.trim().isEmpty())")
+        w.line(f"  #if({raw}.trim().startsWith('['))")
+        w.line(f"    #set({items} = $util.parseJson({raw}.trim()))")
+        w.line("  #else")
+        w.line(f"    #set({items} = [{raw}])")
+        w.line("  #end")
+        w.line("#end")
+        with w.block(f"#foreach($groupItem in {items})"), w.block("#if($util.isString($groupItem))"):
+            w.qr(f"{var}.add($groupItem)")
+    return tuple(w.written())
 
 
 def owner_claims(w: VtlWriter, role: Role, names: IdentityNames) -> tuple[str, str, str]:
