@@ -100,8 +100,9 @@ RULES_BY_MODE = {
 
 
 @st.composite
-def generated_schemas(draw: st.DrawFn) -> tuple[str, tuple[str, ...]]:
+def generated_schemas(draw: st.DrawFn) -> tuple[str, tuple[str, ...], dict[str, str]]:
     modes = draw(st.sampled_from(MODES))
+    params = draw(st.sampled_from([{}, {"respectPrimaryKeyAttributesOnConnectionField": "false"}]))
     names = draw(st.lists(st.sampled_from(MODEL_NAMES), min_size=1, max_size=3, unique=True))
     usable = [rule for mode in modes for rule in RULES_BY_MODE[mode]]
     blocks: list[str] = []
@@ -170,22 +171,22 @@ def generated_schemas(draw: st.DrawFn) -> tuple[str, tuple[str, ...]]:
             lines.insert(0, "  id: ID!")
         blocks.append(f"type {name} @model{options}{auth} {{\n" + "\n".join(lines) + "\n}")
     shared = "enum Level {\n  LOW\n  HIGH\n}\n\ntype Meta {\n  note: String\n  count: Int\n}\n\n"
-    return shared + "\n\n".join(blocks) + "\n", modes
+    return shared + "\n\n".join(blocks) + "\n", modes, params
 
 
 @pytest.mark.skipif(oracle_missing_reason() is not None, reason=oracle_missing_reason() or "")
 @settings(max_examples=int(os.environ.get("GQLAUTH_DIFFERENTIAL_EXAMPLES", "20")), deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
 @given(generated_schemas())
-def test_generated_schemas_match_amplify(generated: tuple[str, tuple[str, ...]]) -> None:
-    sdl, modes = generated
+def test_generated_schemas_match_amplify(generated: tuple[str, tuple[str, ...], dict[str, str]]) -> None:
+    sdl, modes, params = generated
     with tempfile.TemporaryDirectory() as scratch:
         schema_file = Path(scratch) / "schema.graphql"
         schema_file.write_text(sdl, encoding="utf-8")
-        amplify = amplify_transform(schema_file, Path(scratch) / "out", modes)
+        amplify = amplify_transform(schema_file, Path(scratch) / "out", modes, params)
         assume(amplify.accepted)
-        case = DifferentialCase("generated", sdl, str(schema_file), modes, {})
+        case = DifferentialCase("generated", sdl, str(schema_file), modes, params)
         ours = gqlauth_output(case)
         assert not isinstance(ours, list), f"gqlauth rejects a schema Amplify accepts:\n{sdl}\n{ours}"
         found = structural_differences(amplify.schema, ours)
-        assert not found, f"modes {modes}:\n{sdl}\n" + "\n".join(found)
+        assert not found, f"modes {modes}, params {params}:\n{sdl}\n" + "\n".join(found)
 
