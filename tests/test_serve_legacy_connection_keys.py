@@ -41,15 +41,16 @@ type Label @model @auth(rules: [{ allow: owner }, { allow: private, operations: 
 }
 """
 
-CLI_JSON = {"features": {"graphqltransformer": {"respectprimarykeyattributesonconnectionfield": False,
+CLI_JSON: dict[str, dict[str, dict[str, bool]]] = {"features": {"graphqltransformer": {"respectprimarykeyattributesonconnectionfield": False,
                                                  "usesubusernamefordefaultidentityclaim": True}}}
 
 ITEM_KEYS = "id name shelfItemsId shelfItemsRow"
 
 
-def _serve_project(root: Path, engine: str) -> Served:
+def _serve_project(root: Path, engine: str, *, respect: bool = False) -> Served:
+    flags = CLI_JSON["features"]["graphqltransformer"] | {"respectprimarykeyattributesonconnectionfield": respect}
     (root / "amplify" / "backend" / "api" / "legacy").mkdir(parents=True)
-    (root / "amplify" / "cli.json").write_text(json.dumps(CLI_JSON))
+    (root / "amplify" / "cli.json").write_text(json.dumps({"features": {"graphqltransformer": flags}}))
     (root / "amplify" / "backend" / "api" / "legacy" / "schema.graphql").write_text(SCHEMA)
     project, diagnostics = load_project(root, auth_modes=[Provider.USER_POOLS])
     assert project is not None, [d.render() for d in diagnostics]
@@ -111,3 +112,15 @@ def test_the_implicit_has_many_matches_the_partition_value_alone(served: Served)
 def test_the_key_named_foreign_keys_are_not_in_the_schema(served: Served) -> None:
     status, body = served.call('{ getItem(id: "i1") { shelfItemsZone } }', token=served.token("alice"))
     assert "errors" in body and "shelfItemsZone" in body["errors"][0]["message"]
+
+
+@pytest.mark.parametrize("engine", ["python", "vtl"])
+def test_with_the_parameter_on_the_implicit_has_many_matches_the_whole_parent_key(tmp_path: Path, engine: str) -> None:
+    """Amplify's default: the query on `gsi-Shelf.items` names `shelfItemsZone` and `shelfItemsRow`."""
+    served = _serve_project(tmp_path, engine, respect=True)
+    _data(served, 'mutation { createShelf(input: {zone: "C", row: 1}) { zone } }')
+    for item, row in (("c1", 1), ("c2", 2)):
+        _data(served, f'mutation {{ createItem(input: {{id: "{item}", name: "{item}", shelfItemsZone: "C", '
+                      f'shelfItemsRow: {row}}}) {{ id }} }}')
+    shelf = _data(served, '{ getShelf(zone: "C", row: 1) { items { items { id } } } }')["getShelf"]
+    assert shelf["items"]["items"] == [{"id": "c1"}]

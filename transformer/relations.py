@@ -295,6 +295,10 @@ def relation_read(schema: ParsedSchema, model: ModelDef, field_name: str) -> Rel
             index = implicit_index_name(model.name, field_name)
         source = tuple(relation.fields) or tuple(model.primary_key)
         sort = tuple(name for name, _ in key.sort)
+        if index is not None and not relation.index_name and sort:
+            # Amplify's implicit hasMany query names the parent's whole key: the sort key fields exactly too.
+            return RelationRead(**common, match_fields=(key.partition, *sort), source_fields=source, index=index,
+                                sort_fields=sort, limit=relation.limit)
         return RelationRead(**common, match_fields=(key.partition,), source_fields=source[:1], index=index,
                             sort_fields=sort, limit=relation.limit)
     if relation.fields:

@@ -84,7 +84,8 @@ def relation_request(read: RelationRead, *, redact_in_mutations: bool) -> str:
         w.qr(f"$relationArgs.put({q(match)}, {value})")
     partition, *rest = read.match_fields
     if read.many:
-        emit_key_condition(w, partition, read.sort_fields, exact=False, source="$relationArgs")
+        matched_sort = bool(read.sort_fields) and set(read.sort_fields) <= set(rest)
+        emit_key_condition(w, partition, () if matched_sort else read.sort_fields, exact=False, source="$relationArgs")
     elif read.match_fields == read.related_key:
         emit_key_condition(w, partition, read.related_key[1:], exact=True, source="$relationArgs")
         rest = []
