@@ -51,6 +51,7 @@ from transformer.schema_model import (
     Relation,
     RelationKind,
 )
+from transformer.sdl_rules import SDL_RULES
 from transformer.searchable import search_query_name
 
 ROOT_TYPES = frozenset({"Query", "Mutation", "Subscription"})
@@ -384,7 +385,7 @@ def parse_schema_sources(
         return None, syntax
     document = documents[0] if len(documents) == 1 else concat_ast(documents)
     file = name
-    sdl_errors = validate_sdl(concat_ast([declarations_document(), document]))
+    sdl_errors = validate_sdl(concat_ast([declarations_document(), document]), rules=SDL_RULES)
     if sdl_errors:
         return None, [_syntax_diagnostic(e, file) for e in sdl_errors]
 
