@@ -21,14 +21,17 @@ from typing import TYPE_CHECKING, Any
 import orjson
 
 from transformer.diagnostics import Diagnostic, InputError, Severity
+from transformer.emit_external_sources import environment_declarations, external_source_resources
 from transformer.emit_schema import emit_output_schema
 from transformer.emit_vtl import project_pipelines
-from transformer.emit_vtl.deployment import deployed_template, deployment_parameters, parameters_used
+from transformer.emit_vtl.deployment import PLACEHOLDERS, deployed_template, deployment_parameters, parameters_used
+from transformer.emit_vtl.external import ExternalSource, with_external_data
 from transformer.emit_vtl.layout import AFTER_TEMPLATE, NONE_DATA_SOURCE
 from transformer.emit_vtl.relations import implicit_indexes
 from transformer.emit_vtl.vtl import MAPPING_VERSION
 from transformer.environment import AuthEnvironment
 from transformer.matrix import AccessMatrix, ModelAccess
+from transformer.resolver_directives import resolver_fields
 from transformer.rules import Provider
 from transformer.stack_limits import limit_problems
 from transformer.stack_packing import FunctionKey, Packing, ResolverPlan, StackPlan, consumers_first, pack
@@ -207,8 +210,10 @@ class Deployment:
 class _Names:
     """Logical ids of the shared functions (after the first pipeline slot each serves), fixed before any stack is built."""
 
-    def __init__(self, packing: Packing) -> None:
+    def __init__(self, packing: Packing, external_sources: set[str]) -> None:
         self.functions = {key: _logical_id("Function", *plan.stem.split(".")) for key, plan in packing.functions.items()}
+        self.external_sources = external_sources
+        """The `@function` / `@http` data sources, defined in the API stack under their own names."""
         self._deployed: dict[str, tuple[list[str], str | dict[str, str]]] = {}
 
     def deployed(self, text: str) -> tuple[list[str], str | dict[str, str]]:
@@ -247,6 +252,8 @@ class _NestedStack:
     def _data_source_name(self, data_source: str) -> Any:
         if data_source == NONE_DATA_SOURCE:
             return self._parameter(NONE_SOURCE_NAME, "", {"Fn::GetAtt": [NONE_SOURCE, "Name"]})
+        if data_source in self.names.external_sources:
+            return self._parameter(f"{data_source}Name", "", {"Fn::GetAtt": [data_source, "Name"]})
         stack = self.packing.table_stacks[data_source]
         value = {"Fn::GetAtt": [_logical_id("DataSource", self.packing.table_models[data_source]), "Name"]}
         if stack == self.plan.name:
@@ -313,7 +320,7 @@ class _NestedStack:
         return template
 
 
-def _root(project: Project, name: str) -> dict[str, Any]:
+def _root(project: Project, name: str, sources: dict[str, ExternalSource]) -> dict[str, Any]:
     matrix = project.matrix
     resources: dict[str, Any] = {
         API: _api(matrix, name),
@@ -326,6 +333,7 @@ def _root(project: Project, name: str) -> dict[str, Any]:
             "Properties": {"ApiId": {"Fn::GetAtt": [API, "ApiId"]}, "Name": "NONE_DS", "Type": "NONE"},
         },
     }
+    resources.update(external_source_resources(sources, {"Fn::GetAtt": [API, "ApiId"]}))
     outputs: dict[str, Any] = {
         "GraphQLApiId": {"Value": {"Fn::GetAtt": [API, "ApiId"]}},
         "GraphQLApiEndpoint": {"Value": {"Fn::GetAtt": [API, "GraphQLUrl"]}},
@@ -340,10 +348,13 @@ def _root(project: Project, name: str) -> dict[str, Any]:
         "AWSTemplateFormatVersion": "2010-09-09",
         "Description": f"AppSync API {name} with @auth enforced by gqlauth's resolver templates",
     }
+    env_parameter, env_condition = environment_declarations(sources)
     parameters = {**_parameters(matrix.auth_modes, project.environment),
-                  **deployment_parameters(project.environment, matrix.auth_modes)}
+                  **deployment_parameters(project.environment, matrix.auth_modes), **env_parameter}
     if parameters:
         template["Parameters"] = parameters
+    if env_condition:
+        template["Conditions"] = env_condition
     template["Resources"] = resources
     template["Outputs"] = outputs
     return template
@@ -363,10 +374,11 @@ def _templates(project: Project, name: str) -> Iterator[tuple[str, dict[str, Any
     A nested stack's resources are built when it is its turn and let go once handed over, so a large
     API's stacks are never all in memory at once.
     """
-    packing = pack(project_pipelines(project), list(project.matrix.models))
-    names = _Names(packing)
+    pipelines, sources = with_external_data(project_pipelines(project), resolver_fields(project.schema.sdl), PLACEHOLDERS)
+    packing = pack(pipelines, list(project.matrix.models))
+    names = _Names(packing, set(sources))
     extra = implicit_indexes(project.schema)
-    root = _root(project, name)
+    root = _root(project, name, sources)
     taken = set(root["Resources"])
     stack_ids: dict[str, str] = {}
     for stack in packing.stacks:

@@ -23,7 +23,6 @@ from typing import NamedTuple
 
 from transformer.emit_vtl.layout import (
     BEFORE_TEMPLATE,
-    NONE_DATA_SOURCE,
     Pipeline,
     PipelineFunction,
     PipelineKind,
@@ -115,7 +114,7 @@ def _key(function: PipelineFunction) -> FunctionKey:
 
 
 def _home(pipeline: Pipeline, functions: tuple[PipelineFunction, ...], table_models: dict[str, str]) -> str:
-    tables = {table_models[f.data_source] for f in functions if f.data_source != NONE_DATA_SOURCE}
+    tables = {table_models[f.data_source] for f in functions if f.data_source in table_models}
     if len(tables) == 1:
         return tables.pop()
     if len(tables) > 1:
@@ -226,7 +225,7 @@ def pack(pipelines: list[Pipeline], models: list[str]) -> Packing:
         homes = users[key]
         if len(homes) == 1:
             placed.stack = next(iter(homes))
-        elif key.data_source == NONE_DATA_SOURCE:
+        elif key.data_source not in table_stacks:
             shared.append(key)
         else:
             placed.stack = table_stacks[key.data_source]

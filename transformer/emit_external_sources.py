@@ -1,0 +1,98 @@
+"""The CloudFormation resources of the `@function` and `@http` data sources, as Amplify declares them.
+
+A Lambda data source gets a service role AppSync assumes, allowed to invoke the function (and its versions);
+the function's ARN substitutes `${env}` from the `env` Parameter (Amplify's `HasEnvironmentParameter`
+condition: with `env` left at `NONE`, the name's `-${env}` is dropped). An HTTP data source points at its origin.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from transformer.emit_vtl.external import HTTP, LAMBDA, ExternalSource
+
+ENV_PARAMETER = "env"
+HAS_ENVIRONMENT = "HasEnvironmentParameter"
+NO_ENVIRONMENT = "NONE"
+
+
+def _arn(name: str) -> dict[str, Any]:
+    return {"Fn::Sub": f"arn:aws:lambda:${{AWS::Region}}:${{AWS::AccountId}}:function:{name}"}
+
+
+def _function_arn(name: str) -> dict[str, Any]:
+    with_env = _arn(name)
+    if "${env}" in name:
+        with_env = {"Fn::Sub": [with_env["Fn::Sub"], {"env": {"Ref": ENV_PARAMETER}}]}
+    without_env = _arn(re.sub(r"-\$\{env\}", "", name, count=1))
+    return {"Fn::If": [HAS_ENVIRONMENT, with_env, without_env]}
+
+
+def _lambda_resources(source: ExternalSource, api_id: Any) -> dict[str, Any]:
+    role = f"{source.name}Role"
+    arn = _function_arn(source.target)
+    return {
+        role: {
+            "Type": "AWS::IAM::Role",
+            "Properties": {
+                "AssumeRolePolicyDocument": {
+                    "Version": "2012-10-17",
+                    "Statement": [{"Effect": "Allow", "Principal": {"Service": "appsync.amazonaws.com"},
+                                   "Action": "sts:AssumeRole"}],
+                },
+                "Policies": [{
+                    "PolicyName": f"{source.name}InvokePolicy",
+                    "PolicyDocument": {
+                        "Version": "2012-10-17",
+                        "Statement": [{"Effect": "Allow", "Action": "lambda:InvokeFunction",
+                                       "Resource": [arn, {"Fn::Join": ["", [arn, ":*"]]}]}],
+                    },
+                }],
+            },
+        },
+        source.name: {
+            "Type": "AWS::AppSync::DataSource",
+            "Properties": {
+                "ApiId": api_id,
+                "Name": source.name,
+                "Type": "AWS_LAMBDA",
+                "LambdaConfig": {"LambdaFunctionArn": arn},
+                "ServiceRoleArn": {"Fn::GetAtt": [role, "Arn"]},
+            },
+        },
+    }
+
+
+def _http_resources(source: ExternalSource, api_id: Any) -> dict[str, Any]:
+    return {
+        source.name: {
+            "Type": "AWS::AppSync::DataSource",
+            "Properties": {"ApiId": api_id, "Name": source.name, "Type": "HTTP",
+                           "HttpConfig": {"Endpoint": source.target}},
+        },
+    }
+
+
+def external_source_resources(sources: dict[str, ExternalSource], api_id: Any) -> dict[str, Any]:
+    """Every data source's resources, keyed by logical id (the data source's own id is its name)."""
+    resources: dict[str, Any] = {}
+    for source in sources.values():
+        if source.kind == LAMBDA:
+            resources.update(_lambda_resources(source, api_id))
+        elif source.kind == HTTP:
+            resources.update(_http_resources(source, api_id))
+    return resources
+
+
+def environment_declarations(sources: dict[str, ExternalSource]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The `env` Parameter and the `HasEnvironmentParameter` condition, when a Lambda data source needs them."""
+    if not any(source.kind == LAMBDA for source in sources.values()):
+        return {}, {}
+    parameter = {ENV_PARAMETER: {"Type": "String", "Default": NO_ENVIRONMENT,
+                                 "Description": "The Amplify environment name for the env placeholder of @function names (NONE drops it)"}}
+    condition = {HAS_ENVIRONMENT: {"Fn::Not": [{"Fn::Equals": [{"Ref": ENV_PARAMETER}, NO_ENVIRONMENT]}]}}
+    return parameter, condition
+
+
+__all__ = ["environment_declarations", "external_source_resources"]
