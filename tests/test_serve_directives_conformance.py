@@ -20,7 +20,8 @@ from resolvers.suite import GraphqlRequest, Suite, SuiteCase, load_suite, prepar
 from transformer.matrix import AccessMatrix
 
 CONFORMANCE = Path(__file__).parent / "conformance"
-SUITES = {name: CONFORMANCE / name / "suite.json" for name in ("relational", "owner-default", "references", "validate")}
+SUITES = {name: CONFORMANCE / name / "suite.json" for name in ("relational", "owner-default", "references", "validate",
+                                                                "legacy-keys")}
 LOADED: dict[str, Suite] = {name: load_suite(path) for name, path in SUITES.items()}
 MATRICES: dict[str, AccessMatrix] = {name: prepare(path).matrix for name, path in SUITES.items()}
 CASES = [(name, case) for name, suite in LOADED.items() for case in suite.cases if case.graphql is not None]
