@@ -10,8 +10,11 @@ from typing import Any
 import pytest
 from cfnlint.api import lint
 from guard_support import ENV, matrix_from
+from oracle_support import oracle_missing_reason
 from stack_support import build_templates, quota_problems, wiring_problems
+from vtl_engine_support import simulate
 
+from resolvers.vtl.parser import parse_template
 from transformer.emit import transform
 from transformer.emit_stack import Deployment, build_deployment
 from transformer.emit_vtl.external import lambda_data_source, simplify_name
@@ -139,3 +142,23 @@ def test_the_build_lints_wires_up_and_fits(tmp_path: Path) -> None:
     assert all(not found for found in errors.values()), errors
     assert wiring_problems(build) == []
     assert quota_problems(build) == []
+
+
+def _templates(deployment: Deployment) -> dict[str, str]:
+    found = {}
+    for logical, resource in _resources(deployment).items():
+        if resource["Type"] == "AWS::AppSync::FunctionConfiguration":
+            for part in ("RequestMappingTemplate", "ResponseMappingTemplate"):
+                text = resource["Properties"][part]
+                found[f"{logical}.{part}"] = text if isinstance(text, str) else text["Fn::Sub"]
+    return found
+
+
+def test_templates_are_velocity_in_both_engines(deployment: Deployment) -> None:
+    """Our strict (Velocity 1.x) parser and, with the oracle, the simulator's engine both accept every template."""
+    templates = _templates(deployment)
+    for name, text in templates.items():
+        parse_template(text, name, portable=True)
+    if oracle_missing_reason() is None:
+        results = simulate([{"name": name, "template": text} for name, text in templates.items()])
+        assert {name: r["parseError"] for name, r in results.items() if not r["parses"]} == {}
