@@ -11,7 +11,13 @@ transform into its stages, in-process.
 Amplify's run is skipped, with a message, when the oracle or Node is missing.
 Goal: 400 models in under 2 s and under 150 MB, growing linearly.
 
+Our command runs as an installed CLI runs: Python's compiled bytecode is cached (in a temporary
+folder, even when PYTHONDONTWRITEBYTECODE is set) and one unmeasured run fills it first.
+`--baseline REV` also runs gqlauth as committed at REV (e.g. a commit before a speed change), in the
+same way and on the same schemas, and prints the CPU ratio baseline/now.
+
 Run: .venv/bin/python bench/transform.py [--sizes 10,100,400] [--repeat 1] [--oracle DIR] [--no-amplify]
+     [--baseline REV]
 """
 
 from __future__ import annotations
@@ -77,11 +83,11 @@ def write_project(folder: Path, count: int) -> Path:
     return schema
 
 
-def run_process(argv: list[str]) -> tuple[float, float, float]:
+def run_process(argv: list[str], env: dict[str, str] | None = None) -> tuple[float, float, float]:
     """Wall seconds, CPU seconds (user + system) and peak resident MB of one process (its own rusage, from wait4)."""
     with tempfile.TemporaryFile() as stderr:
         start = time.perf_counter()
-        process = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=stderr)
+        process = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=stderr, env=env)
         _, status, usage = os.wait4(process.pid, 0)
         elapsed = time.perf_counter() - start
         process.returncode = os.waitstatus_to_exitcode(status)
@@ -91,9 +97,42 @@ def run_process(argv: list[str]) -> tuple[float, float, float]:
     return elapsed, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024
 
 
-def median_run(argv_for: Callable[[int], list[str]], repeat: int) -> tuple[float, float, float]:
-    runs = [run_process(argv_for(n)) for n in range(repeat)]
+def median_run(argv_for: Callable[[int], list[str]], repeat: int,
+               env: dict[str, str] | None = None) -> tuple[float, float, float]:
+    runs = [run_process(argv_for(n), env) for n in range(repeat)]
     return statistics.median(r[0] for r in runs), statistics.median(r[1] for r in runs), max(r[2] for r in runs)
+
+
+class Gqlauth:
+    """How to run one checkout's `gqlauth transform` as an installed CLI runs (compiled bytecode cached)."""
+
+    def __init__(self, source: Path, cache: Path) -> None:
+        self.env = {key: value for key, value in os.environ.items() if key != "PYTHONDONTWRITEBYTECODE"}
+        self.env["PYTHONPATH"] = str(source)
+        self.env["PYTHONPYCACHEPREFIX"] = str(cache)
+        found = subprocess.run([sys.executable, "-P", "-c", "import transformer; print(transformer.__file__)"],
+                               env=self.env, capture_output=True, text=True, check=True).stdout.strip()
+        if not Path(found).is_relative_to(source):
+            raise SystemExit(f"gqlauth from {source} is shadowed by {found}")
+
+    def argv(self, schema: Path, out: Path) -> list[str]:
+        return [sys.executable, "-P", "-c", "from resolvers.cli import main; main()", "transform", str(schema),
+                "--auth-modes", MODES_ARG, "-o", str(out)]
+
+    def measure(self, schema: Path, out: Path, repeat: int) -> tuple[float, float, float]:
+        run_process(self.argv(schema, out.with_name(out.name + "-warm")), self.env)
+        return median_run(lambda n: self.argv(schema, out.with_name(f"{out.name}-{n}")), repeat, self.env)
+
+
+def checkout(revision: str, folder: Path) -> Path:
+    """The project's files as committed at `revision`, unpacked into `folder`."""
+    archive = subprocess.run(["git", "-C", str(ROOT), "archive", "--format=tar", revision],
+                             capture_output=True, check=False)
+    if archive.returncode != 0:
+        raise SystemExit(f"--baseline {revision}: {archive.stderr.decode().strip()}")
+    folder.mkdir(parents=True)
+    subprocess.run(["tar", "-x", "-C", str(folder)], input=archive.stdout, check=True)
+    return folder
 
 
 def find_oracle(configured: str | None) -> tuple[Path | None, str]:
@@ -148,19 +187,26 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=1, help="runs per figure; the median time is printed")
     parser.add_argument("--oracle", help="an installed oracle folder (default /tmp/oracle, else tests' cache)")
     parser.add_argument("--no-amplify", action="store_true", help="skip Amplify's transformer")
+    parser.add_argument("--baseline", metavar="REV", help="also run gqlauth as committed at REV (git) and compare")
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
     oracle, why = (None, "--no-amplify") if args.no_amplify else find_oracle(args.oracle)
     if oracle is None:
         print(f"Amplify's transformer skipped: {why}", file=sys.stderr)
-    gqlauth = str(Path(sys.executable).with_name("gqlauth"))
     rows = []
+    baselines: list[tuple[int, float, float]] = []
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
+        gqlauth = Gqlauth(ROOT, root / "pycache-now")
+        baseline = None
+        if args.baseline:
+            baseline = Gqlauth(checkout(args.baseline, root / "baseline"), root / "pycache-baseline")
         for count in sizes:
             schema = write_project(root / f"p{count}", count)
-            ours = median_run(lambda n, s=schema, c=count: [gqlauth, "transform", str(s), "--auth-modes", MODES_ARG,
-                                                            "-o", str(root / f"ours{c}-{n}")], args.repeat)
+            ours = gqlauth.measure(schema, root / f"ours{count}", args.repeat)
+            if baseline is not None:
+                before = baseline.measure(schema, root / f"base{count}", args.repeat)
+                baselines.append((count, before[1], before[2]))
             files = sum(1 for p in (root / f"ours{count}-0").rglob("*") if p.is_file())
             theirs = None
             if oracle is not None:
@@ -188,6 +234,11 @@ def main() -> None:
     seconds, megabytes = largest[1][1], largest[1][2]
     verdict = "met" if seconds < 2.0 and megabytes < 150 else "not met"
     print(f"goal (< 2 s, < 150 MB) for {largest[0]} models: {verdict} ({seconds:.3f} s CPU, {megabytes:.0f} MB)")
+    if baselines:
+        print(f"\nbaseline: gqlauth at {args.baseline}, same schemas, same run")
+        print(f"{'models':>6}  {'base cpu s':>10}  {'now cpu s':>9}  {'base/now':>8}  {'base MB':>7}  {'now MB':>6}")
+        for (count, ours, _, _), (_, cpu, megabytes_before) in zip(rows, baselines, strict=True):
+            print(f"{count:>6}  {cpu:>10.3f}  {ours[1]:>9.3f}  {cpu / ours[1]:>7.2f}x  {megabytes_before:>7.0f}  {ours[2]:>6.0f}")
     with tempfile.TemporaryDirectory() as tmp:
         schema = write_project(Path(tmp), largest[0])
         print(f"\nstages of our transform at {largest[0]} models, in-process:")
