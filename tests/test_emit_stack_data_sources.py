@@ -34,6 +34,7 @@ type EventInvocationResponse { success: Boolean! }
 type Query {
   echo(msg: String): String @function(name: "echofn-${env}") @function(name: "second") @auth(rules: [{allow: private}])
   quote(symbol: String!): String @http(method: POST, url: "https://api.example.com/v1/quote", headers: [{key: "x-app", value: "gql"}]) @auth(rules: [{allow: private}])
+  remote: String @function(name: "remote-${env}", region: "eu-west-1", accountId: "123456789012") @auth(rules: [{allow: private}])
   notify(msg: String): EventInvocationResponse @function(name: "notifier", invocationType: Event) @auth(rules: [{allow: private}])
 }
 '''
@@ -73,7 +74,7 @@ def test_one_lambda_data_source_per_function_with_an_invoke_role(deployment: Dep
     lambdas = {k for k, v in resources.items() if v["Type"] == "AWS::AppSync::DataSource"
                and v["Properties"]["Type"] == "AWS_LAMBDA"}
     assert lambdas == {"SummarizeLambdaDataSource", "EchofnLambdaDataSource", "SecondLambdaDataSource",
-                       "NotifierLambdaDataSource"}
+                       "NotifierLambdaDataSource", "RemoteEuWest1123456789012LambdaDataSource"}
     source = resources["EchofnLambdaDataSource"]["Properties"]
     arn = source["LambdaConfig"]["LambdaFunctionArn"]
     condition, with_env, without_env = arn["Fn::If"]
@@ -86,6 +87,9 @@ def test_one_lambda_data_source_per_function_with_an_invoke_role(deployment: Dep
     statement = role["Policies"][0]["PolicyDocument"]["Statement"][0]
     assert statement["Action"] == "lambda:InvokeFunction" and statement["Resource"][0] == arn
     assert role["AssumeRolePolicyDocument"]["Statement"][0]["Principal"] == {"Service": "appsync.amazonaws.com"}
+    remote = resources["RemoteEuWest1123456789012LambdaDataSource"]["Properties"]["LambdaConfig"]["LambdaFunctionArn"]
+    assert remote["Fn::If"][1]["Fn::Sub"][0] == "arn:aws:lambda:eu-west-1:123456789012:function:remote-${env}"
+    assert remote["Fn::If"][2]["Fn::Sub"] == "arn:aws:lambda:eu-west-1:123456789012:function:remote"
     plain = resources["SecondLambdaDataSource"]["Properties"]["LambdaConfig"]["LambdaFunctionArn"]["Fn::If"][1]
     assert plain["Fn::Sub"].endswith(":function:second")
 

@@ -17,21 +17,24 @@ HAS_ENVIRONMENT = "HasEnvironmentParameter"
 NO_ENVIRONMENT = "NONE"
 
 
-def _arn(name: str) -> dict[str, Any]:
-    return {"Fn::Sub": f"arn:aws:lambda:${{AWS::Region}}:${{AWS::AccountId}}:function:{name}"}
+def _arn(source: ExternalSource, name: str) -> dict[str, Any]:
+    region = source.region or "${AWS::Region}"
+    account = source.account or "${AWS::AccountId}"
+    return {"Fn::Sub": f"arn:aws:lambda:{region}:{account}:function:{name}"}
 
 
-def _function_arn(name: str) -> dict[str, Any]:
-    with_env = _arn(name)
+def _function_arn(source: ExternalSource) -> dict[str, Any]:
+    name = source.target
+    with_env = _arn(source, name)
     if "${env}" in name:
         with_env = {"Fn::Sub": [with_env["Fn::Sub"], {"env": {"Ref": ENV_PARAMETER}}]}
-    without_env = _arn(re.sub(r"-\$\{env\}", "", name, count=1))
+    without_env = _arn(source, re.sub(r"-\$\{env\}", "", name, count=1))
     return {"Fn::If": [HAS_ENVIRONMENT, with_env, without_env]}
 
 
 def _lambda_resources(source: ExternalSource, api_id: Any) -> dict[str, Any]:
     role = f"{source.name}Role"
-    arn = _function_arn(source.target)
+    arn = _function_arn(source)
     return {
         role: {
             "Type": "AWS::IAM::Role",

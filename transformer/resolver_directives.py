@@ -86,6 +86,8 @@ class ResolverField:
     field_name: str
     arguments: tuple[Argument, ...]
     functions: tuple[str, ...] = ()
+    function_accounts: tuple[tuple[str | None, str | None], ...] = ()
+    """Each `@function`'s `(region, accountId)`, None where the directive names none (the stack's own)."""
     http: HttpCall | None = None
     event: bool = False
     """The last `@function` has `invocationType: Event`: called without waiting, the field answers `{success}`."""
@@ -114,12 +116,15 @@ def _arguments(directive: DirectiveNode) -> dict[str, object]:
 
 def _field(type_name: str, node: FieldDefinitionNode) -> ResolverField | None:
     functions: list[str] = []
+    accounts: list[tuple[str | None, str | None]] = []
     http: HttpCall | None = None
     event = False
     for directive in node.directives or ():
         if directive.name.value == "function":
             function_args = _arguments(directive)
             functions.append(str(function_args.get("name") or ""))
+            region, account = function_args.get("region"), function_args.get("accountId")
+            accounts.append((None if region is None else str(region), None if account is None else str(account)))
             event = function_args.get("invocationType") == "Event"
         elif directive.name.value == "http":
             args = _arguments(directive)
@@ -134,7 +139,7 @@ def _field(type_name: str, node: FieldDefinitionNode) -> ResolverField | None:
         return None
     arguments = tuple(Argument(name=a.name.value, type=_type_text(a.type)) for a in node.arguments or ())
     return ResolverField(type_name=type_name, field_name=node.name.value, arguments=arguments,
-                         functions=tuple(functions), http=http, event=event)
+                         functions=tuple(functions), function_accounts=tuple(accounts), http=http, event=event)
 
 
 _MENTIONS = re.compile(r"@[\s,]*(?:function|http)(?![_0-9A-Za-z])")

@@ -6,8 +6,9 @@ same function) or one `<origin>DataSource<Type><field>Function` for `@http`. The
 (`simplifyName` of the function name without `-${env}`; `graphqlName` of the URL's origin), the templates are
 equivalent to its own (the Lambda event: `typeName`, `fieldName`, `arguments`, `identity`, `source`, `request`,
 `prev`; the HTTP request: the caller's headers plus the directive's, the path with `:param`s filled in, `query`
-and `body`). The Lambda function's ARN is `arn:aws:lambda:<region>:<account>:function:<name>` with `${env}`
-taken from the stack's `env` Parameter (`-${env}` dropped when it is `NONE`), as Amplify does.
+and `body`). The Lambda function's ARN is `arn:aws:lambda:<region>:<account>:function:<name>` (the directive's
+`region` and `accountId`, else the stack's) with `${env}` taken from the stack's `env` Parameter (`-${env}` dropped
+when it is `NONE`), as Amplify does.
 """
 
 from __future__ import annotations
@@ -35,8 +36,8 @@ def simplify_name(value: str) -> str:
     return "".join(word[:1].upper() + word[1:] for word in words)
 
 
-def lambda_data_source(function_name: str) -> str:
-    return f"{simplify_name(function_name)}LambdaDataSource"
+def lambda_data_source(function_name: str, region: str | None = None, account: str | None = None) -> str:
+    return f"{simplify_name(function_name)}{simplify_name(region or '')}{account or ''}LambdaDataSource"
 
 
 def http_data_source(origin: str) -> str:
@@ -51,6 +52,9 @@ class ExternalSource:
     kind: str
     target: str
     """The Lambda function's name as written (with `${env}`), or the HTTP origin."""
+    region: str | None = None
+    account: str | None = None
+    """A Lambda function's region and account when `@function` names them (else the stack's)."""
 
 
 def lambda_request(data_source: str, event: bool) -> str:
@@ -128,10 +132,11 @@ def _data_functions(field: ResolverField) -> tuple[list[PipelineFunction], list[
         functions.append(PipelineFunction(slot=Slot.DATA, data_source=name, request=http_request(field.http),
                                           response=http_response(field.http)))
         return functions, sources
-    for position, function_name in enumerate(field.functions, start=1):
-        name = lambda_data_source(function_name)
+    accounts = field.function_accounts or tuple((None, None) for _ in field.functions)
+    for position, (function_name, (region, account)) in enumerate(zip(field.functions, accounts, strict=True), start=1):
+        name = lambda_data_source(function_name, region, account)
         event = field.event and position == len(field.functions)
-        sources.append(ExternalSource(name=name, kind=LAMBDA, target=function_name))
+        sources.append(ExternalSource(name=name, kind=LAMBDA, target=function_name, region=region, account=account))
         functions.append(PipelineFunction(slot=Slot.DATA, index=position, data_source=name,
                                           request=lambda_request(name, event), response=lambda_response(event)))
     return functions, sources
