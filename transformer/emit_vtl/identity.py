@@ -99,7 +99,14 @@ def owner_claims(w: VtlWriter, role: Role, names: IdentityNames) -> tuple[str, s
     The caller must use `candidates` and `stored_value` only inside `#if(valid)`.
     """
     index = names.next_index()
-    claims = role.identity_claims or ("username",)
+    w.lines(_owner_claim_lines(role.identity_claims or ("username",), index))
+    return f"$ownerValid{index}", f"$ownerCandidates{index}", f"$ownerFull{index}"
+
+
+@lru_cache(maxsize=256)
+def _owner_claim_lines(claims: tuple[str, ...], index: int) -> tuple[str, ...]:
+    """The lines of `owner_claims` (the same for every template reading `claims` as its `index`th names)."""
+    w = VtlWriter()
     valid = f"$ownerValid{index}"
     w.line(f"#set({valid} = true)")
     for claim in claims:
@@ -120,7 +127,7 @@ def owner_claims(w: VtlWriter, role: Role, names: IdentityNames) -> tuple[str, s
             joined = parts[0] + "".join(f".concat('::').concat({part})" for part in parts[1:])
             w.line(f"#set({full} = {joined})")
             w.line(f"#set({candidates} = [{full}, {', '.join(parts)}])")
-    return valid, candidates, full
+    return tuple(w.written())
 
 
 def static_condition(role: Role, w: VtlWriter, names: IdentityNames, *, via_identity_pool: bool = True) -> str:
@@ -153,6 +160,12 @@ def admin_role_bypass(w: VtlWriter, returned: str) -> None:
     The role name must appear as `:assumed-role/<name>/` in the caller's ARN (a whole role name, not
     a substring), and the identity pool's own roles never count.
     """
+    w.lines(_admin_bypass_lines(returned))
+
+
+@lru_cache(maxsize=16)
+def _admin_bypass_lines(returned: str) -> tuple[str, ...]:
+    w = VtlWriter()
     with w.block("#if($util.authType() == 'IAM Authorization' && !$util.isNull($ctx.identity.userArn))"):
         w.line("#set($anchoredArn = $ctx.identity.userArn.concat('/'))")
         w.line("#set($assumedRolePrefix = ':assumed-role/')")
@@ -162,6 +175,7 @@ def admin_role_bypass(w: VtlWriter, returned: str) -> None:
             " && $ctx.identity.userArn != $ctx.stash.unauthRole)"
         ):
             w.line(f"#return({returned})")
+    return tuple(w.written())
 
 
 def provider_sections(
