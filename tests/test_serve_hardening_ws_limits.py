@@ -162,7 +162,7 @@ def _next_frame(ws: Any) -> dict[str, Any]:
 
 
 @pytest.mark.parametrize("limited", [ApiLimits(query_depth_limit=1)], indirect=True)
-def test_realtime_start_meets_the_depth_limit(limited: Served) -> None:
+def test_subscriptions_meet_the_depth_limit_on_both_protocols(limited: Served) -> None:
     headers = api_key_headers(limited.api_key, HOST)
     with TestClient(limited.app, base_url=f"http://{HOST}") as client, client.websocket_connect(
             "/graphql", subprotocols=["graphql-ws", header_subprotocol(headers)]) as ws:
@@ -173,6 +173,9 @@ def test_realtime_start_meets_the_depth_limit(limited: Served) -> None:
         assert message["type"] == "error" and message["id"] == "s1"
         (error,) = message["payload"]["errors"]
         assert error["errorType"] == LIMIT_ERROR_TYPE and "depth limit of 1" in error["message"]
+    frame = _ws_request(limited, {"query": ON_CREATE})
+    assert frame["type"] == "error"
+    assert [e["errorType"] for e in frame["payload"]] == [LIMIT_ERROR_TYPE]
 
 
 def _create(blog: Served, client: TestClient, content: str) -> str:
