@@ -26,6 +26,13 @@ def init_request(type_name: str, field_name: str, model: str | None, environment
         w.line(f"#set($metadata = {{'dataSourceType': 'AMAZON_DYNAMODB', 'modelName': {q(model)}}})")
         w.qr("$ctx.stash.put('metadata', $metadata)")
         w.qr(f"$ctx.stash.put('tableName', {q(model)})")
+    return w.text() + _environment_stash(environment)
+
+
+@per_owner
+def _environment_stash(environment: AuthEnvironment) -> str:
+    """The end of every init template: the deployment's roles and identity pool (the same text in each)."""
+    w = VtlWriter()
     w.qr(f"$ctx.stash.put('authRole', {q(environment.auth_role_arn)})")
     w.qr(f"$ctx.stash.put('unauthRole', {q(environment.unauth_role_arn)})")
     w.qr(f"$ctx.stash.put('identityPoolId', {q(environment.identity_pool_id)})")
