@@ -20,6 +20,7 @@ from differential_support import (
     DifferentialCase,
     all_cases,
     corpus,
+    dangling_references,
     gqlauth_output,
     structural_differences,
 )
@@ -52,6 +53,28 @@ def _differences(name: str) -> tuple[str, ...]:
 def test_output_schema_is_amplifys(case: DifferentialCase) -> None:
     found = differences(case)
     assert not found, f"{case.file}: {len(found)} differences from Amplify's output schema:\n" + "\n".join(found)
+
+
+def test_our_output_never_names_an_undefined_type() -> None:
+    """AppSync refuses a schema naming a type it does not define; none of our outputs does."""
+    dangling = {}
+    for case in CASES:
+        ours = gqlauth_output(case)
+        if not isinstance(ours, list) and dangling_references(ours):
+            dangling[case.name] = dangling_references(ours)
+    assert not dangling
+
+
+def test_amplifys_dangling_enum_filter_is_the_one_allowed_difference() -> None:
+    """The deliberate difference the README names: Amplify's connection filter of a lower-case model names
+    `ModelLevelInput` for an enum list field and never defines it; ours names the list input it defines."""
+    case = BY_NAME["lowercase-enum-list-connection"]
+    amplify_sdl = case.recorded.read_text(encoding="utf-8")
+    assert dangling_references(amplify_sdl) == ["ModeltodoFilterInput.level"]
+    ours = gqlauth_output(case)
+    assert not isinstance(ours, list) and "input ModelLevelListInput" in ours
+    assert structural_differences(amplify_sdl, ours) == []
+    assert structural_differences(amplify_sdl, ours.replace("ModelLevelListInput", "ModelLevelFilter")) != []
 
 
 def test_differential_counts(capsys: pytest.CaptureFixture[str]) -> None:
