@@ -131,7 +131,8 @@ def test_templates_call_the_sources_as_amplifys_do(deployment: Deployment) -> No
     assert any('"resourcePath": "/weather/${ctx.args.params.city}?units=metric"' in r
                and '"method": "GET"' in r and '"body"' not in r for r in requests)
     assert any('"method": "POST"' in r and '"body": $util.toJson($ctx.args.body)' in r
-               and "$util.qr($headers.put('x-app', 'gql'))" in r for r in requests)
+               and "$util.qr($headers.put('x-app', 'gql'))" in r
+               and "#if((!$ctx.args.body.symbol && !$ctx.args.query.symbol))" in r for r in requests)
 
 
 def test_the_build_lints_wires_up_and_fits(tmp_path: Path) -> None:

@@ -91,9 +91,24 @@ def lambda_response(event: bool) -> str:
     return "#if($ctx.error)\n  $util.error($ctx.error.message, $ctx.error.type)\n#end\n$util.toJson($ctx.result)\n"
 
 
-def http_request(call: HttpCall) -> str:
+def _required_check(field: ResolverField, call: HttpCall) -> list[str]:
+    """Amplify's check that each required argument arrives in the query or the body (methods with a body)."""
+    if not call.supports_body:
+        return []
+    params = set(call.params)
+    arguments = [a for a in field.arguments if a.name not in params and (a.scalar or not params)]
+    required = [a.name for a in arguments if a.required]
+    if not required:
+        return []
+    missing = " || ".join(f"(!$ctx.args.body.{name} && !$ctx.args.query.{name})" for name in required)
+    return [f"#if({missing})",
+            '  $util.error("An argument you marked as Non-Null is not present in the query nor the body of your request.")',
+            "#end"]
+
+
+def http_request(field: ResolverField, call: HttpCall) -> str:
     path = re.sub(r":(\w+)", lambda m: "${ctx.args.params." + m.group(1) + "}", call.path)
-    lines = ["#set($headers = $utils.http.copyHeaders($ctx.request.headers))",
+    lines = [*_required_check(field, call), "#set($headers = $utils.http.copyHeaders($ctx.request.headers))",
              '$util.qr($headers.put("accept-encoding", "application/json"))']
     if call.supports_body:
         lines.append('$util.qr($headers.put("Content-Type", "application/json"))')
@@ -129,7 +144,7 @@ def _data_functions(field: ResolverField) -> tuple[list[PipelineFunction], list[
     if field.http is not None:
         name = http_data_source(field.http.origin)
         sources.append(ExternalSource(name=name, kind=HTTP, target=field.http.origin))
-        functions.append(PipelineFunction(slot=Slot.DATA, data_source=name, request=http_request(field.http),
+        functions.append(PipelineFunction(slot=Slot.DATA, data_source=name, request=http_request(field, field.http),
                                           response=http_response(field.http)))
         return functions, sources
     accounts = field.function_accounts or tuple((None, None) for _ in field.functions)
