@@ -19,12 +19,11 @@ from graphql import (
     DirectiveNode,
     EnumValueNode,
     FieldDefinitionNode,
-    ListTypeNode,
-    NonNullTypeNode,
-    TypeNode,
     value_from_ast_untyped,
 )
 from pydantic import BaseModel, ConfigDict
+
+from transformer.sdl_reading import base_type_name, is_list_type
 
 
 class ValidationKind(StrEnum):
@@ -108,15 +107,6 @@ def _arguments(directive: DirectiveNode) -> dict[str, object]:
     return {arg.name.value: value_from_ast_untyped(arg.value) for arg in directive.arguments or ()}
 
 
-def _base(node: TypeNode) -> str:
-    while isinstance(node, NonNullTypeNode | ListTypeNode):
-        node = node.type
-    return node.name.value  # type: ignore[attr-defined, no-any-return]
-
-
-def _is_list(node: TypeNode) -> bool:
-    inner = node.type if isinstance(node, NonNullTypeNode) else node
-    return isinstance(inner, ListTypeNode)
 
 
 def _kind_of(directive: DirectiveNode) -> str | None:
@@ -129,7 +119,7 @@ def validate_problem(field: FieldDefinitionNode, directive: DirectiveNode, *, on
     if not on_model:
         return "@validate directive can only be used on fields within @model types."
     name = field.name.value
-    if _is_list(field.type):
+    if is_list_type(field.type):
         return f"@validate directive cannot be used on list field '{name}'"
     directives = list(field.directives or ())
     default_at = next((i for i, d in enumerate(directives) if d.name.value == "default"), -1)
@@ -141,7 +131,7 @@ def validate_problem(field: FieldDefinitionNode, directive: DirectiveNode, *, on
         if peer is not directive and peer.name.value == "validate" and _kind_of(peer) == kind:
             return (f"Duplicate @validate directive with type '{kind}' on field '{name}'. "
                     "Each validation type can only be used once per field.")
-    base = _base(field.type)
+    base = base_type_name(field.type)
     if kind in NUMERIC_KINDS and base not in ("Int", "Float"):
         return (f"Validation type '{kind}' can only be used with numeric fields (Int, Float). "
                 f"Field '{name}' is of type '{base}'")

@@ -14,12 +14,10 @@ from graphql import (
     DocumentNode,
     EnumTypeDefinitionNode,
     FieldDefinitionNode,
-    ListTypeNode,
     NonNullTypeNode,
     ObjectTypeDefinitionNode,
     ObjectTypeExtensionNode,
     ScalarTypeDefinitionNode,
-    TypeNode,
     value_from_ast_untyped,
 )
 
@@ -28,6 +26,7 @@ from transformer.diagnostics import Diagnostic, error
 from transformer.field_validation import validate_problem
 from transformer.relation_validation import RelationChecks
 from transformer.rules import SourceLocation
+from transformer.sdl_reading import base_type_name, is_list_type
 
 ROOT_TYPE_NAMES = frozenset({"Query", "Mutation", "Subscription"})
 SCALARS = frozenset(
@@ -47,15 +46,6 @@ EXTENSION_FIELD_DIRECTIVES = frozenset({"auth", "function", "http"})
 Locate = Callable[[object], SourceLocation | None]
 
 
-def _base(node: TypeNode) -> str:
-    while isinstance(node, NonNullTypeNode | ListTypeNode):
-        node = node.type
-    return node.name.value  # type: ignore[attr-defined, no-any-return]
-
-
-def _is_list(node: TypeNode) -> bool:
-    inner = node.type if isinstance(node, NonNullTypeNode) else node
-    return isinstance(inner, ListTypeNode)
 
 
 def _arguments(directive: DirectiveNode) -> dict[str, object]:
@@ -96,7 +86,7 @@ class _ModelChecks:
         self.diagnostics.append(error(code, message, **location))
 
     def is_leaf(self, field: FieldDefinitionNode) -> bool:
-        return _base(field.type) in self.leaf_types and not _is_list(field.type)
+        return base_type_name(field.type) in self.leaf_types and not is_list_type(field.type)
 
     def check(self) -> list[Diagnostic]:
         for name, nodes in self.objects.items():

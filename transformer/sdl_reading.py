@@ -93,6 +93,17 @@ def strip_directives(sdl: str, names: frozenset[str] = TRANSFORMER_DIRECTIVES) -
     return "".join(pieces)
 
 
+def base_type_name(node: TypeNode) -> str:
+    while isinstance(node, NonNullTypeNode | ListTypeNode):
+        node = node.type
+    return node.name.value  # type: ignore[attr-defined, no-any-return]
+
+
+def is_list_type(node: TypeNode) -> bool:
+    inner = node.type if isinstance(node, NonNullTypeNode) else node
+    return isinstance(inner, ListTypeNode)
+
+
 def type_text(node: TypeNode) -> str:
     if isinstance(node, NonNullTypeNode):
         return type_text(node.type) + "!"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from transformer.emit_vtl.identity import IdentityNames, provider_sections, split_roles, static_condition
 from transformer.emit_vtl.record_match import emit_record_match
@@ -70,9 +70,9 @@ def authorize_by_identity(
     return owners, dynamic
 
 
-def authorize_any_role(w: VtlWriter, roles: list[Role], record: str) -> None:
-    """Admit the caller when any of `roles` lets them in (identity-decided roles by the identity,
-    owner and dynamic-group roles against `record`, a VTL map expression); otherwise refuse."""
+def record_roles_emitter(record: str) -> Callable[[VtlWriter, Provider, list[Role], IdentityNames], None]:
+    """A provider section's body that sets `$isAuthorized` when any role admits the caller: identity-decided
+    roles by the identity, owner and dynamic-group roles against `record` (a VTL map expression)."""
 
     def emit(w: VtlWriter, provider: Provider, mine: list[Role], names: IdentityNames) -> None:
         for role in mine:
@@ -84,6 +84,13 @@ def authorize_any_role(w: VtlWriter, roles: list[Role], record: str) -> None:
             with w.block(f"#if({condition})"):
                 w.line("#set($isAuthorized = true)")
 
-    provider_sections(w, roles, emit)
+    return emit
+
+
+def authorize_any_role(w: VtlWriter, roles: list[Role], record: str) -> None:
+    """Admit the caller when any of `roles` lets them in (identity-decided roles by the identity,
+    owner and dynamic-group roles against `record`, a VTL map expression); otherwise refuse."""
+
+    provider_sections(w, roles, record_roles_emitter(record))
     with w.block("#if(!$isAuthorized)"):
         w.line("$util.unauthorized()")

@@ -18,12 +18,10 @@ protected field the filter names:
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
 
-from transformer.emit_vtl.auth_common import authorize_by_identity
-from transformer.emit_vtl.identity import AUTH_TYPE, PROVIDER_ORDER, IdentityNames, provider_sections, static_condition
+from transformer.emit_vtl.auth_common import authorize_by_identity, record_roles_emitter
+from transformer.emit_vtl.identity import AUTH_TYPE, PROVIDER_ORDER, IdentityNames, provider_sections
 from transformer.emit_vtl.memo import per_owner, write_fragment
-from transformer.emit_vtl.record_match import emit_record_match
 from transformer.emit_vtl.vtl import VtlWriter, q
 from transformer.filter_scope import scope_implies_field
 from transformer.grants import field_read_roles, protected_fields
@@ -79,29 +77,17 @@ def _field_check(w: VtlWriter, *, model: ModelAccess, field: str, scope_roles: l
                     with w.block(f"#if({condition})"):
                         w.line("#set($isAuthorized = true)")
         else:
-            provider_sections(w, roles, _record_roles(record))
+            provider_sections(w, roles, record_roles_emitter(record))
         with w.block("#if(!$isAuthorized)"):
             w.line(f"$util.error({q(_message(model, field))}, 'Unauthorized')")
 
 
-Emit = Callable[[VtlWriter, Provider, list[Role], IdentityNames], None]
 
 
 def _identity_roles(w: VtlWriter, provider: Provider, roles: list[Role], names: IdentityNames) -> None:
     authorize_by_identity(w, provider, roles, names)
 
 
-def _record_roles(record: str) -> Emit:
-    def emit(w: VtlWriter, provider: Provider, roles: list[Role], names: IdentityNames) -> None:
-        for role in roles:
-            if role.is_static:
-                condition = static_condition(role, w, names)
-            else:
-                condition = f"$roleMatched{names.next_index()}"
-                emit_record_match(w, role, names, record, condition)
-            with w.block(f"#if({condition})"):
-                w.line("#set($isAuthorized = true)")
-    return emit
 
 
 __all__ = ["emit_filter_field_check"]
