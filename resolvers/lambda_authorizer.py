@@ -38,6 +38,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from resolvers.identity import AuthenticationError
 from resolvers.user_functions import Handler, UserFunctionError, load_function
+from transformer.transform_settings import SETTINGS_FILE_NAME, read_gqlauth_settings
 
 DEFAULT_TTL_SECONDS = 300
 MAX_TTL_SECONDS = 3600
@@ -227,18 +228,12 @@ def amplify_authorizer(backend: Path) -> AuthorizerSetting | None:
 
 def configured_authorizer(project_dir: Path, backend: Path | None) -> AuthorizerSetting | None:
     """`gqlauth.json`'s `lambdaAuthorizer` (a string, or `{"handler": ..., "ttlSeconds": ...}`), else Amplify's."""
-    settings = project_dir / "gqlauth.json"
-    if settings.is_file():
-        try:
-            data = json.loads(settings.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            data = {}
-        value = data.get(SETTINGS_KEY) if isinstance(data, dict) else None
-        if isinstance(value, str):
-            return AuthorizerSetting(value, DEFAULT_TTL_SECONDS, str(settings))
-        if isinstance(value, Mapping) and isinstance(value.get("handler"), str):
-            return AuthorizerSetting(value["handler"], _ttl(value.get("ttlSeconds", DEFAULT_TTL_SECONDS)),
-                                     str(settings))
+    value = read_gqlauth_settings(project_dir)[0].lambdaAuthorizer
+    source = str(project_dir / SETTINGS_FILE_NAME)
+    if isinstance(value, str):
+        return AuthorizerSetting(value, DEFAULT_TTL_SECONDS, source)
+    if value is not None:
+        return AuthorizerSetting(value.handler, value.ttlSeconds, source)
     return amplify_authorizer(backend) if backend is not None else None
 
 

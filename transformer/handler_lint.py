@@ -7,26 +7,12 @@ before anyone calls it.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from transformer.diagnostics import Diagnostic, warning
 from transformer.resolver_directives import resolver_fields
 from transformer.schema_model import ParsedSchema
-from transformer.transform_settings import SETTINGS_FILE_NAME
-
-
-def _configured(settings: Path) -> tuple[set[str], set[str]]:
-    """The function names and `@http` origins `gqlauth.json` configures (none when absent or unreadable:
-    reading it reports its own problems)."""
-    try:
-        data = json.loads(settings.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return set(), set()
-    if not isinstance(data, dict):
-        return set(), set()
-    functions, origins = data.get("functions"), data.get("http")
-    return (set(functions) if isinstance(functions, dict) else set(), set(origins) if isinstance(origins, dict) else set())
+from transformer.transform_settings import SETTINGS_FILE_NAME, project_settings
 
 
 def unconfigured_handlers(schema: ParsedSchema) -> list[Diagnostic]:
@@ -35,7 +21,8 @@ def unconfigured_handlers(schema: ParsedSchema) -> list[Diagnostic]:
     if not declared:
         return []
     settings = Path(schema.file).parent / SETTINGS_FILE_NAME
-    functions, origins = _configured(settings)
+    configured = project_settings(Path(schema.file))
+    functions, origins = set(configured.functions), set(configured.http)
     where = {"file": str(settings if settings.is_file() else schema.file)}
     problems: list[Diagnostic] = []
     for field in declared:

@@ -12,16 +12,13 @@ warning, so that a typo does not quietly silence nothing.
 
 from __future__ import annotations
 
-import json
 import re
 from functools import cache
 from pathlib import Path
 
-from pydantic import ValidationError
-
 from transformer.amplify_layout import project_folder
 from transformer.diagnostics import Diagnostic, Severity, warning
-from transformer.transform_settings import SETTINGS_FILE_NAME, GqlauthSettings
+from transformer.transform_settings import SETTINGS_FILE_NAME, project_settings
 
 WARNING_CODES: dict[str, str] = {
     "amplify.sandbox-no-api-key": "input AMPLIFY's public globalAuthRule without an API key: sandbox mode stays off",
@@ -58,19 +55,9 @@ def matches(entry: str, code: str) -> bool:
     return entry == code or ("." in code and code.split(".", 1)[1] == entry)
 
 
-def _settings_file(schema_path: Path) -> Path:
-    return project_folder(schema_path) / SETTINGS_FILE_NAME
-
-
 def project_silence(schema_path: Path) -> list[str]:
     """The `silence` list of the project's `gqlauth.json`; empty when absent or broken (reported elsewhere)."""
-    path = _settings_file(schema_path)
-    if not path.is_file():
-        return []
-    try:
-        return GqlauthSettings.model_validate(json.loads(path.read_text(encoding="utf-8"))).silence
-    except (OSError, UnicodeDecodeError, ValueError, ValidationError):
-        return []
+    return project_settings(schema_path).silence
 
 
 @cache
@@ -125,7 +112,7 @@ def _unknown_entries(entries: list[str], settings: Path) -> list[Diagnostic]:
 def apply_silencing(diagnostics: list[Diagnostic], schema_path: Path) -> list[Diagnostic]:
     """Mark the warnings the project silenced; add a warning for each silence entry that names nothing."""
     entries = project_silence(schema_path)
-    result = list(diagnostics) + _unknown_entries(entries, _settings_file(schema_path))
+    result = list(diagnostics) + _unknown_entries(entries, project_folder(schema_path) / SETTINGS_FILE_NAME)
     marked: list[Diagnostic] = []
     for diagnostic in result:
         if diagnostic.severity is Severity.WARNING and not diagnostic.silenced:

@@ -196,6 +196,27 @@ def read_amplify_features(cli_json: Path) -> tuple[AmplifyTransformerFeatures, l
         return AmplifyTransformerFeatures(), problems
 
 
+def read_gqlauth_settings(folder: Path) -> tuple[GqlauthSettings, list[Diagnostic]]:
+    """`gqlauth.json` in a project folder: the defaults when it is absent, and with its problems when it is
+    broken (then also the defaults: nothing half-read)."""
+    path = folder / SETTINGS_FILE_NAME
+    if not path.is_file():
+        return GqlauthSettings(), []
+    data, problems = _read_json(path)
+    if problems:
+        return GqlauthSettings(), problems
+    try:
+        return GqlauthSettings.model_validate(data), []
+    except ValidationError as exc:
+        return GqlauthSettings(), _validation_errors(exc, path, "")
+
+
+def project_settings(schema_path: Path) -> GqlauthSettings:
+    """The settings every command applies; a broken file counts as absent here, because loading the project
+    reports its problems (`load_transform_parameters`)."""
+    return read_gqlauth_settings(project_folder(schema_path))[0]
+
+
 def load_transform_parameters(schema_path: Path) -> tuple[TransformParameters, list[Diagnostic]]:
     folder = project_folder(schema_path)
     problems: list[Diagnostic] = []
@@ -203,16 +224,8 @@ def load_transform_parameters(schema_path: Path) -> tuple[TransformParameters, l
     cli_json = _find_upwards(folder, "amplify/cli.json")
     if cli_json is not None:
         features, problems = read_amplify_features(cli_json)
-    own = GqlauthSettings()
-    own_path = folder / SETTINGS_FILE_NAME
-    if own_path.is_file():
-        data, own_problems = _read_json(own_path)
-        problems += own_problems
-        if not own_problems:
-            try:
-                own = GqlauthSettings.model_validate(data)
-            except ValidationError as exc:
-                problems += _validation_errors(exc, own_path, "")
+    own, own_problems = read_gqlauth_settings(folder)
+    problems += own_problems
     return (
         TransformParameters(
             use_sub_username_for_default_identity_claim=features.usesubusernamefordefaultidentityclaim,

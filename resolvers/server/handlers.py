@@ -30,16 +30,14 @@ from urllib.parse import quote
 
 import httpx
 from graphql import GraphQLObjectType, GraphQLResolveInfo, GraphQLSchema
-from pydantic import BaseModel, ConfigDict, ValidationError
 
 from resolvers.server.errors import AppSyncError
 from resolvers.server.guard_wrapping import identity_of
 from resolvers.user_functions import Handler, UserFunctionError, load_function
-from transformer.diagnostics import Diagnostic, error, read_text
 from transformer.resolver_directives import HttpCall, ResolverField, resolver_fields
 from transformer.schema_model import ParsedSchema
+from transformer.transform_settings import SETTINGS_FILE_NAME, GqlauthSettings, project_settings
 
-SETTINGS_FILE = "gqlauth.json"
 NOT_CONFIGURED = "NotConfigured"
 HTTP_TIMEOUT_SECONDS = 10.0
 _NOT_FORWARDED = frozenset({"host", "content-length", "content-type", "accept-encoding", "connection",
@@ -49,36 +47,7 @@ _NOT_FORWARDED = frozenset({"host", "content-length", "content-type", "accept-en
 Resolver = Callable[..., Any]
 
 
-class HandlerSettings(BaseModel):
-    """The `functions` and `http` entries of `gqlauth.json` (other keys belong to other readers)."""
-
-    model_config = ConfigDict(extra="ignore")
-
-    functions: dict[str, str] = {}
-    http: dict[str, str] = {}
-
-
 HandlerConfigError = UserFunctionError
-
-
-def read_handler_settings(schema_file: Path) -> tuple[HandlerSettings, list[Diagnostic]]:
-    """`gqlauth.json` beside the schema (a missing file configures nothing)."""
-    path = schema_file.parent / SETTINGS_FILE if schema_file.suffix else schema_file / SETTINGS_FILE
-    if not path.is_file():
-        return HandlerSettings(), []
-    try:
-        data = json.loads(read_text(path))
-    except json.JSONDecodeError as exc:
-        return HandlerSettings(), [error("settings.json", f"not valid JSON: {exc.msg}", file=str(path),
-                                         line=exc.lineno, column=exc.colno)]
-    try:
-        return HandlerSettings.model_validate(data if isinstance(data, dict) else {}), []
-    except ValidationError as exc:
-        return HandlerSettings(), [
-            error("settings.invalid", item["msg"], file=str(path),
-                  json_path="$" + "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in item["loc"]))
-            for item in exc.errors()
-        ]
 
 
 def _not_configured(message: str) -> AppSyncError:
@@ -101,7 +70,7 @@ def _plain(value: Any) -> Any:
 class FieldHandlers:
     """Resolvers for the schema's `@function` and `@http` fields, built from the project's settings."""
 
-    settings: HandlerSettings
+    settings: GqlauthSettings
     base: Path
     loaded: dict[str, Handler] = field(default_factory=dict)
 
@@ -110,7 +79,7 @@ class FieldHandlers:
         if spec is None:
             raise _not_configured(
                 f"@function(name: \"{name}\") has no local handler: add {{\"functions\": {{\"{name}\": "
-                f"\"module:callable\" | \"path/to/handler.py\"}}}} to {SETTINGS_FILE} beside the schema"
+                f"\"module:callable\" | \"path/to/handler.py\"}}}} to {SETTINGS_FILE_NAME} beside the schema"
             )
         if spec not in self.loaded:
             try:
@@ -149,7 +118,7 @@ class FieldHandlers:
             if base is None:
                 raise _not_configured(
                     f"@http(url: \"{call.url}\") has no local endpoint: add {{\"http\": {{\"{call.origin}\": "
-                    f"\"http://127.0.0.1:PORT\"}}}} to {SETTINGS_FILE} beside the schema"
+                    f"\"http://127.0.0.1:PORT\"}}}} to {SETTINGS_FILE_NAME} beside the schema"
                 )
             params = args.get("params") or {}
             path = call.path
@@ -190,7 +159,7 @@ def bind_resolver_fields(graphql_schema: GraphQLSchema, schema: ParsedSchema) ->
     declared = resolver_fields(schema.sdl)
     if not declared:
         return {}
-    settings, _problems = read_handler_settings(Path(schema.file))
+    settings = project_settings(Path(schema.file))
     handlers = FieldHandlers(settings, Path(schema.file).parent)
     model_fields: dict[str, Resolver] = {}
     for entry in declared:
@@ -210,7 +179,7 @@ def chain_resolver_fields(graphql_schema: GraphQLSchema, schema: ParsedSchema) -
     declared = resolver_fields(schema.sdl)
     if not declared:
         return
-    settings, _problems = read_handler_settings(Path(schema.file))
+    settings = project_settings(Path(schema.file))
     handlers = FieldHandlers(settings, Path(schema.file).parent)
     for entry in declared:
         graphql_type = graphql_schema.type_map.get(entry.type_name)
