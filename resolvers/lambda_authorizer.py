@@ -205,36 +205,37 @@ def _ttl(value: Any) -> int:
         return DEFAULT_TTL_SECONDS
 
 
-def amplify_authorizer(backend: Path) -> AuthorizerSetting | None:
-    """The authorizer function the Amplify project's API names, and its source file."""
-    for inputs in sorted(backend.glob("api/*/cli-inputs.json")):
-        try:
-            data = json.loads(inputs.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
+def amplify_authorizer(inputs: Path) -> AuthorizerSetting | None:
+    """The authorizer function an Amplify API's `cli-inputs.json` names, and its source file."""
+    backend = inputs.parent.parent.parent
+    try:
+        data = json.loads(inputs.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    for entry in _lambda_entries(data):
+        config = entry.get("lambdaAuthorizerConfig")
+        source = config if isinstance(config, Mapping) else entry
+        name = source.get("lambdaFunction")
+        if not isinstance(name, str):
             continue
-        for entry in _lambda_entries(data):
-            config = entry.get("lambdaAuthorizerConfig")
-            source = config if isinstance(config, Mapping) else entry
-            name = source.get("lambdaFunction")
-            if not isinstance(name, str):
-                continue
-            for file_name in ("index.js", "index.mjs", "index.cjs", "index.py"):
-                file = backend / "function" / name / "src" / file_name
-                if file.is_file():
-                    return AuthorizerSetting(f"{file}:handler", _ttl(source.get("ttlSeconds", DEFAULT_TTL_SECONDS)),
-                                             str(inputs))
+        for file_name in ("index.js", "index.mjs", "index.cjs", "index.py"):
+            file = backend / "function" / name / "src" / file_name
+            if file.is_file():
+                return AuthorizerSetting(f"{file}:handler", _ttl(source.get("ttlSeconds", DEFAULT_TTL_SECONDS)),
+                                         str(inputs))
     return None
 
 
-def configured_authorizer(project_dir: Path, backend: Path | None) -> AuthorizerSetting | None:
-    """`gqlauth.json`'s `lambdaAuthorizer` (a string, or `{"handler": ..., "ttlSeconds": ...}`), else Amplify's."""
+def configured_authorizer(project_dir: Path, cli_inputs: Path | None) -> AuthorizerSetting | None:
+    """`gqlauth.json`'s `lambdaAuthorizer` (a string, or `{"handler": ..., "ttlSeconds": ...}`), else the one the
+    API's `cli-inputs.json` names."""
     value = read_gqlauth_settings(project_dir)[0].lambdaAuthorizer
     source = str(project_dir / SETTINGS_FILE_NAME)
     if isinstance(value, str):
         return AuthorizerSetting(value, DEFAULT_TTL_SECONDS, source)
     if value is not None:
         return AuthorizerSetting(value.handler, value.ttlSeconds, source)
-    return amplify_authorizer(backend) if backend is not None else None
+    return amplify_authorizer(cli_inputs) if cli_inputs is not None else None
 
 
 def authorizer_for(schema_path: Path, override: str | None, *,
@@ -243,7 +244,7 @@ def authorizer_for(schema_path: Path, override: str | None, *,
 
     Raises `AuthorizerConfigError` when the named authorizer cannot be loaded.
     """
-    from transformer.amplify_layout import amplify_backend
+    from transformer.amplify_layout import api_file
 
     project_dir = schema_path if schema_path.is_dir() else schema_path.parent
     if override is not None:
@@ -251,7 +252,7 @@ def authorizer_for(schema_path: Path, override: str | None, *,
         return authorizer, f"Lambda:    authorizer {override} (--authorizer), answers cached {authorizer.ttl_seconds} s"
     if not has_lambda_mode:
         return None, None
-    setting = configured_authorizer(project_dir, amplify_backend(project_dir))
+    setting = configured_authorizer(project_dir, api_file(schema_path, "cli-inputs.json"))
     if setting is None:
         return MissingAuthorizer(), f"Lambda:    no authorizer configured: Lambda requests are denied; {CONFIGURE_HINT}"
     base = Path(setting.source).parent

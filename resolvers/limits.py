@@ -246,16 +246,10 @@ _SETTING = re.compile(r"\.\s*(queryDepthLimit|resolverCountLimit)\s*=\s*(\d+)")
 
 def project_limits(schema_path: Path) -> tuple[ApiLimits, str | None]:
     """The API's depth and resolver-count settings from its `override.ts`, with where they were read."""
-    from transformer.amplify_layout import amplify_backend
+    from transformer.amplify_layout import api_file
 
-    start = schema_path if schema_path.is_dir() else schema_path.parent
-    candidates: list[Path] = []
-    if start.parent.name == "api":
-        candidates.append(start / "override.ts")
-    backend = amplify_backend(start)
-    if backend is not None:
-        candidates.extend(sorted(backend.glob("api/*/override.ts")))
-    for candidate in candidates:
+    override = api_file(schema_path, "override.ts")
+    for candidate in [override] if override is not None else []:
         try:
             text = candidate.read_text(encoding="utf-8")
         except OSError:

@@ -166,3 +166,18 @@ def test_settings_are_read_from_the_apis_override(tmp_path: Path, tmp_path_facto
     plain = tmp_path_factory.mktemp("plain")
     (plain / "schema.graphql").write_text("type A @model { id: ID! }")
     assert project_limits(plain / "schema.graphql") == (ApiLimits(), None)
+
+
+def test_an_api_never_takes_another_apis_settings(tmp_path: Path) -> None:
+    """Two APIs in one project: the settings of one are not the other's, nor the project root's."""
+    apis = tmp_path / "amplify" / "backend" / "api"
+    for name in ("blog", "shop"):
+        (apis / name).mkdir(parents=True)
+        (apis / name / "schema.graphql").write_text("type A @model { id: ID! }")
+    (apis / "blog" / "override.ts").write_text(
+        "export function override(resources: AmplifyApiGraphQlResourceStackTemplate) {\n"
+        "  resources.graphqlApi.queryDepthLimit = 7;\n}\n"
+    )
+    assert project_limits(apis / "blog" / "schema.graphql")[0].query_depth_limit == 7
+    assert project_limits(apis / "shop" / "schema.graphql") == (ApiLimits(), None)
+    assert project_limits(tmp_path) == (ApiLimits(), None)

@@ -127,6 +127,24 @@ def amplify_backend(start: Path) -> Path | None:
     return None
 
 
+def api_file(schema_path: Path, name: str) -> Path | None:
+    """The file `name` (`cli-inputs.json`, `override.ts`) of the Amplify API that holds `schema_path`: of the API
+    folder the schema sits in, else of the project's only API. Never another API's: None when the schema's API
+    has no such file, or when the project has several APIs and the schema sits in none of them."""
+    resolved = schema_path.resolve()
+    start = resolved if resolved.is_dir() else resolved.parent
+    for directory in (start, *start.parents):
+        if directory.parent.name == "api" and directory.parent.parent.name == "backend":
+            candidate = directory / name
+            return candidate if candidate.is_file() else None
+        api_root = directory / API_FOLDER
+        if (directory / "amplify" / "backend").is_dir():
+            apis = sorted(p for p in api_root.iterdir() if p.is_dir()) if api_root.is_dir() else []
+            only = apis[0] / name if len(apis) == 1 else None
+            return only if only is not None and only.is_file() else None
+    return None
+
+
 def documented_group_file(backend: Path) -> Path:
     """Where the Amplify CLI writes the group file, and where its documentation says it is."""
     return backend / "auth" / "userPoolGroups" / "user-pool-group-precedence.json"
