@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from functools import cache
 
-from graphql import DocumentNode, Source, parse
+from graphql import DocumentNode, Source
+
+from transformer.sdl_parsing import parse_sdl
 
 APPSYNC_SCALARS = (
     "AWSDate",
@@ -114,4 +116,4 @@ SUPPORTED_DIRECTIVES = frozenset(
 
 @cache
 def declarations_document() -> DocumentNode:
-    return parse(Source(DECLARATIONS, "<amplify directives>"))
+    return parse_sdl(Source(DECLARATIONS, "<amplify directives>"))

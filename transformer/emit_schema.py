@@ -27,7 +27,6 @@ from graphql import (
     ObjectTypeExtensionNode,
     ScalarTypeDefinitionNode,
     UnionTypeDefinitionNode,
-    parse,
     print_ast,
 )
 
@@ -49,6 +48,7 @@ from transformer.relations import ConnectionField, camel_case, connection_fields
 from transformer.rules import Operation, Provider
 from transformer.schema_model import FieldType, ModelDef, ParsedSchema, RelationKind
 from transformer.sdl_document import SdlDocument, SdlField, SdlType, directive_name
+from transformer.sdl_parsing import parse_sdl
 from transformer.sdl_reading import TRANSFORMER_DIRECTIVES, field_from_node, kept_directives, strip_directives
 from transformer.searchable import add_search_operations, share_search_directives
 
@@ -764,7 +764,7 @@ def emit_output_schema(schema: ParsedSchema, matrix: AccessMatrix, admin_roles: 
 
 def _emit(schema: ParsedSchema, matrix: AccessMatrix, admin_roles: bool = False) -> str:
     emitter = _Emitter(schema, matrix, admin_roles)
-    emitter.add_user_definitions(parse(strip_directives(schema.sdl), no_location=True))
+    emitter.add_user_definitions(parse_sdl(strip_directives(schema.sdl), no_location=True))
     add_join_model_types(emitter.doc, schema)
     apply_http_arguments(emitter.doc, schema)
     emitter.doc.add(CONVERSATION_ERROR_INPUT)

@@ -46,8 +46,6 @@ EXTENSION_FIELD_DIRECTIVES = frozenset({"auth", "function", "http"})
 Locate = Callable[[object], SourceLocation | None]
 
 
-
-
 def _arguments(directive: DirectiveNode) -> dict[str, object]:
     return {arg.name.value: value_from_ast_untyped(arg.value) for arg in directive.arguments or ()}
 
@@ -58,11 +56,27 @@ def _names(value: object) -> list[str]:
     return [str(v) for v in value] if isinstance(value, list) else [str(value)]
 
 
+class _Failures:
+    """The errors found, kept apart from the checks so that the checks' parts can share `fail` without
+    forming a reference cycle through the parsed document."""
+
+    def __init__(self, locate: Locate) -> None:
+        self.locate = locate
+        self.diagnostics: list[Diagnostic] = []
+
+    def fail(self, node: object, message: str, code: str = "model.invalid") -> None:
+        where = self.locate(node)
+        location = {} if where is None else {"file": where.file, "line": where.line, "column": where.column}
+        self.diagnostics.append(error(code, message, **location))
+
+
 class _ModelChecks:
     def __init__(self, document: DocumentNode, locate: Locate, sub_username_claim: bool) -> None:
+        failures = _Failures(locate)
         self.locate = locate
+        self.fail = failures.fail
         self.sub_username_claim = sub_username_claim
-        self.diagnostics: list[Diagnostic] = []
+        self.diagnostics = failures.diagnostics
         self.objects: dict[str, list[ObjectTypeDefinitionNode | ObjectTypeExtensionNode]] = {}
         self.leaf_types = set(SCALARS)
         self.enums: dict[str, set[str]] = {}
@@ -78,12 +92,7 @@ class _ModelChecks:
             for name, nodes in self.objects.items()
             if any(_directive(n, "model") for n in nodes if isinstance(n, ObjectTypeDefinitionNode))
         }
-        self.relations = RelationChecks(self.objects, self.models, self.fail)
-
-    def fail(self, node: object, message: str, code: str = "model.invalid") -> None:
-        where = self.locate(node)
-        location = {} if where is None else {"file": where.file, "line": where.line, "column": where.column}
-        self.diagnostics.append(error(code, message, **location))
+        self.relations = RelationChecks(self.objects, self.models, failures.fail)
 
     def is_leaf(self, field: FieldDefinitionNode) -> bool:
         return base_type_name(field.type) in self.leaf_types and not is_list_type(field.type)

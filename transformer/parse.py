@@ -25,10 +25,8 @@ from graphql import (
     Source,
     TypeNode,
     concat_ast,
-    parse,
     value_from_ast_untyped,
 )
-from graphql.validation.validate import validate_sdl
 
 from transformer.amplify_layout import schema_files
 from transformer.diagnostics import Diagnostic, UnreadableInput, error, read_text, warning
@@ -51,6 +49,7 @@ from transformer.schema_model import (
     Relation,
     RelationKind,
 )
+from transformer.sdl_parsing import parse_sdl, validate_sdl_document
 from transformer.sdl_rules import SDL_RULES
 from transformer.searchable import search_query_name
 
@@ -378,14 +377,14 @@ def parse_schema_sources(
     syntax: list[Diagnostic] = []
     for text, file_name in sources:
         try:
-            documents.append(parse(Source(text, file_name)))
+            documents.append(parse_sdl(Source(text, file_name)))
         except GraphQLError as exc:
             syntax.append(_syntax_diagnostic(exc, file_name))
     if syntax:
         return None, syntax
     document = documents[0] if len(documents) == 1 else concat_ast(documents)
     file = name
-    sdl_errors = validate_sdl(concat_ast([declarations_document(), document]), rules=SDL_RULES)
+    sdl_errors = validate_sdl_document(concat_ast([declarations_document(), document]), SDL_RULES)
     if sdl_errors:
         return None, [_syntax_diagnostic(e, file) for e in sdl_errors]
 

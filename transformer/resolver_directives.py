@@ -23,13 +23,13 @@ from graphql import (
     ObjectTypeDefinitionNode,
     ObjectTypeExtensionNode,
     TypeNode,
-    parse,
     print_ast,
     value_from_ast_untyped,
 )
 
 from transformer.directives import APPSYNC_SCALARS
 from transformer.naming import upper_first
+from transformer.sdl_parsing import parse_sdl
 
 _SCALARS = frozenset({"String", "Int", "Float", "Boolean", "ID", "BigInt", "Double", *APPSYNC_SCALARS})
 _URL_PARAM = re.compile(r":(\w+)")
@@ -152,7 +152,7 @@ def resolver_fields(sdl: str) -> tuple[ResolverField, ...]:
     if _MENTIONS.search(sdl) is None:
         return ()
     found: list[ResolverField] = []
-    for definition in parse(sdl, no_location=True).definitions:
+    for definition in parse_sdl(sdl, no_location=True).definitions:
         if isinstance(definition, ObjectTypeDefinitionNode | ObjectTypeExtensionNode):
             for node in definition.fields or ():
                 field = _field(definition.name.value, node)
