@@ -11,6 +11,7 @@ from pathlib import Path
 
 from transformer.diagnostics import Diagnostic, warning
 from transformer.emit_permissions import role_label
+from transformer.grants import protected_fields, reads_memoized
 from transformer.handler_lint import unconfigured_handlers
 from transformer.matrix import AccessMatrix, RoleKind
 from transformer.precedence import GROUP_FILE_NAME, GroupFile
@@ -128,8 +129,6 @@ def withheld_deletes(schema: ParsedSchema, matrix: AccessMatrix) -> list[Diagnos
 
 def filterable_hidden_fields(schema: ParsedSchema, matrix: AccessMatrix) -> list[Diagnostic]:
     """Fields some readers of the record may not read: Amplify lets them filter on it anyway."""
-    from transformer.grants import protected_fields
-
     found: list[Diagnostic] = []
     read_ops = (Operation.GET, Operation.LIST)
     for access in matrix.models.values():
@@ -161,14 +160,15 @@ def lint(
     group_file_path: Path | None = None,
 ) -> list[Diagnostic]:
     """Every lint warning for a loaded project."""
-    return [
-        *owner_reassignment(schema, matrix),
-        *substring_group_claims(schema),
-        *unused_groups(schema, group_file, group_file_path),
-        *withheld_deletes(schema, matrix),
-        *filterable_hidden_fields(schema, matrix),
-        *unconfigured_handlers(schema),
-    ]
+    with reads_memoized():
+        return [
+            *owner_reassignment(schema, matrix),
+            *substring_group_claims(schema),
+            *unused_groups(schema, group_file, group_file_path),
+            *withheld_deletes(schema, matrix),
+            *filterable_hidden_fields(schema, matrix),
+            *unconfigured_handlers(schema),
+        ]
 
 
 __all__ = [
