@@ -2,7 +2,9 @@
 
 A Lambda data source gets a service role AppSync assumes, allowed to invoke the function (and its versions);
 the function's ARN substitutes `${env}` from the `env` Parameter (Amplify's `HasEnvironmentParameter`
-condition: with `env` left at `NONE`, the name's `-${env}` is dropped). An HTTP data source points at its origin.
+condition: with `env` left at `NONE`, the name's `-${env}` is dropped). An HTTP data source points at its origin,
+with `${env}` and `${aws_region}` substituted by `Fn::Sub` from the `env` Parameter and the stack's region, as
+Amplify's `replaceEnvAndRegion` does (no `NONE` rule there: `env` left at `NONE` writes `NONE`).
 """
 
 from __future__ import annotations
@@ -15,6 +17,9 @@ from transformer.emit_vtl.external import HTTP, LAMBDA, ExternalSource
 ENV_PARAMETER = "env"
 HAS_ENVIRONMENT = "HasEnvironmentParameter"
 NO_ENVIRONMENT = "NONE"
+ENV_PLACEHOLDER = "${env}"
+REGION_PLACEHOLDER = "${aws_region}"
+_ANY_VARIABLE = re.compile(r"\$\{(?!env\}|aws_region\})")
 
 
 def _arn(source: ExternalSource, name: str) -> dict[str, Any]:
@@ -67,12 +72,26 @@ def _lambda_resources(source: ExternalSource, api_id: Any) -> dict[str, Any]:
     }
 
 
+def with_env_and_region(value: str) -> str | dict[str, Any]:
+    """Amplify's `replaceEnvAndRegion` as CloudFormation reads it: `Fn::Sub` naming only the placeholders the
+    value holds, or the value itself when it holds none. Any other `${` is written `${!` so that it stays
+    literal (Amplify leaves it, and CloudFormation then rejects the template)."""
+    variables: dict[str, Any] = {}
+    if ENV_PLACEHOLDER in value:
+        variables["env"] = {"Ref": ENV_PARAMETER}
+    if REGION_PLACEHOLDER in value:
+        variables["aws_region"] = {"Ref": "AWS::Region"}
+    if not variables:
+        return value
+    return {"Fn::Sub": [_ANY_VARIABLE.sub("${!", value), variables]}
+
+
 def _http_resources(source: ExternalSource, api_id: Any) -> dict[str, Any]:
     return {
         source.name: {
             "Type": "AWS::AppSync::DataSource",
             "Properties": {"ApiId": api_id, "Name": source.name, "Type": "HTTP",
-                           "HttpConfig": {"Endpoint": source.target}},
+                           "HttpConfig": {"Endpoint": with_env_and_region(source.target)}},
         },
     }
 
@@ -89,13 +108,19 @@ def external_source_resources(sources: dict[str, ExternalSource], api_id: Any) -
 
 
 def environment_declarations(sources: dict[str, ExternalSource]) -> tuple[dict[str, Any], dict[str, Any]]:
-    """The `env` Parameter and the `HasEnvironmentParameter` condition, when a Lambda data source needs them."""
-    if not any(source.kind == LAMBDA for source in sources.values()):
+    """The `env` Parameter, when a Lambda data source or an HTTP origin with `${env}` reads it, and the
+    `HasEnvironmentParameter` condition, when a Lambda data source does."""
+    lambdas = any(source.kind == LAMBDA for source in sources.values())
+    http_env = any(source.kind == HTTP and ENV_PLACEHOLDER in source.target for source in sources.values())
+    if not lambdas and not http_env:
         return {}, {}
     parameter = {ENV_PARAMETER: {"Type": "String", "Default": NO_ENVIRONMENT,
-                                 "Description": "The Amplify environment name for the env placeholder of @function names (NONE drops it)"}}
+                                 "Description": "The Amplify environment name for the env placeholder of @function names "
+                                                "(NONE drops it) and @http URLs (NONE is written as is)"}}
+    if not lambdas:
+        return parameter, {}
     condition = {HAS_ENVIRONMENT: {"Fn::Not": [{"Fn::Equals": [{"Ref": ENV_PARAMETER}, NO_ENVIRONMENT]}]}}
     return parameter, condition
 
 
-__all__ = ["environment_declarations", "external_source_resources"]
+__all__ = ["environment_declarations", "external_source_resources", "with_env_and_region"]

@@ -14,7 +14,10 @@
 * An `@http` origin maps to a local base URL; the request is sent there with the path's `:params`
   filled in, the `query` arguments as query parameters, the `body` arguments as JSON, the caller's request
   headers (AppSync's `copyHeaders`, the `Authorization` header included) and the directive's headers. A 200 (201 with a body) answers with the body (parsed as JSON when it is JSON); any other
-  status is an error carrying the status code.
+  status is an error carrying the status code. `${env}` and `${aws_region}` in the URL and the directive's
+  headers are replaced, as Amplify's deployment does, with the Amplify environment checked out
+  (`amplify/.config/local-env-info.json`, else `NONE`, the `env` Parameter's default) and `serve`'s region; the
+  origin is looked up in `gqlauth.json` as substituted, then as written.
 
 A field whose function or origin is not configured answers with an error saying so, never a silent null.
 """
@@ -30,10 +33,13 @@ from urllib.parse import quote
 
 import httpx
 from graphql import GraphQLObjectType, GraphQLResolveInfo, GraphQLSchema
+from pydantic import BaseModel, ConfigDict, ValidationError
 
 from resolvers.server.errors import AppSyncError
 from resolvers.server.guard_wrapping import identity_of
 from resolvers.user_functions import Handler, UserFunctionError, load_function
+from transformer.amplify_layout import amplify_backend
+from transformer.environment import AuthEnvironment
 from transformer.resolver_directives import HttpCall, ResolverField, resolver_fields
 from transformer.schema_model import ParsedSchema
 from transformer.transform_settings import SETTINGS_FILE_NAME, GqlauthSettings, project_settings
@@ -43,6 +49,9 @@ HTTP_TIMEOUT_SECONDS = 10.0
 _NOT_FORWARDED = frozenset({"host", "content-length", "content-type", "accept-encoding", "connection",
                             "transfer-encoding", "keep-alive", "upgrade"})
 """Headers of the caller's request that describe that request itself, not what the endpoint should see."""
+
+NO_ENVIRONMENT = "NONE"
+"""The `env` Parameter's default, which Amplify writes into an `@http` URL as is."""
 
 Resolver = Callable[..., Any]
 
@@ -61,6 +70,41 @@ def _request_headers(info: GraphQLResolveInfo) -> dict[str, str]:
     return dict(headers.items()) if headers is not None else {}
 
 
+class _LocalEnvInfo(BaseModel):
+    """`amplify/.config/local-env-info.json`: the Amplify environment this checkout is on."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    envName: str | None = None  # noqa: N815 - the file's own key
+
+
+def amplify_env_name(schema_file: Path) -> str:
+    """The checked-out Amplify environment of the project holding `schema_file`, `NONE` outside one (or when
+    its `local-env-info.json` cannot be read: the Amplify CLI reports that itself)."""
+    backend = amplify_backend(schema_file.parent)
+    info = backend.parent / ".config" / "local-env-info.json" if backend is not None else None
+    if info is None or not info.is_file():
+        return NO_ENVIRONMENT
+    try:
+        name = _LocalEnvInfo.model_validate_json(info.read_bytes()).envName
+    except (OSError, ValidationError):
+        return NO_ENVIRONMENT
+    return name or NO_ENVIRONMENT
+
+
+def _region(info: GraphQLResolveInfo) -> str:
+    """`serve`'s region (the one its frontend configuration names)."""
+    context = info.context
+    core = context.get("core") if isinstance(context, Mapping) else None
+    environment = getattr(core, "env", None)
+    return environment.region if isinstance(environment, AuthEnvironment) else AuthEnvironment().region
+
+
+def with_env_and_region(value: str, env: str, region: str) -> str:
+    """Amplify's `replaceEnvAndRegion` with the values filled in."""
+    return value.replace("${env}", env).replace("${aws_region}", region)
+
+
 def _plain(value: Any) -> Any:
     """The source record as a handler receives it (JSON values only)."""
     return json.loads(json.dumps(value, default=str)) if value is not None else None
@@ -72,6 +116,7 @@ class FieldHandlers:
 
     settings: GqlauthSettings
     base: Path
+    env_name: str = NO_ENVIRONMENT
     loaded: dict[str, Handler] = field(default_factory=dict)
 
     def function(self, name: str) -> Handler:
@@ -114,19 +159,27 @@ class FieldHandlers:
     def http_resolver(self, declared: ResolverField, call: HttpCall) -> Resolver:
         async def resolve(_source: Any, info: GraphQLResolveInfo, **args: Any) -> Any:
             identity_of(info)
-            base = self.settings.http.get(call.origin) or self.settings.http.get(call.origin + "/")
+            region = _region(info)
+
+            def filled(value: str) -> str:
+                return with_env_and_region(value, self.env_name, region)
+
+            origins = dict.fromkeys((filled(call.origin), call.origin))
+            base = next((self.settings.http[key] for origin in origins for key in (origin, origin + "/")
+                         if key in self.settings.http), None)
             if base is None:
                 raise _not_configured(
                     f"@http(url: \"{call.url}\") has no local endpoint: add {{\"http\": {{\"{call.origin}\": "
                     f"\"http://127.0.0.1:PORT\"}}}} to {SETTINGS_FILE_NAME} beside the schema"
                 )
             params = args.get("params") or {}
-            path = call.path
+            path = filled(call.path)
             for name in call.params:
                 path = path.replace(f":{name}", quote(str(params.get(name, "")), safe=""))
             query = {k: v for k, v in (args.get("query") or {}).items() if v is not None}
             forwarded = {k: v for k, v in _request_headers(info).items() if k.lower() not in _NOT_FORWARDED}
-            headers = {**forwarded, "accept-encoding": "application/json", **dict(call.headers)}
+            headers = {**forwarded, "accept-encoding": "application/json",
+                       **{filled(key): filled(value) for key, value in call.headers}}
             body = args.get("body") if call.supports_body else None
             if call.supports_body:
                 headers["Content-Type"] = "application/json"
@@ -160,7 +213,7 @@ def bind_resolver_fields(graphql_schema: GraphQLSchema, schema: ParsedSchema) ->
     if not declared:
         return {}
     settings = project_settings(Path(schema.file))
-    handlers = FieldHandlers(settings, Path(schema.file).parent)
+    handlers = FieldHandlers(settings, Path(schema.file).parent, amplify_env_name(Path(schema.file)))
     model_fields: dict[str, Resolver] = {}
     for entry in declared:
         resolve = handlers.resolver(entry)
@@ -180,7 +233,7 @@ def chain_resolver_fields(graphql_schema: GraphQLSchema, schema: ParsedSchema) -
     if not declared:
         return
     settings = project_settings(Path(schema.file))
-    handlers = FieldHandlers(settings, Path(schema.file).parent)
+    handlers = FieldHandlers(settings, Path(schema.file).parent, amplify_env_name(Path(schema.file)))
     for entry in declared:
         graphql_type = graphql_schema.type_map.get(entry.type_name)
         if not isinstance(graphql_type, GraphQLObjectType) or entry.field_name not in graphql_type.fields:

@@ -8,7 +8,10 @@ equivalent to its own (the Lambda event: `typeName`, `fieldName`, `arguments`, `
 `prev`; the HTTP request: the caller's headers plus the directive's, the path with `:param`s filled in, `query`
 and `body`). The Lambda function's ARN is `arn:aws:lambda:<region>:<account>:function:<name>` (the directive's
 `region` and `accountId`, else the stack's) with `${env}` taken from the stack's `env` Parameter (`-${env}` dropped
-when it is `NONE`), as Amplify does.
+when it is `NONE`), as Amplify does. `${env}` / `${aws_region}` in an `@http` origin are substituted in the
+data source's endpoint (`transformer.emit_external_sources`); in the path and headers the request template
+keeps them as written, where Amplify substitutes the whole template (deployment placeholders for `env` and the
+region would be needed, `emit_vtl.deployment`).
 """
 
 from __future__ import annotations
