@@ -17,17 +17,27 @@ from resolvers.frontend_config import FrontendConfigWriter, api_settings, fronte
 from resolvers.local_state import LocalState, LocalStateError, find_project
 from resolvers.store import MEMORY, RecordError, Store, StoreError, records_from_json
 from resolvers.token_verify import DEFAULT_LEEWAY, TokenVerifier
-from transformer.commands.options import auth_modes_option, group_file_option, parse_auth_modes
+from transformer.commands.options import auth_modes_option, group_file_option, parse_auth_modes, quiet_option
 from transformer.diagnostics import Diagnostic, Severity, UnreadableInput, has_errors, read_text
 from transformer.environment import AuthEnvironment
 from transformer.project import Project, load_project
-from transformer.report import EXIT_INPUT_ERRORS, EXIT_USAGE, fail_usage, guarded, print_diagnostics, stderr_console
+from transformer.report import (
+    EXIT_INPUT_ERRORS,
+    EXIT_USAGE,
+    fail_usage,
+    guarded,
+    print_diagnostics,
+    stderr_console,
+    summary_line,
+)
 from transformer.rules import Provider
 
 DEFAULT_PORT = 20002
 DB_FILE_NAME = "data.sqlite3"
 
 LoadResult = tuple[Project | None, list[Diagnostic]]
+STILL_SERVING = "; still serving the last good API"
+"""How `resolvers.reload.ApiReloader` ends each line saying a change could not be served (its errors)."""
 
 
 @dataclass
@@ -52,8 +62,10 @@ def project_loader(target: Path | None, project_dir: Path, group_file: Path | No
 
 
 def open_project(target: Path | None, group_file: Path | None, auth_modes: str | None, *,
-                 show_warnings: bool = True, api: str | None = None) -> OpenedProject:
-    """The project (transformed and checked) and its `.gqlauth/` state; exits with the documented codes."""
+                 show_warnings: bool = True, api: str | None = None, quiet: bool = False) -> OpenedProject:
+    """The project (transformed and checked) and its `.gqlauth/` state; exits with the documented codes.
+
+    `quiet` is `check --quiet`: errors only, then (when there are errors) the summary counting warnings per code."""
     try:
         project_dir = find_project(Path.cwd(), target)
         state = LocalState.open(project_dir)
@@ -62,9 +74,14 @@ def open_project(target: Path | None, group_file: Path | None, auth_modes: str |
         fail_usage(str(exc))
         raise AssertionError from exc
     project, diagnostics = project_loader(target, project_dir, group_file, auth_modes, environment, api)()
-    shown = diagnostics if show_warnings else [d for d in diagnostics if d.severity is Severity.ERROR]
-    if shown:
-        print_diagnostics(shown)
+    if quiet:
+        print_diagnostics(diagnostics, quiet=True)
+        if has_errors(diagnostics):
+            stderr_console().print(summary_line(diagnostics), markup=False)
+    else:
+        shown = diagnostics if show_warnings else [d for d in diagnostics if d.severity is Severity.ERROR]
+        if shown:
+            print_diagnostics(shown)
     if project is None or has_errors(diagnostics):
         raise SystemExit(EXIT_INPUT_ERRORS)
     return OpenedProject(state=state, project=project,
@@ -156,6 +173,7 @@ def user_pool_verifier(state: LocalState, *, issuer: str | None, jwks_url: str |
 @click.option("--leeway", type=click.IntRange(0, 3600), default=int(DEFAULT_LEEWAY.total_seconds()),
               show_default=True, metavar="SECONDS",
               help="Clock skew allowed on token exp/nbf/iat; 0 rejects a token the second it expires.")
+@quiet_option
 @guarded
 def serve(target: Path | None, group_file: Path | None, auth_modes: str | None, api: str | None, host: str, port: int,
           db: str | None, seed: Path | None, issuer: str | None, jwks_url: str | None, client_id: str | None,
@@ -163,10 +181,12 @@ def serve(target: Path | None, group_file: Path | None, auth_modes: str | None, 
           authorizer: str | None = None, no_reload: bool = False, no_request_log: bool = False,
           no_frontend_config: bool = False,
           leeway: int = int(DEFAULT_LEEWAY.total_seconds()), allow_dev_endpoints: bool = False,
-          oidc_issuer: str | None = None, oidc_client_id: str | None = None, oidc_jwks_url: str | None = None) -> None:
+          oidc_issuer: str | None = None, oidc_client_id: str | None = None, oidc_jwks_url: str | None = None,
+          quiet: bool = False) -> None:
     """Serve PROJECT_DIR_OR_SCHEMA's API locally (queries, mutations, subscriptions), rules enforced.
 
-    The API is reloaded in place when the schema, the group file or the settings change.
+    The API is reloaded in place when the schema, the group file or the settings change. --quiet keeps the
+    banner and the request log (--no-request-log turns that off).
     """
     from starlette.applications import Starlette
 
@@ -180,7 +200,7 @@ def serve(target: Path | None, group_file: Path | None, auth_modes: str | None, 
         raise click.UsageError("--jwks-url needs --issuer")
     if (oidc_client_id is not None or oidc_jwks_url is not None) and oidc_issuer is None:
         raise click.UsageError("--oidc-client-id and --oidc-jwks-url need --oidc-issuer")
-    opened = open_project(target, group_file, auth_modes, api=api)
+    opened = open_project(target, group_file, auth_modes, api=api, quiet=quiet)
     project, state = opened.project, opened.state
     store = open_store(opened, db)
     if seed is not None:
@@ -202,7 +222,7 @@ def serve(target: Path | None, group_file: Path | None, auth_modes: str | None, 
         """Raises AuthorizerConfigError or ValueError for a project whose modes cannot be served."""
         lambda_authorizer, lambda_line = authorizer_for(served.schema_path, authorizer,
                                                         has_lambda_mode=Provider.FUNCTION in served.matrix.auth_modes)
-        if lambda_line is not None:
+        if lambda_line is not None and not quiet:
             stderr_console().print(f"  {lambda_line}", markup=False)
         oidc = None  # -- OIDC: the local provider, or --oidc-issuer --
         if Provider.OIDC in served.matrix.auth_modes:
@@ -238,7 +258,7 @@ def serve(target: Path | None, group_file: Path | None, auth_modes: str | None, 
     reloader = None
     if not no_reload and opened.load is not None:
         reloader = ApiReloader(live, project, opened.load, build_app,
-                               report=lambda line: stderr_console().print(line, markup=False),
+                               report=reload_reporter(quiet),
                                report_diagnostics=print_diagnostics, roots=[state.dir.parent])
         stop_reload = reloader.start()
         stderr_console().print("  reload:    on (schema, group file, settings)   --no-reload to turn off",
@@ -263,6 +283,15 @@ def serve(target: Path | None, group_file: Path | None, auth_modes: str | None, 
             frontend.restore()
         store.close()
     raise SystemExit(0)
+
+
+def reload_reporter(quiet: bool) -> Callable[[str], None]:
+    """Prints the reloader's lines; with `quiet`, only those saying a change could not be served (errors)."""
+    def report(line: str) -> None:
+        if not quiet or line.endswith(STILL_SERVING):
+            stderr_console().print(line, markup=False)
+
+    return report
 
 
 def print_request_line(line: str) -> None:
