@@ -1,4 +1,7 @@
-"""graphql-core's `parse` and `validate_sdl`, leaving no reference cycles behind.
+"""graphql-core's `parse` and `validate_sdl`, faster, and leaving no reference cycles behind.
+
+A schema is parsed by `sdl_fast_parse` (the same tree, in less than half the time), and by graphql-core
+when that parser leaves the document to it (uncommon syntax and every syntax error).
 
 graphql-core links its tokens both ways (`prev` and `next`), and its validation visitors cache bound
 methods of themselves. Both form cycles, so a parsed schema and everything the validation touched
@@ -18,12 +21,19 @@ from graphql.language.visitor import ParallelVisitor, Visitor
 from graphql.validation import SDLValidationContext
 from graphql.validation.rules import ASTValidationRule
 
+from transformer.sdl_fast_parse import Unsupported, parse_type_system
+
 
 def parse_sdl(source: Source | str, *, no_location: bool = False) -> DocumentNode:
-    """`graphql.parse(source, no_location=...)`, with the token list linked forwards only.
+    """`graphql.parse(source, no_location=...)`; graphql-core's token list, when it parses, linked forwards only.
 
     Raises `GraphQLSyntaxError` as `parse` does."""
-    lexer = Lexer(source if isinstance(source, Source) else Source(source))
+    source = source if isinstance(source, Source) else Source(source)
+    try:
+        return parse_type_system(source, no_location=no_location)
+    except Unsupported:
+        pass
+    lexer = Lexer(source)
     try:
         return Parser(lexer.source, no_location=no_location, lexer=lexer).parse_document()
     finally:
