@@ -4,7 +4,8 @@ The slot runs after auth (a caller who may not write learns nothing about the ch
 the `@default` values are filled in. Only fields present and non-null in the input are checked, field by field
 in the model's order and each field's checks in the order written; the first failure ends the request with
 `$util.error(message)`, which carries no error type. The comparisons are those of the generated template:
-numbers compared as numbers, lengths in characters, `matches` a whole-string Java regular expression.
+numbers compared as numbers, lengths in UTF-16 code units as Java's `String.length()` counts them ("😀" is 2),
+`matches` a whole-string Java regular expression.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from typing import Any
 
 from resolvers.vtl.errors import VtlError
 from resolvers.vtl.javamethods import java_regex
+from resolvers.vtl.utf16 import utf16_length
 from transformer.field_validation import FieldValidation, ValidationKind
 from transformer.matrix import ModelAccess
 
@@ -28,9 +30,9 @@ def _passes(check: FieldValidation, value: Any) -> bool:
         return java_regex(check.value).fullmatch(str(value)) is not None
     bound = check.bound()
     if kind is ValidationKind.MIN_LENGTH:
-        return len(str(value)) >= bound
+        return utf16_length(str(value)) >= bound
     if kind is ValidationKind.MAX_LENGTH:
-        return len(str(value)) <= bound
+        return utf16_length(str(value)) <= bound
     number = float(value) if isinstance(value, str) else value
     return {
         ValidationKind.GT: lambda: number > bound,

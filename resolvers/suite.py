@@ -409,7 +409,7 @@ def run_python(context: SuiteContext, case: SuiteCase) -> Outcome:
         if model.primary_key == ["id"] and record.get("id") is None:
             record["id"] = str(uuid.uuid4())
             generated = True
-        _stamp(model, record, created=True)
+        _stamp(model, record, decision.input or {}, created=True)
         record["__typename"] = name
         if store.get(name, record) is not None:
             return _conditional_failure(decision)
@@ -434,7 +434,7 @@ def run_python(context: SuiteContext, case: SuiteCase) -> Outcome:
                 record.pop(key, None)
             else:
                 record[key] = value
-        _stamp(model, record, created=False)
+        _stamp(model, record, values, created=False)
         store.put(name, record)
         return _mutation_outcome(context, case, decision, model, identity, record, False)
     if kind is OperationKind.DELETE:
@@ -479,13 +479,15 @@ def _matches_key_args(root: Any, record: Mapping[str, Any], args: Mapping[str, A
     return value is None or record.get(root.index.partition_field) == value
 
 
-def _stamp(model: ModelAccess, record: dict[str, Any], *, created: bool) -> None:
+def _stamp(model: ModelAccess, record: dict[str, Any], given: Mapping[str, Any], *, created: bool) -> None:
+    """Fill the timestamp fields the input does not name: a value or an explicit null given for one wins,
+    as in Amplify's templates (its create stores the null, its update REMOVEs the attribute)."""
     now = _now()
     created_name = model.timestamps.get("createdAt")
     updated_name = model.timestamps.get("updatedAt")
-    if created and created_name and record.get(created_name) is None:
+    if created and created_name and created_name not in given:
         record[created_name] = now
-    if updated_name:
+    if updated_name and updated_name not in given:
         record[updated_name] = now
 
 

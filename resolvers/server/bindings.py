@@ -68,6 +68,20 @@ def _verdict(args: dict[str, Any], where: str) -> Verdict:
     return verdict
 
 
+def _updated_record(stored: Mapping[str, Any], values: Mapping[str, Any], updated_at: str | None) -> dict[str, Any]:
+    """The stored record after an update, as Amplify's UpdateItem leaves it: a field given a value is SET,
+    one given as null is REMOVEd, and the `updatedAt` field is stamped unless the input names it."""
+    merged = {**stored}
+    for name, value in values.items():
+        if value is None:
+            merged.pop(name, None)
+        else:
+            merged[name] = value
+    if updated_at and updated_at not in values:
+        merged[updated_at] = now_iso()
+    return merged
+
+
 def _coerce_default(type_name: str, text: str) -> Any:
     """An `@default(value: "...")` in the field's type (the transform checks the value; text otherwise)."""
     try:
@@ -251,7 +265,7 @@ class ModelResolvers:
                 values["id"] = str(uuid.uuid4())
             now = now_iso()
             for stamp in (self.created_at, self.updated_at):
-                if stamp and values.get(stamp) is None:
+                if stamp and stamp not in values:
                     values[stamp] = now
             for name, default in self.defaults.items():
                 if values.get(name) is None:
@@ -278,9 +292,7 @@ class ModelResolvers:
                 stored = verdict.stored if verdict.stored_loaded else self.store.get(self.model, self.key_from(values))
                 if stored is None:
                     raise ConditionFailed("no such record")
-                merged = {**stored, **values}
-                if self.updated_at and values.get(self.updated_at) is None:
-                    merged[self.updated_at] = now_iso()
+                merged = _updated_record(stored, values, self.updated_at)
                 record = self.store.replace(self.model, merged, condition=self._condition(args))
                 self.publish_after_commit(topic, record)
             return {**record, MUTATION_MARK: "Mutation"}

@@ -24,6 +24,7 @@ from .javatypes import (
     require_str,
     to_java_string,
 )
+from .utf16 import from_units, to_units, utf16_length
 
 Method = Callable[..., Any]
 
@@ -116,29 +117,37 @@ def _java_trim(text: str) -> str:
 
 
 def _substring(text: str, begin: Any, end: Any = None) -> str:
+    units = to_units(text)
     b = require_int(begin, "substring begin")
-    e = len(text) if end is None else require_int(end, "substring end")
-    if b < 0 or e > len(text) or b > e:
-        raise EvalError(f"substring({b}, {e}) out of range for length {len(text)}")
-    return text[b:e]
+    e = len(units) if end is None else require_int(end, "substring end")
+    if b < 0 or e > len(units) or b > e:
+        raise EvalError(f"substring({b}, {e}) out of range for length {len(units)}")
+    return from_units(units[b:e])
 
 
 def _index_of(text: str, needle: Any, start: Any = 0) -> int:
-    return text.find(require_str(needle, "indexOf argument"), max(0, require_int(start, "fromIndex")))
+    units = to_units(text)
+    return units.find(to_units(require_str(needle, "indexOf argument")), max(0, require_int(start, "fromIndex")))
 
 
 def _last_index_of(text: str, needle: Any, start: Any = None) -> int:
-    needle = require_str(needle, "lastIndexOf argument")
+    units, needle_units = to_units(text), to_units(require_str(needle, "lastIndexOf argument"))
     if start is None:
-        return text.rfind(needle)
-    return text.rfind(needle, 0, require_int(start, "fromIndex") + len(needle))
+        return units.rfind(needle_units)
+    return units.rfind(needle_units, 0, require_int(start, "fromIndex") + len(needle_units))
 
 
 def _char_at(text: str, index: Any) -> str:
+    units = to_units(text)
     i = require_int(index, "charAt index")
-    if not 0 <= i < len(text):
-        raise EvalError(f"charAt({i}) out of range for length {len(text)}")
-    return text[i]
+    if not 0 <= i < len(units):
+        raise EvalError(f"charAt({i}) out of range for length {len(units)}")
+    return units[i]
+
+
+def _starts_with(text: str, prefix: Any, offset: Any = 0) -> bool:
+    units, start = to_units(text), require_int(offset, "offset")
+    return 0 <= start <= len(units) and units.startswith(to_units(require_str(prefix, "prefix")), start)
 
 
 def _compare(a: str, b: Any) -> int:
@@ -147,13 +156,13 @@ def _compare(a: str, b: Any) -> int:
 
 
 STRING_METHODS: dict[str, Method] = {
-    "length": lambda s: len(s),
+    "length": utf16_length,
     "isEmpty": lambda s: s == "",
     "isBlank": lambda s: s.strip() == "",
     "equals": lambda s, o: isinstance(o, str) and s == o,
     "equalsIgnoreCase": lambda s, o: isinstance(o, str) and s.lower() == o.lower(),
     "contains": lambda s, o: require_str(o, "contains argument") in s,
-    "startsWith": lambda s, p, off=0: s.startswith(require_str(p, "prefix"), require_int(off, "offset")),
+    "startsWith": _starts_with,
     "endsWith": lambda s, p: s.endswith(require_str(p, "suffix")),
     "indexOf": _index_of,
     "lastIndexOf": _last_index_of,

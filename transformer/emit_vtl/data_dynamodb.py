@@ -100,6 +100,8 @@ def mutation_response() -> str:
 
 
 def create_request(model: ModelAccess) -> str:
+    """PutItem with every input field, an explicit null included (stored as a NULL attribute, as Amplify's
+    `toMapValues` of the whole input stores it); a timestamp field is stamped only when the input lacks it."""
     w = VtlWriter()
     w.line("#set($item = {})")
     w.qr("$item.putAll($ctx.args.input)")
@@ -109,14 +111,12 @@ def create_request(model: ModelAccess) -> str:
     w.line("#set($now = $util.time.nowISO8601())")
     for stamp in (model.timestamps.get("createdAt"), model.timestamps.get("updatedAt")):
         if stamp and model.field(stamp):
-            with w.block(f"#if($util.isNull($item.get({q(stamp)})))"):
+            with w.block(f"#if(!$item.containsKey({q(stamp)}))"):
                 w.qr(f"$item.put({q(stamp)}, $now)")
     w.qr(f"$item.put('__typename', {q(model.name)})")
     _emit_composites(w, model, "$item", "$item")
-    w.line("#set($attributes = {})")
     w.line(f"#set($keyFields = {q_list([name for name, _ in key_attributes(model, '$item')])})")
-    with w.block("#foreach($entry in $item.entrySet())", "#if(!$util.isNull($entry.value) && !$keyFields.contains($entry.key))"):
-        w.qr("$attributes.put($entry.key, $entry.value)")
+    w.line("#set($attributes = $util.map.copyAndRemoveAllKeys($item, $keyFields))")
     w.line(f"#set($condition = {_key_condition(model, 'attribute_not_exists')})")
     _merge_user_condition(w, "$condition")
     w.line(
