@@ -106,3 +106,42 @@ def test_the_api_stack_passes_cfn_lint() -> None:
                                        "of `aws_region` (any `_` in an origin); CloudFormation ids are alphanumeric")
 def test_a_region_origin_has_a_valid_logical_id(deployment: Deployment) -> None:
     assert _lint_errors(deployment.root) == []
+
+
+HEADERS_SDL = '''
+type Query {
+  tenant(id: ID!): String @http(url: "https://plain.example.com/${aws_region}/t/:id", headers: [{key: "x-env", value: "app-${env}"}]) @auth(rules: [{allow: private}])
+}
+'''
+
+
+def _http_request_templates(deployment: Deployment) -> list[tuple[dict[str, Any], Any]]:
+    """(the template holding it, RequestMappingTemplate) of every function calling an HTTP data source."""
+    found = []
+    for template in deployment.templates().values():
+        for resource in template.get("Resources", {}).values():
+            properties = resource.get("Properties", {})
+            request = properties.get("RequestMappingTemplate")
+            text = request["Fn::Sub"] if isinstance(request, dict) else request
+            if resource.get("Type") == "AWS::AppSync::FunctionConfiguration" and '"resourcePath"' in text:
+                found.append((template, request))
+    return found
+
+
+def test_placeholders_in_the_path_and_headers_are_substituted_in_the_deployed_template() -> None:
+    deployment = _deployment(HEADERS_SDL)
+    [(template, request)] = _http_request_templates(deployment)
+    assert set(request) == {"Fn::Sub"}
+    text = re.sub(r"\$\{(!?)([^}]*)\}",
+                  lambda m: "${" + m.group(2) + "}" if m.group(1) else {"env": "dev", "AWS::Region": "eu-west-1"}[m.group(2)],
+                  request["Fn::Sub"])
+    assert '"resourcePath": "/eu-west-1/t/${ctx.args.params.id}"' in text
+    assert "$util.qr($headers.put('x-env', 'app-dev'))" in text
+    assert "env" in template["Parameters"], "the stack holding the template must receive env"
+    assert deployment.root["Parameters"]["env"]["Default"] == "NONE", "an env read only by headers is declared"
+
+
+def test_a_template_without_placeholders_stays_plain_text() -> None:
+    deployment = _deployment(SDL.replace("/${aws_region}/items/:id", "/items/:id"))
+    requests = [request for _, request in _http_request_templates(deployment)]
+    assert requests and all(isinstance(request, str) for request in requests)

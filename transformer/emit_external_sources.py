@@ -12,9 +12,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from transformer.emit_vtl.deployment import ENV_PARAMETER
 from transformer.emit_vtl.external import HTTP, LAMBDA, ExternalSource
 
-ENV_PARAMETER = "env"
 HAS_ENVIRONMENT = "HasEnvironmentParameter"
 NO_ENVIRONMENT = "NONE"
 ENV_PLACEHOLDER = "${env}"
@@ -108,10 +108,11 @@ def external_source_resources(sources: dict[str, ExternalSource], api_id: Any) -
 
 
 def environment_declarations(sources: dict[str, ExternalSource]) -> tuple[dict[str, Any], dict[str, Any]]:
-    """The `env` Parameter, when a Lambda data source or an HTTP origin with `${env}` reads it, and the
-    `HasEnvironmentParameter` condition, when a Lambda data source does."""
+    """The `env` Parameter, when a Lambda data source or an `@http` call with `${env}` (in its URL or headers)
+    reads it, and the `HasEnvironmentParameter` condition, when a Lambda data source does."""
     lambdas = any(source.kind == LAMBDA for source in sources.values())
-    http_env = any(source.kind == HTTP and ENV_PLACEHOLDER in source.target for source in sources.values())
+    http_env = any(source.kind == HTTP and (source.reads_env or ENV_PLACEHOLDER in source.target)
+                   for source in sources.values())
     if not lambdas and not http_env:
         return {}, {}
     parameter = {ENV_PARAMETER: {"Type": "String", "Default": NO_ENVIRONMENT,

@@ -25,6 +25,7 @@ from transformer.emit_stack import SCHEMA_FILE, STACK_FILE
 
 NESTED_STACK = "AWS::CloudFormation::Stack"
 PLACEHOLDER_ACCOUNT = "123456789012"
+PLACEHOLDER_REGION = "us-east-1"
 _SUB_REFERENCE = re.compile(r"\$\{(!?)([^}]*)\}")
 
 
@@ -44,7 +45,8 @@ def _substitute(value: Any, parameters: dict[str, Any], outputs: dict[str, dict[
     if set(value) == {"Fn::GetAtt"} and isinstance(get_att, list) and get_att and get_att[0] in outputs:
         return outputs[get_att[0]][str(get_att[1]).removeprefix("Outputs.")]
     if expand_subs and set(value) == {"Fn::Sub"} and isinstance(value["Fn::Sub"], str):
-        return _expand_sub(value["Fn::Sub"], {**parameters, "AWS::AccountId": PLACEHOLDER_ACCOUNT})
+        return _expand_sub(value["Fn::Sub"], {**parameters, "AWS::AccountId": PLACEHOLDER_ACCOUNT,
+                                              "AWS::Region": PLACEHOLDER_REGION})
     return {key: _substitute(item, parameters, outputs, expand_subs) for key, item in value.items()}
 
 

@@ -6,6 +6,10 @@ rules. Pipelines built for `serve` and `gqlauth test` write the values in. The d
 `Fn::Sub` from Parameters of the stacks, as Amplify's stacks do; the Parameters' defaults are the
 `transform` options. A local default is never a deployment's default: without the option an API that uses
 IAM needs the Parameter at deploy time (one without IAM never reads them).
+
+An `@http` request template may also hold Amplify's `${env}` and `${aws_region}` (from the URL's path and the
+directive's headers); deployed, they are the `env` Parameter and the stack's region, as Amplify's
+`replaceEnvAndRegion` substitutes them. `serve` fills them in itself.
 """
 
 from __future__ import annotations
@@ -22,6 +26,9 @@ AUTH_ROLE_NAME = "AuthRoleName"
 UNAUTH_ROLE_NAME = "UnauthRoleName"
 ADMIN_ROLE_NAMES = "AdminRoleNames"
 PARAMETER_NAMES = (IDENTITY_POOL_ID, AUTH_ROLE_NAME, UNAUTH_ROLE_NAME, ADMIN_ROLE_NAMES)
+ENV_PARAMETER = "env"
+"""Amplify's environment-name Parameter (`${env}` in `@function` names and `@http` URLs)."""
+_AMPLIFY_PLACEHOLDERS = {"${env}": "${" + ENV_PARAMETER + "}", "${aws_region}": "${AWS::Region}"}
 ADMIN_ROLE_SEPARATOR = ","
 """Joins admin role names in one String Parameter (IAM role names allow a comma, `--admin-roles` does not)."""
 
@@ -34,7 +41,7 @@ PLACEHOLDERS = AuthEnvironment(
 )
 """The environment deployed templates are built with: each value a placeholder `Fn::Sub` fills in."""
 
-_OURS = re.compile(r"\$\{(?:AWS::AccountId|" + "|".join(PARAMETER_NAMES) + r")\}")
+_OURS = re.compile(r"\$\{(?:AWS::AccountId|env|aws_region|" + "|".join(PARAMETER_NAMES) + r")\}")
 _ANY = re.compile(r"\$\{")
 
 _DESCRIPTIONS = {
@@ -72,9 +79,9 @@ def deployment_parameters(environment: AuthEnvironment, auth_modes: Sequence[Pro
 
 
 def parameters_used(text: str) -> list[str]:
-    """The Parameters a deployed template's placeholders name, in `PARAMETER_NAMES` order."""
+    """The Parameters a deployed template's placeholders name, in `PARAMETER_NAMES` order, then `env`."""
     found = {match.group()[2:-1] for match in _OURS.finditer(text)}
-    return [name for name in PARAMETER_NAMES if name in found]
+    return [name for name in (*PARAMETER_NAMES, ENV_PARAMETER) if name in found]
 
 
 def deployed_template(text: str) -> str | dict[str, str]:
@@ -86,16 +93,21 @@ def deployed_template(text: str) -> str | dict[str, str]:
     position = 0
     for match in _ANY.finditer(text):
         pieces.append(text[position:match.start()])
-        pieces.append("${" if _OURS.match(text, match.start()) else "${!")
-        position = match.end()
+        ours = _OURS.match(text, match.start())
+        if ours is None:
+            pieces.append("${!")
+            position = match.end()
+        else:
+            pieces.append(_AMPLIFY_PLACEHOLDERS.get(ours.group(), ours.group()))
+            position = ours.end()
     pieces.append(text[position:])
     return {"Fn::Sub": "".join(pieces)}
 
 
-def substitute(template: str | dict[str, str], values: dict[str, str], account_id: str) -> str:
-    """What CloudFormation makes of a deployed template given the Parameter values and the account."""
+def substitute(template: str | dict[str, str], values: dict[str, str], account_id: str, region: str = "us-east-1") -> str:
+    """What CloudFormation makes of a deployed template given the Parameter values, the account and the region."""
     if isinstance(template, str):
         return template
-    known = {**values, "AWS::AccountId": account_id}
+    known = {**values, "AWS::AccountId": account_id, "AWS::Region": region}
     return re.sub(r"\$\{(!?)([^}]*)\}",
                   lambda m: "${" + m.group(2) + "}" if m.group(1) else known[m.group(2)], template["Fn::Sub"])

@@ -17,7 +17,7 @@ region would be needed, `emit_vtl.deployment`).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from transformer.emit_vtl.layout import Pipeline, PipelineFunction, PipelineKind, Slot
 from transformer.emit_vtl.slots import init_request
@@ -58,6 +58,8 @@ class ExternalSource:
     region: str | None = None
     account: str | None = None
     """A Lambda function's region and account when `@function` names them (else the stack's)."""
+    reads_env: bool = False
+    """An HTTP origin some `@http` call's path or headers (deployed: its request template) put `${env}` in."""
 
 
 def lambda_request(data_source: str, event: bool) -> str:
@@ -146,7 +148,8 @@ def _data_functions(field: ResolverField) -> tuple[list[PipelineFunction], list[
     sources: list[ExternalSource] = []
     if field.http is not None:
         name = http_data_source(field.http.origin)
-        sources.append(ExternalSource(name=name, kind=HTTP, target=field.http.origin))
+        reads_env = any("${env}" in text for text in (field.http.path, *(v for pair in field.http.headers for v in pair)))
+        sources.append(ExternalSource(name=name, kind=HTTP, target=field.http.origin, reads_env=reads_env))
         functions.append(PipelineFunction(slot=Slot.DATA, data_source=name, request=http_request(field, field.http),
                                           response=http_response(field.http)))
         return functions, sources
@@ -173,7 +176,9 @@ def with_external_data(
     for field in fields:
         data, used = _data_functions(field)
         for source in used:
-            sources.setdefault(source.name, source)
+            known = sources.setdefault(source.name, source)
+            if source.reads_env and not known.reads_env:
+                sources[source.name] = replace(known, reads_env=True)
         at = by_key.get((field.type_name, field.field_name))
         if at is None:
             init = PipelineFunction(slot=Slot.INIT, request=init_request(field.type_name, field.field_name, None, environment),
