@@ -18,13 +18,12 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import orjson
-
 from transformer.diagnostics import InputError, has_errors
 from transformer.emit_auth_stack import emit_auth_stack
 from transformer.emit_schema import emit_output_schema
 from transformer.gc_pause import paused_gc
 from transformer.output_folder import check_output_folder, project_inputs, write_marker
+from transformer.rules import LOCATIONS_RELATIVE_TO
 from transformer.storage import find_storage_settings, load_storage_settings
 
 if TYPE_CHECKING:
@@ -44,32 +43,11 @@ def emit_schema_file(project: Project, out_dir: Path) -> None:
     )
 
 
-def _relative_locations(value: object, base: Path, seen: dict[str, str] | None = None) -> object:
-    """Rule locations name the schema relative to its own folder, so a build is the same on any machine.
-
-    Rewrites `value` (a fresh `model_dump`) in place, each distinct file name once.
-    """
-    seen = {} if seen is None else seen
-    if isinstance(value, dict):
-        for item in value.values():
-            if isinstance(item, dict | list):
-                _relative_locations(item, base, seen)
-        file = value.get("file")
-        if isinstance(file, str) and len(value) == 3 and "line" in value and "column" in value:
-            if file not in seen:
-                path = Path(file)
-                seen[file] = path.relative_to(base).as_posix() if path.is_relative_to(base) else path.name
-            value["file"] = seen[file]
-    elif isinstance(value, list):
-        for item in value:
-            if isinstance(item, dict | list):
-                _relative_locations(item, base, seen)
-    return value
-
-
 def emit_matrix_file(project: Project, out_dir: Path) -> None:
-    data = _relative_locations(project.matrix.model_dump(mode="json"), project.schema_path.resolve().parent)
-    (out_dir / MATRIX_FILE).write_bytes(orjson.dumps(data, option=orjson.OPT_INDENT_2) + b"\n")
+    """`access-matrix.json`, serialized straight from the model (no intermediate dicts: a large API's matrix is big),
+    with rule locations relative to the schema's folder."""
+    context = {LOCATIONS_RELATIVE_TO: project.schema_path.resolve().parent}
+    (out_dir / MATRIX_FILE).write_text(project.matrix.model_dump_json(indent=2, context=context) + "\n", encoding="utf-8")
 
 
 def emit_auth_stack_file(project: Project, out_dir: Path) -> None:

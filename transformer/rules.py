@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from enum import StrEnum
+from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, SerializationInfo, field_serializer
 
 from transformer.diagnostics import Diagnostic, error, warning
 
@@ -77,12 +78,30 @@ ALLOWED_PROVIDERS: dict[Strategy, frozenset[Provider]] = {
 FIELD_LEVEL_OPERATIONS = frozenset({"create", "update", "delete", "read"})
 
 
+LOCATIONS_RELATIVE_TO = "locations_relative_to"
+"""Serialization context key: a folder that written locations name their file relative to."""
+
+
 class SourceLocation(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     file: str
     line: int
     column: int
+
+    @field_serializer("file")
+    def _written_file(self, file: str, info: SerializationInfo) -> str:
+        """With `context={LOCATIONS_RELATIVE_TO: folder}`, a file inside the folder is named relative to it and any
+        other by its name alone, so that a build is the same on any machine (each distinct file worked out once)."""
+        context = info.context
+        if not isinstance(context, dict) or LOCATIONS_RELATIVE_TO not in context:
+            return file
+        named: dict[str, str] = context.setdefault("_named_files", {})
+        found = named.get(file)
+        if found is None:
+            base, path = context[LOCATIONS_RELATIVE_TO], Path(file)
+            found = named[file] = path.relative_to(base).as_posix() if path.is_relative_to(base) else path.name
+        return found
 
 
 class AuthRule(BaseModel):
