@@ -9,6 +9,7 @@ Amplify's `replaceEnvAndRegion` does (no `NONE` rule there: `env` left at `NONE`
 
 from __future__ import annotations
 
+import hashlib
 import re
 from typing import Any
 
@@ -20,6 +21,16 @@ NO_ENVIRONMENT = "NONE"
 ENV_PLACEHOLDER = "${env}"
 REGION_PLACEHOLDER = "${aws_region}"
 _ANY_VARIABLE = re.compile(r"\$\{(?!env\}|aws_region\})")
+
+
+def data_source_logical_id(name: str) -> str:
+    """The data source's logical id in the API stack: its AppSync name, which may hold `_` (an `@http` origin's
+    `${aws_region}`), made alphanumeric as CloudFormation requires, with a digest of the name when that changed it
+    (so that `a_b` and `ab` stay apart)."""
+    plain = re.sub(r"[^0-9A-Za-z]", "", name)
+    if plain == name:
+        return name
+    return plain + hashlib.sha256(name.encode()).hexdigest()[:8]
 
 
 def _arn(source: ExternalSource, name: str) -> dict[str, Any]:
@@ -59,7 +70,7 @@ def _lambda_resources(source: ExternalSource, api_id: Any) -> dict[str, Any]:
                 }],
             },
         },
-        source.name: {
+        data_source_logical_id(source.name): {
             "Type": "AWS::AppSync::DataSource",
             "Properties": {
                 "ApiId": api_id,
@@ -88,7 +99,7 @@ def with_env_and_region(value: str) -> str | dict[str, Any]:
 
 def _http_resources(source: ExternalSource, api_id: Any) -> dict[str, Any]:
     return {
-        source.name: {
+        data_source_logical_id(source.name): {
             "Type": "AWS::AppSync::DataSource",
             "Properties": {"ApiId": api_id, "Name": source.name, "Type": "HTTP",
                            "HttpConfig": {"Endpoint": with_env_and_region(source.target)}},
@@ -124,4 +135,4 @@ def environment_declarations(sources: dict[str, ExternalSource]) -> tuple[dict[s
     return parameter, condition
 
 
-__all__ = ["environment_declarations", "external_source_resources", "with_env_and_region"]
+__all__ = ["data_source_logical_id", "environment_declarations", "external_source_resources", "with_env_and_region"]

@@ -21,7 +21,11 @@ from typing import TYPE_CHECKING, Any
 import orjson
 
 from transformer.diagnostics import Diagnostic, InputError, Severity
-from transformer.emit_external_sources import environment_declarations, external_source_resources
+from transformer.emit_external_sources import (
+    data_source_logical_id,
+    environment_declarations,
+    external_source_resources,
+)
 from transformer.emit_schema import emit_output_schema
 from transformer.emit_vtl import project_pipelines
 from transformer.emit_vtl.deployment import PLACEHOLDERS, deployed_template, deployment_parameters, parameters_used
@@ -253,7 +257,8 @@ class _NestedStack:
         if data_source == NONE_DATA_SOURCE:
             return self._parameter(NONE_SOURCE_NAME, "", {"Fn::GetAtt": [NONE_SOURCE, "Name"]})
         if data_source in self.names.external_sources:
-            return self._parameter(f"{data_source}Name", "", {"Fn::GetAtt": [data_source, "Name"]})
+            logical_id = data_source_logical_id(data_source)
+            return self._parameter(f"{logical_id}Name", "", {"Fn::GetAtt": [logical_id, "Name"]})
         stack = self.packing.table_stacks[data_source]
         value = {"Fn::GetAtt": [_logical_id("DataSource", self.packing.table_models[data_source]), "Name"]}
         if stack == self.plan.name:
