@@ -50,6 +50,10 @@ def test_string_methods(expr: str, expected: str) -> None:
         ("abc", "$t.charAt(1)", "b"),
         ("a", "$t.concat('b')", "ab"),
         ("a", "$t.compareTo('b')", "-1"),
+        ("a", "$t.compareTo('c')", "-2"),
+        ("abc", "$t.compareTo('ab')", "1"),
+        ("\U0001F600", "$t.compareTo('\uffff')", "-10178"),
+        ("B", "$t.compareToIgnoreCase('a')", "1"),
     ],
 )
 def test_string_methods_on_other_values(value: str, expr: str, expected: str) -> None:

@@ -151,8 +151,12 @@ def _starts_with(text: str, prefix: Any, offset: Any = 0) -> bool:
 
 
 def _compare(a: str, b: Any) -> int:
-    b = require_str(b, "compareTo argument")
-    return (a > b) - (a < b)
+    """Java's `String.compareTo`: the difference of the first differing UTF-16 units, else of the lengths."""
+    left, right = to_units(a), to_units(require_str(b, "compareTo argument"))
+    for x, y in zip(left, right, strict=False):
+        if x != y:
+            return ord(x) - ord(y)
+    return len(left) - len(right)
 
 
 STRING_METHODS: dict[str, Method] = {
