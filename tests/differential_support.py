@@ -1,9 +1,15 @@
 """The output-schema differential corpus (`tests/differential/corpus/`) and both transformers over it.
 
-Each corpus schema is one `.graphql` file whose leading comment lines give the API's auth modes and
-Amplify transform parameters (`# auth-modes: userPools,apiKey`, `# params: improvePluralization=true`).
+Each corpus schema is one `.graphql` file whose leading comment lines give the API's auth modes,
+Amplify transform parameters and conflict resolution (`# auth-modes: userPools,apiKey`,
+`# params: improvePluralization=true`, `# resolver-config: {"project": {...}}`, the transformer's resolverConfig).
 Amplify's output schema for it is recorded in `tests/differential/amplify/<name>.graphql` by
 `tests/differential/record.py`, so the comparison runs without the oracle.
+
+`tests/differential/datastore/` holds the same comparison with conflict resolution (DataStore sync) on: every
+corpus schema again with a project-wide AUTOMERGE strategy (`datastore-<name>`), and the schemas of
+`datastore/corpus/` with their own resolver configs (project-wide, per model, both); Amplify's outputs are in
+`datastore/amplify/`.
 
 `structural_differences` compares two output schemas as `compare_schemas.py` of the oracle does
 (types, fields, arguments, inputs, enum values, union members, root operations), and counts the
@@ -12,7 +18,7 @@ Amplify's output schema for it is recorded in `tests/differential/amplify/<name>
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from golden_files import GOLDEN_ROOT, input_dir, samples
@@ -20,6 +26,7 @@ from graphql import parse, print_ast
 from graphql.language import ast
 
 from transformer.auth_modes import parse_auth_modes
+from transformer.conflict_resolution import ConflictResolution, check_against_models, datastore_relation_problems
 from transformer.emit_schema import emit_output_schema
 from transformer.lints import lint
 from transformer.matrix import TransformParameters, build_matrix
@@ -29,6 +36,10 @@ from transformer.project import apply_global_auth_rule, check_group_names
 DIFFERENTIAL = Path(__file__).parent / "differential"
 CORPUS = DIFFERENTIAL / "corpus"
 RECORDED = DIFFERENTIAL / "amplify"
+DATASTORE = DIFFERENTIAL / "datastore"
+DATASTORE_CORPUS = DATASTORE / "corpus"
+DATASTORE_RECORDED = DATASTORE / "amplify"
+PROJECT_AUTOMERGE = '{"project": {"ConflictHandler": "AUTOMERGE", "ConflictDetection": "VERSION"}}'
 
 PARAMETER_NAMES = {
     "useSubUsernameForDefaultIdentityClaim": "use_sub_username_for_default_identity_claim",
@@ -49,16 +60,28 @@ class DifferentialCase:
     file: str
     auth_modes: tuple[str, ...] = ("userPools",)
     params: dict[str, str] = field(default_factory=dict)
+    resolver_config: str | None = None
+    """The transformer's resolverConfig as JSON (conflict resolution), or None."""
+    recorded_dir: Path = RECORDED
 
     @property
     def recorded(self) -> Path:
-        return RECORDED / f"{self.name}.graphql"
+        return self.recorded_dir / f"{self.name}.graphql"
+
+    @property
+    def conflict_resolution(self) -> ConflictResolution | None:
+        return None if self.resolver_config is None else ConflictResolution.model_validate_json(self.resolver_config)
+
+    def oracle_arguments(self) -> list[str]:
+        """Extra arguments of the oracle's transform.js for this case."""
+        return [] if self.resolver_config is None else ["--resolver-config", self.resolver_config]
 
 
-def read_header(text: str) -> tuple[tuple[str, ...], dict[str, str]]:
-    """The `# auth-modes:` and `# params:` comment lines at the top of a schema."""
+def read_header(text: str) -> tuple[tuple[str, ...], dict[str, str], str | None]:
+    """The `# auth-modes:`, `# params:` and `# resolver-config:` comment lines at the top of a schema."""
     modes = "userPools"
     params: dict[str, str] = {}
+    resolver_config: str | None = None
     for line in text.splitlines():
         if not line.startswith("#"):
             break
@@ -67,13 +90,15 @@ def read_header(text: str) -> tuple[tuple[str, ...], dict[str, str]]:
             modes = value.strip()
         elif key.strip() == "params":
             params.update(dict(p.strip().split("=", 1) for p in value.split(",") if p.strip()))
-    return tuple(m.strip() for m in modes.split(",") if m.strip()), params
+        elif key.strip() == "resolver-config":
+            resolver_config = value.strip()
+    return tuple(m.strip() for m in modes.split(",") if m.strip()), params, resolver_config
 
 
-def read_case(path: Path, name: str | None = None) -> DifferentialCase:
+def read_case(path: Path, name: str | None = None, recorded_dir: Path = RECORDED) -> DifferentialCase:
     text = path.read_text(encoding="utf-8")
-    modes, params = read_header(text)
-    return DifferentialCase(name or path.stem, text, str(path), modes, params)
+    modes, params, resolver_config = read_header(text)
+    return DifferentialCase(name or path.stem, text, str(path), modes, params, resolver_config, recorded_dir)
 
 
 def corpus() -> list[DifferentialCase]:
@@ -92,8 +117,19 @@ def golden_cases() -> list[DifferentialCase]:
     return cases
 
 
+def datastore_cases() -> list[DifferentialCase]:
+    """Every corpus schema with a project-wide AUTOMERGE strategy, and the DataStore corpus with its own configs."""
+    synced = [
+        replace(case, name=f"datastore-{case.name}", resolver_config=case.resolver_config or PROJECT_AUTOMERGE,
+                recorded_dir=DATASTORE_RECORDED)
+        for case in corpus()
+    ]
+    own = [read_case(p, recorded_dir=DATASTORE_RECORDED) for p in sorted(DATASTORE_CORPUS.glob("*.graphql"))]
+    return synced + own
+
+
 def all_cases() -> list[DifferentialCase]:
-    return corpus() + golden_cases()
+    return corpus() + golden_cases() + datastore_cases()
 
 
 def parameters(case: DifferentialCase) -> TransformParameters:
@@ -113,9 +149,15 @@ def gqlauth_output(case: DifferentialCase) -> str | list[str]:
     errors = [d.render() for d in diagnostics if d.severity.value == "error"]
     if schema is None or errors:
         return errors or ["schema not parsed"]
+    sync = case.conflict_resolution
+    if sync is not None and sync.enabled:
+        found = check_against_models(sync, list(schema.models), case.file) + datastore_relation_problems(schema)
+        errors = [d.render() for d in found if d.severity.value == "error"]
+        if errors:
+            return errors
     modes, params, extra = apply_global_auth_rule(schema, parse_auth_modes(",".join(case.auth_modes)), params)
     errors = [d.render() for d in extra if d.severity.value == "error"]
-    matrix, matrix_diagnostics = build_matrix(schema, modes, params)
+    matrix, matrix_diagnostics = build_matrix(schema, modes, params, sync)
     errors += [d.render() for d in matrix_diagnostics if d.severity.value == "error"]
     if matrix is None or errors:
         return errors or ["no access matrix"]

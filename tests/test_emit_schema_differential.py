@@ -90,8 +90,17 @@ def test_corpus_holds_enough_schemas() -> None:
 
 def test_every_recorded_output_has_its_input() -> None:
     names = {c.name for c in CASES}
-    recorded = {p.stem for p in CASES[0].recorded.parent.glob("*.graphql")}
+    recorded = {p.stem for folder in {c.recorded_dir for c in CASES} for p in folder.glob("*.graphql")}
     assert recorded <= names, f"recorded outputs without an input: {sorted(recorded - names)}"
+
+
+def test_datastore_cases_are_compared() -> None:
+    """Conflict resolution on: every corpus schema again, and the DataStore corpus (project-wide and per-model)."""
+    synced = [c for c in CASES if c.resolver_config is not None]
+    assert len(synced) >= len(corpus()) + 5
+    assert any('"models"' in (c.resolver_config or "") and '"project"' not in (c.resolver_config or "") for c in synced)
+    recorded = synced[0].recorded.read_text(encoding="utf-8")
+    assert "_version: Int!" in recorded and "startedAt: AWSTimestamp" in recorded
 
 
 def test_plurals_are_amplifys() -> None:

@@ -40,6 +40,7 @@ from transformer.appsync_vocabulary import (
     scalar_input,
     shared_inputs,
 )
+from transformer.conflict_resolution import SYNC_FIELDS
 from transformer.emit_directive_schema import add_join_model_types, apply_http_arguments
 from transformer.gc_pause import paused_gc
 from transformer.matrix import AccessMatrix, ModelAccess, OperationKind, Role, RoleKind, RootOperation
@@ -65,6 +66,8 @@ class _Emitter:
         """IAM admin roles are configured: every protected type and operation admits IAM (Amplify's adminRoles)."""
         self.doc = SdlDocument()
         self.default_provider = matrix.auth_modes[0]
+        self.versioned = matrix.versioned
+        """Conflict resolution is on: sync fields, `startedAt`, `_deleted` filters and sync queries."""
         self.declared: dict[str, list[tuple[str, FieldType]]] = {}
         self.with_implicit: dict[str, list[tuple[str, FieldType]]] = {}
         self.connections = connection_fields(schema)
@@ -148,6 +151,9 @@ class _Emitter:
             if stamp and not obj.has_field(stamp):
                 obj.add_field(SdlField(name=stamp, type="AWSDateTime!"))
                 after.append((stamp, FieldType(name="AWSDateTime", required=True)))
+        if self.versioned:
+            for sync_name, sync_type in SYNC_FIELDS:
+                obj.add_field(SdlField(name=sync_name, type=sync_type))
         self.declared[name] = declared
         self.with_implicit[name] = after
         self.add_non_model_inputs([t for _, t in declared])
@@ -161,13 +167,25 @@ class _Emitter:
                 SdlField(name=by_kind[OperationKind.GET].field_name, type=name, args=["id: ID!"])
             )
         if OperationKind.LIST in by_kind:
-            self.ensure_connection(name, typed)
+            self.ensure_connection(name, typed, model_step=True)
             self.add_filter_input(name)
             query_fields.append(
                 SdlField(
                     name=by_kind[OperationKind.LIST].field_name,
                     type=f"Model{typed}Connection",
                     args=[f"filter: Model{typed}FilterInput", "limit: Int", "nextToken: String"],
+                )
+            )
+        if OperationKind.SYNC in by_kind:
+            self.ensure_connection(name, typed, model_step=True)
+            if f"Model{typed}FilterInput" not in self.doc:
+                self.add_filter_input(name)
+            query_fields.append(
+                SdlField(
+                    name=by_kind[OperationKind.SYNC].field_name,
+                    type=f"Model{typed}Connection",
+                    args=[f"filter: Model{typed}FilterInput", "limit: Int", "nextToken: String",
+                          "lastSync: AWSTimestamp"],
                 )
             )
         if query_fields:
@@ -254,14 +272,16 @@ class _Emitter:
             )
             self.add_non_model_inputs(nested)
 
-    def ensure_connection(self, name: str, typed: str) -> None:
+    def ensure_connection(self, name: str, typed: str, *, model_step: bool = False) -> None:
         """`Model<typed>Connection` of `name` items: the model transformer spells the model upper-first, the
-        index and relational transformers as declared (two types for a lower-case model name)."""
+        index and relational transformers as declared (two types for a lower-case model name). Only the model
+        transformer's has a versioned API's `startedAt`."""
         self.doc.add(
             SdlType(
                 kind="type",
                 name=f"Model{typed}Connection",
-                fields=[SdlField(name="items", type=f"[{name}]!"), SdlField(name="nextToken", type="String")],
+                fields=[SdlField(name="items", type=f"[{name}]!"), SdlField(name="nextToken", type="String")]
+                + ([SdlField(name="startedAt", type="AWSTimestamp")] if self.versioned and model_step else []),
             )
         )
 
@@ -301,9 +321,13 @@ class _Emitter:
             SdlField(name="or", type=f"[{input_name}]"),
             SdlField(name="not", type=input_name),
         ]
-        self.doc.add(SdlType(kind="input", name=input_name, fields=body))
+        self.doc.add(SdlType(kind="input", name=input_name, fields=body + self.deleted_filter()))
 
-    def ensure_declared_filter_input(self, model: ModelDef) -> str:
+    def deleted_filter(self) -> list[SdlField]:
+        """`_deleted: ModelBooleanInput`, which a versioned API's filter and condition inputs end with."""
+        return [SdlField(name="_deleted", type="ModelBooleanInput")] if self.versioned else []
+
+    def ensure_declared_filter_input(self, model: ModelDef, *, relational: bool = False) -> str:
         """`Model<Name>FilterInput` as the index and relational transformers make it when it is missing: the
         declared scalar and enum fields only, the model name as declared."""
         input_name = f"Model{model.name}FilterInput"
@@ -315,7 +339,8 @@ class _Emitter:
                 SdlField(name="or", type=f"[{input_name}]"),
                 SdlField(name="not", type=input_name),
             ]
-            self.doc.add(SdlType(kind="input", name=input_name, fields=body))
+            deleted = self.deleted_filter() if relational else []
+            self.doc.add(SdlType(kind="input", name=input_name, fields=body + deleted))
         return input_name
 
     def add_condition_input(self, model: ModelDef, declared: list[tuple[str, FieldType]]) -> None:
@@ -332,7 +357,7 @@ class _Emitter:
             SdlField(name="or", type=f"[{input_name}]"),
             SdlField(name="not", type=input_name),
         ]
-        condition = SdlType(kind="input", name=input_name, fields=body)
+        condition = SdlType(kind="input", name=input_name, fields=body + self.deleted_filter())
         for stamp in (model.timestamps.get("createdAt"), model.timestamps.get("updatedAt")):
             if stamp:
                 condition.add_field(SdlField(name=stamp, type="ModelStringInput"))
@@ -342,12 +367,13 @@ class _Emitter:
         input_name = f"ModelSubscription{upper_first(name)}FilterInput"
         body = [SdlField(name=n, type=self.subscription_filter_type(t)) for n, t in fields if self.is_filterable(t)]
         body += [SdlField(name="and", type=f"[{input_name}]"), SdlField(name="or", type=f"[{input_name}]")]
-        self.doc.add(SdlType(kind="input", name=input_name, fields=body))
+        self.doc.add(SdlType(kind="input", name=input_name, fields=body + self.deleted_filter()))
 
     def mutation_input(self, kind: OperationKind, model: ModelDef, declared: list[tuple[str, FieldType]]) -> SdlType:
         name = upper_first(model.name)
+        version = [SdlField(name="_version", type="Int")] if self.versioned else []
         if kind is OperationKind.DELETE:
-            return SdlType(kind="input", name=f"Delete{name}Input", fields=[SdlField(name="id", type="ID!")])
+            return SdlType(kind="input", name=f"Delete{name}Input", fields=[SdlField(name="id", type="ID!"), *version])
         stamps = {s for s in model.timestamps.values() if s}
         defaults = {f.name for f in model.fields if f.default is not None}
         body: list[SdlField] = []
@@ -365,7 +391,7 @@ class _Emitter:
         if not has_id:
             body.append(SdlField(name="id", type="ID" if kind is OperationKind.CREATE else "ID!"))
         prefix = "Create" if kind is OperationKind.CREATE else "Update"
-        return SdlType(kind="input", name=f"{prefix}{name}Input", fields=body)
+        return SdlType(kind="input", name=f"{prefix}{name}Input", fields=body + version)
 
     # --- step 4: @primaryKey and @index -----------------------------------------------------
     def primary_key_step(self, model: ModelDef) -> None:
@@ -510,7 +536,7 @@ class _Emitter:
         if obj is None or related not in self.schema.models:
             return
         self.ensure_connection(related, related)
-        self.ensure_declared_filter_input(self.schema.models[related])
+        self.ensure_declared_filter_input(self.schema.models[related], relational=True)
         args = [
             f"filter: Model{related}FilterInput",
             "sortDirection: ModelSortDirection",

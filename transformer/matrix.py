@@ -22,6 +22,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SerializerFunctionWrapHandler, model_serializer
 
+from transformer.conflict_resolution import SYNC_FIELDS, ConflictResolution
 from transformer.defaults import default_value
 from transformer.diagnostics import Diagnostic, error
 from transformer.field_validation import FieldValidation
@@ -240,6 +241,20 @@ class AccessMatrix(BaseModel):
     operations: dict[str, RootOperation]
     """`Mutation.createPost` -> the generated root field."""
     non_model_fields: list[NonModelFieldAccess] = Field(default_factory=list)
+    conflict_resolution: ConflictResolution | None = None
+    """DataStore sync (the transformer's resolverConfig); written only when the project sets one."""
+
+    @model_serializer(mode="wrap")
+    def _without_absent_sync(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        data: dict[str, Any] = handler(self)
+        if data.get("conflict_resolution") is None:
+            data.pop("conflict_resolution", None)
+        return data
+
+    @property
+    def versioned(self) -> bool:
+        """Every model is versioned and has a sync query (Amplify's `isProjectUsingDataStore`)."""
+        return self.conflict_resolution is not None and self.conflict_resolution.enabled
 
     def model(self, name: str) -> ModelAccess:
         return self.models[name]
@@ -296,9 +311,12 @@ def _roles_of(rule: AuthRule, model: ModelDef, fields: list[ServedField]) -> lis
     return [role_for_rule(rule, None, model, owner_type)]
 
 
-def served_fields(model: ModelDef, connections: Sequence[ConnectionField] = ()) -> list[ServedField]:
-    """Declared fields plus what the transform adds: `id`, timestamps, implicit relational keys
-    (`postCommentsId`), and owner fields rules need, in Amplify's order."""
+def served_fields(
+    model: ModelDef, connections: Sequence[ConnectionField] = (), *, versioned: bool = False
+) -> list[ServedField]:
+    """Declared fields plus what the transform adds: `id`, timestamps, the sync fields of a versioned model
+    (`_version`, `_deleted`, `_lastChangedAt`), implicit relational keys (`postCommentsId`), and owner fields
+    rules need, in Amplify's order."""
     fields = [
         ServedField(
             name=f.name,
@@ -319,6 +337,12 @@ def served_fields(model: ModelDef, connections: Sequence[ConnectionField] = ()) 
         if stamp and stamp not in names:
             fields.append(ServedField(name=stamp, type=FieldType(name="AWSDateTime", required=True), generated=True))
             names.add(stamp)
+    if versioned:
+        for sync_name, sync_type in SYNC_FIELDS:
+            if sync_name not in names:
+                ftype = FieldType(name=sync_type.rstrip("!"), required=sync_type.endswith("!"))
+                fields.append(ServedField(name=sync_name, type=ftype, generated=True))
+                names.add(sync_name)
     for connection in connections:
         if connection.name not in names:
             fields.append(ServedField(name=connection.name, type=connection.type, generated=True))
@@ -331,8 +355,8 @@ def served_fields(model: ModelDef, connections: Sequence[ConnectionField] = ()) 
     return fields
 
 
-def model_access(model: ModelDef, connections: Sequence[ConnectionField] = ()) -> ModelAccess:
-    fields = served_fields(model, connections)
+def model_access(model: ModelDef, connections: Sequence[ConnectionField] = (), *, versioned: bool = False) -> ModelAccess:
+    fields = served_fields(model, connections, versioned=versioned)
     field_names = [f.name for f in fields]
     roles: dict[str, Role] = {}
     grants: dict[str, dict[Operation, list[str]]] = {}
@@ -374,8 +398,9 @@ def model_access(model: ModelDef, connections: Sequence[ConnectionField] = ()) -
     )
 
 
-def root_operations(model: ModelDef) -> list[RootOperation]:
-    """The root fields `@model` generates, named as Amplify names them (honouring `@model` overrides)."""
+def root_operations(model: ModelDef, *, versioned: bool = False) -> list[RootOperation]:
+    """The root fields `@model` generates, named as Amplify names them (honouring `@model` overrides); a
+    versioned model also gets its sync query."""
     name = model.name
     ops: list[RootOperation] = []
 
@@ -386,6 +411,7 @@ def root_operations(model: ModelDef) -> list[RootOperation]:
     defaults = {
         OperationKind.GET: camel_case(["get", name]),
         OperationKind.LIST: list_query_name(name),
+        OperationKind.SYNC: "sync" + list_query_name(name)[len("list"):],
         OperationKind.CREATE: camel_case(["create", name]),
         OperationKind.UPDATE: camel_case(["update", name]),
         OperationKind.DELETE: camel_case(["delete", name]),
@@ -399,6 +425,8 @@ def root_operations(model: ModelDef) -> list[RootOperation]:
 
     add("Query", chosen(model.query_names, OperationKind.GET), OperationKind.GET)
     add("Query", chosen(model.query_names, OperationKind.LIST), OperationKind.LIST)
+    if versioned:
+        add("Query", chosen(model.query_names, OperationKind.SYNC), OperationKind.SYNC)
     if model.search_query:
         add("Query", model.search_query, OperationKind.SEARCH)
     for index in model.indexes:
@@ -471,16 +499,19 @@ def build_matrix(
     schema: ParsedSchema,
     auth_modes: list[Provider] | None = None,
     parameters: TransformParameters | None = None,
+    conflict_resolution: ConflictResolution | None = None,
 ) -> tuple[AccessMatrix | None, list[Diagnostic]]:
     modes = auth_modes or default_auth_modes(schema)
+    versioned = conflict_resolution is not None and conflict_resolution.enabled
     problems = check_auth_modes(schema, modes)
     if problems:
         return None, problems
     connections = connection_fields(schema)
-    models = {name: model_access(model, connections.get(name, [])) for name, model in schema.models.items()}
+    models = {name: model_access(model, connections.get(name, []), versioned=versioned)
+              for name, model in schema.models.items()}
     operations: dict[str, RootOperation] = {}
     for model in schema.models.values():
-        for op in root_operations(model):
+        for op in root_operations(model, versioned=versioned):
             operations[op.key] = op
     non_model = []
     for extra in schema.non_model_field_rules:
@@ -493,6 +524,7 @@ def build_matrix(
         models=models,
         operations=operations,
         non_model_fields=non_model,
+        conflict_resolution=conflict_resolution,
     )
     return matrix, []
 

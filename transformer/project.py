@@ -8,6 +8,12 @@ from pathlib import Path
 
 from transformer.amplify_layout import SCHEMA_FILE_NAME, resolve_schema_path
 from transformer.auth_modes import discover_auth_modes
+from transformer.conflict_resolution import (
+    ConflictResolution,
+    check_against_models,
+    datastore_relation_problems,
+    project_conflict_resolution,
+)
 from transformer.diagnostics import Diagnostic, error, has_errors, warning
 from transformer.environment import AuthEnvironment
 from transformer.gc_pause import paused_gc
@@ -33,10 +39,16 @@ class Project:
     matrix: AccessMatrix
     auth_modes_source: str
     environment: AuthEnvironment = field(default_factory=AuthEnvironment)
+    conflict_resolution_source: str | None = None
+    """Where the conflict resolution was read (a file, or `--conflict-resolution`); None when there is none."""
 
     @property
     def auth_modes(self) -> list[Provider]:
         return self.matrix.auth_modes
+
+    @property
+    def conflict_resolution(self) -> ConflictResolution | None:
+        return self.matrix.conflict_resolution
 
 
 def check_group_names(schema: ParsedSchema, group_file: GroupFile | None, group_file_path: Path | None) -> list[Diagnostic]:
@@ -125,6 +137,7 @@ def load_project(
     parameters: TransformParameters | None = None,
     environment: AuthEnvironment | None = None,
     api: str | None = None,
+    conflict_resolution: ConflictResolution | None = None,
 ) -> tuple[Project | None, list[Diagnostic]]:
     """Load and cross-check a project. Unreadable files raise `UnreadableInput` (a usage error).
 
@@ -143,6 +156,7 @@ def load_project(
             parameters=parameters,
             environment=environment,
             api=api,
+            conflict_resolution=conflict_resolution,
         )
     return project, apply_silencing(diagnostics, resolve_schema_path(schema_path, api))
 
@@ -156,6 +170,7 @@ def _load_project(
     parameters: TransformParameters | None,
     environment: AuthEnvironment | None,
     api: str | None,
+    conflict_resolution: ConflictResolution | None = None,
 ) -> tuple[Project | None, list[Diagnostic]]:
     schema_path = resolve_schema_path(schema_path, api)
     diagnostics: list[Diagnostic] = []
@@ -173,8 +188,15 @@ def _load_project(
     if group_path is not None:
         group_file, group_diagnostics = load_group_file(group_path)
         diagnostics.extend(group_diagnostics)
+    conflict_source: str | None = "--conflict-resolution"
+    if conflict_resolution is None:
+        conflict_resolution, conflict_source, conflict_diagnostics = project_conflict_resolution(schema_path)
+        diagnostics.extend(conflict_diagnostics)
     if schema is None:
         return None, _in_reading_order(diagnostics)
+    if conflict_resolution is not None and conflict_resolution.enabled:
+        diagnostics.extend(check_against_models(conflict_resolution, list(schema.models), conflict_source))
+        diagnostics.extend(datastore_relation_problems(schema))
     diagnostics.extend(check_group_names(schema, group_file, group_path))
     modes, source = auth_modes, auth_modes_source or "--auth-modes"
     if modes is None:
@@ -183,7 +205,7 @@ def _load_project(
     diagnostics.extend(sandbox_diagnostics)
     if has_errors(diagnostics):
         return None, _in_reading_order(diagnostics)
-    matrix, matrix_diagnostics = build_matrix(schema, modes, params)
+    matrix, matrix_diagnostics = build_matrix(schema, modes, params, conflict_resolution)
     diagnostics.extend(matrix_diagnostics)
     if matrix is None:
         return None, _in_reading_order(diagnostics)
@@ -199,5 +221,6 @@ def _load_project(
         matrix=matrix,
         auth_modes_source=source if modes is not None else "default: userPools plus the providers the rules use",
         environment=environment or AuthEnvironment(),
+        conflict_resolution_source=conflict_source if conflict_resolution is not None else None,
     )
     return project, _in_reading_order(diagnostics)

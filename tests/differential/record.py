@@ -19,7 +19,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from differential_support import (  # noqa: E402
     CORPUS,
-    RECORDED,
     all_cases,
     gqlauth_output,
     structural_differences,
@@ -48,10 +47,12 @@ def main(argv: list[str] | None = None) -> int:
         print(f"record: not in {CORPUS}: {', '.join(sorted(unknown))}", file=sys.stderr)
         return 2
     rejected = 0
-    RECORDED.mkdir(parents=True, exist_ok=True)
+    for folder in {c.recorded_dir for c in cases}:
+        folder.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as scratch:
         for case in cases:
-            result = amplify_transform(Path(case.file), Path(scratch) / case.name, case.auth_modes, case.params)
+            result = amplify_transform(Path(case.file), Path(scratch) / case.name, case.auth_modes, case.params,
+                                       case.oracle_arguments())
             if not result.accepted:
                 rejected += 1
                 print(f"{case.name}: REJECTED by Amplify: {result.message}", file=sys.stderr)

@@ -9,8 +9,10 @@ import click
 
 from transformer.commands.options import (
     auth_modes_option,
+    conflict_resolution_option,
     group_file_option,
     parse_auth_modes,
+    parse_conflict_resolution,
     quiet_option,
     schema_argument,
 )
@@ -23,13 +25,16 @@ from transformer.report import exit_code_for, guarded, print_diagnostics, shown_
 @schema_argument
 @group_file_option
 @auth_modes_option
+@conflict_resolution_option
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @quiet_option
 @guarded
-def check(schema: Path, group_file: Path | None, auth_modes: str | None, fmt: str, quiet: bool) -> None:
+def check(schema: Path, group_file: Path | None, auth_modes: str | None, conflict_resolution: str | None, fmt: str,
+          quiet: bool) -> None:
     """Validate SCHEMA's @auth rules and the Cognito group file; print every error and warning."""
     modes = parse_auth_modes(auth_modes)
-    project, diagnostics = load_project(schema, group_file_path=group_file, auth_modes=modes)
+    project, diagnostics = load_project(schema, group_file_path=group_file, auth_modes=modes,
+                                        conflict_resolution=parse_conflict_resolution(conflict_resolution))
     print_diagnostics(diagnostics, fmt, quiet=quiet)
     if fmt == "text" and (not quiet or has_errors(diagnostics)):
         console = stderr_console()

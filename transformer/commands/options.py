@@ -14,6 +14,7 @@ from typing import TypeVar
 import click
 
 from transformer.amplify_layout import ProjectLayoutError, resolve_schema_path
+from transformer.conflict_resolution import ConflictResolution, parse_conflict_option
 from transformer.report import fail_usage
 from transformer.rules import Provider
 
@@ -98,6 +99,26 @@ def auth_modes_option(function: F) -> F:
         help="The API's auth modes, default first, e.g. userPools,apiKey,iam. Default: the Amplify "
         "project's API settings, else userPools plus the providers the rules use.",
     )(function)
+
+
+def conflict_resolution_option(function: F) -> F:
+    return click.option(
+        "--conflict-resolution",
+        default=None,
+        metavar="STRATEGY",
+        help="DataStore conflict resolution for every model: AUTOMERGE, OPTIMISTIC_CONCURRENCY, "
+        "LAMBDA:FUNCTION[:REGION] or NONE. Default: the Amplify API's cli-inputs.json "
+        "(serviceConfiguration.conflictResolution), else its transform.conf.json (ResolverConfig), else none.",
+    )(function)
+
+
+def parse_conflict_resolution(value: str | None) -> ConflictResolution | None:
+    if value is None:
+        return None
+    try:
+        return parse_conflict_option(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--conflict-resolution") from exc
 
 
 def quiet_option(function: F) -> F:
