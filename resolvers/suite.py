@@ -42,9 +42,12 @@ from resolvers.guards import (
 )
 from resolvers.guards.custom import CustomAuthorizerError
 from resolvers.identity import Identity
+from resolvers.index_keys import null_index_key, null_index_key_message, table_index_keys, without_null_index_fields
 from resolvers.input_validation import validation_failure
 from resolvers.relation_reads import lookup_of, read_related
+from resolvers.server.errors import DYNAMODB_ERROR
 from transformer.diagnostics import InputError, UnreadableInput, error, read_text
+from transformer.emit_vtl.relations import implicit_indexes
 from transformer.environment import AuthEnvironment
 from transformer.matrix import AccessMatrix, ModelAccess, OperationKind, TransformParameters
 from transformer.project import load_project
@@ -385,6 +388,16 @@ def _conditional_failure(outcome_decision: Decision) -> Outcome:
                    message="The conditional request failed", decision=outcome_decision)
 
 
+def _null_index_key_outcome(context: SuiteContext, model: ModelAccess, record: Mapping[str, Any],
+                            decision: Decision) -> Outcome | None:
+    """DynamoDB's refusal of a PutItem holding a GSI key as NULL, as `serve` reports it."""
+    extra = implicit_indexes(context.schema).get(model.name) if context.schema is not None else None
+    key = null_index_key(table_index_keys(model, extra), record)
+    if key is None:
+        return None
+    return Outcome(allowed=False, error_type=DYNAMODB_ERROR, message=null_index_key_message(key), decision=decision)
+
+
 def run_python(context: SuiteContext, case: SuiteCase) -> Outcome:
     matrix, env = context.matrix, context.env
     identity = context.identities[case.identity]
@@ -410,7 +423,11 @@ def run_python(context: SuiteContext, case: SuiteCase) -> Outcome:
             record["id"] = str(uuid.uuid4())
             generated = True
         _stamp(model, record, decision.input or {}, created=True)
+        record = without_null_index_fields(model, record)
         record["__typename"] = name
+        refused = _null_index_key_outcome(context, model, record, decision)
+        if refused is not None:
+            return refused
         if store.get(name, record) is not None:
             return _conditional_failure(decision)
         store.put(name, record)

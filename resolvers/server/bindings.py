@@ -23,11 +23,26 @@ from resolvers.filters import (
     auth_filter_branches,
     sort_key_condition,
 )
+from resolvers.index_keys import (
+    IndexKey,
+    null_index_key,
+    null_index_key_message,
+    table_index_keys,
+    without_null_index_fields,
+)
 from resolvers.input_validation import validation_failure
 from resolvers.searching import SearchError, search_records
-from resolvers.server.errors import AppSyncError, bad_request, conditional_check_failed, template_error, unauthorized
+from resolvers.server.errors import (
+    DYNAMODB_ERROR,
+    AppSyncError,
+    bad_request,
+    conditional_check_failed,
+    template_error,
+    unauthorized,
+)
 from resolvers.server.pubsub import Subscription, Subscriptions
 from resolvers.store import ConditionFailed, Ordering, Store, StoreError, now_iso, store_layouts
+from transformer.emit_vtl.relations import implicit_indexes
 from transformer.matrix import AccessMatrix, OperationKind, RootOperation
 from transformer.relations import RelationRead, camel_case
 from transformer.schema_model import ModelDef, ParsedSchema, RelationKind
@@ -105,6 +120,13 @@ class DataServices:
     bus: Subscriptions
     schema: ParsedSchema | None = None
     _evaluators: dict[str, FilterEvaluator] = field(default_factory=dict)
+    _implicit_indexes: dict[str, dict[str, tuple[str, tuple[str, ...]]]] | None = None
+
+    def index_keys(self, model: str) -> tuple[IndexKey, ...]:
+        """The GSI keys of `model`'s table, as the emitted stack declares them."""
+        if self._implicit_indexes is None:
+            self._implicit_indexes = implicit_indexes(self.schema) if self.schema is not None else {}
+        return table_index_keys(self.matrix.model(model), self._implicit_indexes.get(model))
 
     def evaluator(self, model: str) -> FilterEvaluator:
         if model not in self._evaluators:
@@ -141,6 +163,7 @@ class ModelResolvers:
         self.layout = services.store.layout(model)
         self.key_fields = self.layout.key_fields
         self.compiler = services.store.compiler(model)
+        self.index_keys = services.index_keys(model)
         model_def = services.model_def(model)
         self.defaults: dict[str, Any] = {}
         if model_def is not None:
@@ -272,6 +295,8 @@ class ModelResolvers:
                     values[name] = default
             self._validate(values)
             self._check_fields(values)
+            values = without_null_index_fields(self.access, values)
+            self._refuse_null_index_key(values)
             with self.store.transaction():
                 record = self.store.insert(self.model, values, condition=self._condition(args))
                 self.publish_after_commit(topic, record)
@@ -318,6 +343,12 @@ class ModelResolvers:
         failure = validation_failure(self.access, values)
         if failure is not None:
             raise template_error(failure)
+
+    def _refuse_null_index_key(self, record: Mapping[str, Any]) -> None:
+        """DynamoDB refuses the PutItem of a record holding a GSI key as NULL (before any condition)."""
+        key = null_index_key(self.index_keys, record)
+        if key is not None:
+            raise AppSyncError(null_index_key_message(key), DYNAMODB_ERROR)
 
     def _check_fields(self, values: Mapping[str, Any]) -> None:
         unknown = sorted(set(values) - self.layout.fields)

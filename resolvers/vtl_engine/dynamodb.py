@@ -18,6 +18,8 @@ from typing import Any, Protocol
 
 from pydantic import BaseModel, ConfigDict
 
+from resolvers.index_keys import IndexKey, null_index_key, null_index_key_message
+from resolvers.server.errors import DYNAMODB_ERROR
 from resolvers.vtl_engine.expressions import ExpressionError, apply_update, compile_condition
 
 CONDITION_FAILED = "DynamoDB:ConditionalCheckFailedException"
@@ -67,6 +69,8 @@ class TableSpec(BaseModel):
     partition_key: str
     sort_key: str | None = None
     indexes: dict[str, tuple[str, str | None]] = {}
+    index_keys: tuple[IndexKey, ...] = ()
+    """Every GSI key attribute with its declared type (`resolvers.index_keys.table_index_keys`)."""
 
 
 class TableBackend(Protocol):
@@ -175,11 +179,19 @@ class DynamoDBDataSource:
         _, current = self._existing(request)
         return (dict(current) if current else None), None
 
+    def _null_index_key(self, written: Mapping[str, Any]) -> DataSourceError | None:
+        """DynamoDB validates the item before it evaluates the condition: a NULL GSI key refuses the write."""
+        key = null_index_key(self.table.spec.index_keys, written)
+        return None if key is None else DataSourceError(message=null_index_key_message(key), type=DYNAMODB_ERROR)
+
     def _put(self, request: Mapping[str, Any]) -> tuple[Any, DataSourceError | None]:
-        key, current = self._existing(request)
-        if not self._condition_holds(request, current):
-            return None, _condition_failed()
+        key = plain_map(request.get("key"))
         item = {**key, **plain_map(request.get("attributeValues"))}
+        refused = self._null_index_key(item)
+        if refused is not None:
+            return None, refused
+        if not self._condition_holds(request, self.table.get(key)):
+            return None, _condition_failed()
         self.table.put(item)
         return dict(item), None
 
@@ -191,6 +203,10 @@ class DynamoDBDataSource:
         update = request.get("update") or {}
         if update.get("expression"):
             apply_update(item, update["expression"], update.get("expressionNames"), plain_map(update.get("expressionValues")))
+        before = current or {}
+        refused = self._null_index_key({k: v for k, v in item.items() if k not in before or before[k] is not None})
+        if refused is not None:
+            return None, refused
         self.table.put(item)
         return dict(item), None
 

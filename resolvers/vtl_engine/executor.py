@@ -14,6 +14,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from resolvers.index_keys import table_index_keys
 from resolvers.vtl import (
     BARE_RETURN,
     RenderResult,
@@ -88,7 +89,8 @@ def table_spec(model: ModelAccess, extra_indexes: Mapping[str, tuple[str, tuple[
     }
     for name, (partition, sort_fields) in (extra_indexes or {}).items():
         indexes[name] = (partition, "#".join(sort_fields) or None)
-    return TableSpec(name=model.name, partition_key=model.primary_key[0], sort_key=sort, indexes=indexes)
+    return TableSpec(name=model.name, partition_key=model.primary_key[0], sort_key=sort, indexes=indexes,
+                     index_keys=table_index_keys(model, extra_indexes))
 
 
 def table_specs(matrix: AccessMatrix, schema: ParsedSchema | None = None) -> dict[str, TableSpec]:
