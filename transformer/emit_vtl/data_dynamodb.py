@@ -3,10 +3,16 @@
 Every attribute name reaches DynamoDB as an `expressionNames` placeholder and every value as an
 `expressionValues` entry; the filter and condition arguments go through
 `$util.transform.toDynamoDBFilterExpression`, so no caller-supplied text is spliced into an expression.
+
+With conflict resolution on (`versioned`), the table is a versioned data source, as in Amplify: updates and
+deletes hand the caller's `_version` to AppSync (which detects and resolves conflicts, and turns a delete into a
+soft delete), never write the sync fields themselves, and an error passes the data source's result on (the
+server's record of a rejected conflict); the sync query is the data source's `Sync` operation.
 """
 
 from __future__ import annotations
 
+from transformer.conflict_resolution import SYNC_FIELDS
 from transformer.emit_vtl.vtl import MAPPING_VERSION, VtlWriter, q, q_list
 from transformer.matrix import ModelAccess
 from transformer.relations import camel_case
@@ -61,9 +67,15 @@ def _emit_composites(w: VtlWriter, model: ModelAccess, values: str, target: str)
             w.qr(f"{target}.put({q(name)}, {joined_value(values, fields)})")
 
 
-def _error_passthrough(w: VtlWriter) -> None:
+def _error_passthrough(w: VtlWriter, *, versioned: bool = False) -> None:
     with w.block("#if($ctx.error)"):
-        w.line("$util.error($ctx.error.message, $ctx.error.type)")
+        w.line("$util.error($ctx.error.message, $ctx.error.type, $ctx.result)" if versioned
+               else "$util.error($ctx.error.message, $ctx.error.type)")
+
+
+def _caller_version() -> str:
+    """The `_version` a versioned data source compares with the stored record's (0 when the input has none)."""
+    return "$util.defaultIfNull($ctx.args.input.get('_version'), 0)"
 
 
 def _merge_user_condition(w: VtlWriter, condition: str) -> None:
@@ -89,10 +101,10 @@ def _key_condition(model: ModelAccess, check: str) -> str:
     )
 
 
-def mutation_response() -> str:
+def mutation_response(*, versioned: bool = False) -> str:
     """The written item, stamped as a mutation result so field resolvers can redact protected fields."""
     w = VtlWriter()
-    _error_passthrough(w)
+    _error_passthrough(w, versioned=versioned)
     w.line("#set($written = $ctx.result)")
     w.qr("$written.put('__operation', 'Mutation')")
     w.line("$util.toJson($written)")
@@ -127,8 +139,9 @@ def create_request(model: ModelAccess) -> str:
     return w.text()
 
 
-def update_request(model: ModelAccess) -> str:
-    """SET for the input's non-null fields, REMOVE for its nulls, the key must exist, `_version` is checked."""
+def update_request(model: ModelAccess, *, versioned: bool = False) -> str:
+    """SET for the input's non-null fields, REMOVE for its nulls, the key must exist, `_version` is checked (by
+    the versioned data source itself when `versioned`)."""
     w = VtlWriter()
     w.line(f"#set($condition = {_key_condition(model, 'attribute_exists')})")
     w.line("#set($names = {})")
@@ -143,7 +156,9 @@ def update_request(model: ModelAccess) -> str:
         with w.block(f"#if(!$changes.containsKey({q(updated)}))"):
             w.qr(f"$changes.put({q(updated)}, $util.time.nowISO8601())")
     _emit_composites(w, model, "$ctx.args.input", "$changes")
-    w.line(f"#set($skippedFields = {q_list(dict.fromkeys([*model.primary_key, *[n for n, _ in key_attributes(model, '')], '_version']))})")
+    sync_fields = [name for name, _ in SYNC_FIELDS] if versioned else ["_version"]
+    skipped = dict.fromkeys([*model.primary_key, *[n for n, _ in key_attributes(model, "")], *sync_fields])
+    w.line(f"#set($skippedFields = {q_list(skipped)})")
     w.line("#set($namePrefix = '#gqlauthField')")
     w.line("#set($valuePrefix = ':gqlauthValue')")
     with w.block("#foreach($entry in $changes.entrySet())"), w.block("#if(!$skippedFields.contains($entry.key))"):
@@ -156,13 +171,14 @@ def update_request(model: ModelAccess) -> str:
             w.else_()
             w.qr("$values.put($valuePlaceholder, $util.dynamodb.toDynamoDB($entry.value))")
             w.qr("$setParts.add($namePlaceholder.concat(' = ').concat($valuePlaceholder))")
-    with w.block("#if(!$util.isNull($ctx.args.input.get('_version')))"):
-        w.qr("$condition.put('expression', $condition.expression.concat(' AND #gqlauthVersion = :gqlauthExpectedVersion'))")
-        w.qr("$condition.expressionNames.put('#gqlauthVersion', '_version')")
-        w.qr("$condition.expressionValues.put(':gqlauthExpectedVersion', $util.dynamodb.toDynamoDB($ctx.args.input.get('_version')))")
-        w.qr("$names.put('#gqlauthVersion', '_version')")
-        w.qr("$values.put(':gqlauthOne', $util.dynamodb.toDynamoDB(1))")
-        w.qr("$setParts.add('#gqlauthVersion = #gqlauthVersion + :gqlauthOne')")
+    if not versioned:
+        with w.block("#if(!$util.isNull($ctx.args.input.get('_version')))"):
+            w.qr("$condition.put('expression', $condition.expression.concat(' AND #gqlauthVersion = :gqlauthExpectedVersion'))")
+            w.qr("$condition.expressionNames.put('#gqlauthVersion', '_version')")
+            w.qr("$condition.expressionValues.put(':gqlauthExpectedVersion', $util.dynamodb.toDynamoDB($ctx.args.input.get('_version')))")
+            w.qr("$names.put('#gqlauthVersion', '_version')")
+            w.qr("$values.put(':gqlauthOne', $util.dynamodb.toDynamoDB(1))")
+            w.qr("$setParts.add('#gqlauthVersion = #gqlauthVersion + :gqlauthOne')")
     w.line("#set($expression = '')")
     for keyword, parts in (("SET", "$setParts"), ("REMOVE", "$removeParts")):
         with w.block(f"#if(!{parts}.isEmpty())"):
@@ -179,22 +195,28 @@ def update_request(model: ModelAccess) -> str:
         f"#set($request = {{'version': {q(MAPPING_VERSION)}, 'operation': 'UpdateItem', "
         f"'key': {_key_of(model, '$ctx.args.input')}, 'update': $update, 'condition': $condition}})"
     )
+    if versioned:
+        w.qr(f"$request.put('_version', {_caller_version()})")
     w.line("$util.toJson($request)")
     return w.text()
 
 
-def delete_request(model: ModelAccess) -> str:
+def delete_request(model: ModelAccess, *, versioned: bool = False) -> str:
+    """DeleteItem of an existing key; `versioned`: the data source compares `_version` and soft-deletes."""
     w = VtlWriter()
     w.line(f"#set($condition = {_key_condition(model, 'attribute_exists')})")
-    with w.block("#if(!$util.isNull($ctx.args.input.get('_version')))"):
-        w.qr("$condition.put('expression', $condition.expression.concat(' AND #gqlauthVersion = :gqlauthExpectedVersion'))")
-        w.qr("$condition.expressionNames.put('#gqlauthVersion', '_version')")
-        w.qr("$condition.expressionValues.put(':gqlauthExpectedVersion', $util.dynamodb.toDynamoDB($ctx.args.input.get('_version')))")
+    if not versioned:
+        with w.block("#if(!$util.isNull($ctx.args.input.get('_version')))"):
+            w.qr("$condition.put('expression', $condition.expression.concat(' AND #gqlauthVersion = :gqlauthExpectedVersion'))")
+            w.qr("$condition.expressionNames.put('#gqlauthVersion', '_version')")
+            w.qr("$condition.expressionValues.put(':gqlauthExpectedVersion', $util.dynamodb.toDynamoDB($ctx.args.input.get('_version')))")
     _merge_user_condition(w, "$condition")
     w.line(
         f"#set($request = {{'version': {q(MAPPING_VERSION)}, 'operation': 'DeleteItem', "
         f"'key': {_key_of(model, '$ctx.args.input')}, 'condition': $condition}})"
     )
+    if versioned:
+        w.qr(f"$request.put('_version', {_caller_version()})")
     w.line("$util.toJson($request)")
     return w.text()
 
@@ -332,11 +354,11 @@ def get_request(model: ModelAccess) -> str:
     return w.text()
 
 
-def get_response(*, refuse_filtered: bool = True) -> str:
+def get_response(*, refuse_filtered: bool = True, versioned: bool = False) -> str:
     """The item the Query found, or null. With `refuse_filtered`, a record the key matched but the
     auth filter removed is refused (told apart from a missing one), as for a `get` query."""
     w = VtlWriter()
-    _error_passthrough(w)
+    _error_passthrough(w, versioned=versioned)
     if refuse_filtered:
         with w.block("#if($ctx.result.items.isEmpty() && $ctx.result.scannedCount == 1)"):
             w.line("$util.unauthorized()")
@@ -388,9 +410,33 @@ def index_query_request(index: IndexDef) -> str:
     return w.text()
 
 
-def list_response() -> str:
+def list_response(*, versioned: bool = False) -> str:
     w = VtlWriter()
-    _error_passthrough(w)
+    _error_passthrough(w, versioned=versioned)
     w.line("#set($page = {'items': $ctx.result.items, 'nextToken': $ctx.result.nextToken})")
+    w.line("$util.toJson($page)")
+    return w.text()
+
+
+def sync_request() -> str:
+    """The versioned data source's `Sync`: the base table, or only what changed since `lastSync` (from the
+    delta-sync table), with the caller's filter AND the auth filter, as Amplify's sync query (a Scan-like read:
+    Amplify's shortcut to a Query when an index key is in the filter is not taken)."""
+    w = VtlWriter()
+    w.line(f"#set($request = {{'version': {q(MAPPING_VERSION)}, 'operation': 'Sync'}})")
+    emit_paging(w)
+    with w.block("#if(!$util.isNull($ctx.args.lastSync))"):
+        w.qr("$request.put('lastSync', $ctx.args.lastSync)")
+    _emit_filter(w, with_arguments=True)
+    w.line("$util.toJson($request)")
+    return w.text()
+
+
+def sync_response() -> str:
+    """The page, its `nextToken` and `startedAt` (when this sync began: the client's next `lastSync`)."""
+    w = VtlWriter()
+    _error_passthrough(w, versioned=True)
+    w.line("#set($page = {'items': $ctx.result.items, 'nextToken': $ctx.result.nextToken, "
+           "'startedAt': $ctx.result.startedAt})")
     w.line("$util.toJson($page)")
     return w.text()

@@ -137,27 +137,36 @@ def _auth_function(model: ModelAccess, op: RootOperation, matrix: AccessMatrix) 
     return _none(Slot.AUTH, auth_read.read_auth_request(model, kind.operation))
 
 
-def _data_function(model: ModelAccess, op: RootOperation) -> PipelineFunction:
+def _data_function(model: ModelAccess, op: RootOperation, versioned: bool = False) -> PipelineFunction:
+    """The operation's data slot; `versioned`: the table is a versioned data source (conflict resolution)."""
     table = table_data_source(model.name)
     kind = op.kind
+    written = data_dynamodb.mutation_response(versioned=versioned)
     if kind is OperationKind.CREATE:
-        return PipelineFunction(slot=Slot.DATA, data_source=table, request=data_dynamodb.create_request(model), response=data_dynamodb.mutation_response())
+        return PipelineFunction(slot=Slot.DATA, data_source=table, request=data_dynamodb.create_request(model), response=written)
     if kind is OperationKind.UPDATE:
-        return PipelineFunction(slot=Slot.DATA, data_source=table, request=data_dynamodb.update_request(model), response=data_dynamodb.mutation_response())
+        return PipelineFunction(slot=Slot.DATA, data_source=table,
+                                request=data_dynamodb.update_request(model, versioned=versioned), response=written)
     if kind is OperationKind.DELETE:
-        return PipelineFunction(slot=Slot.DATA, data_source=table, request=data_dynamodb.delete_request(model), response=data_dynamodb.mutation_response())
+        return PipelineFunction(slot=Slot.DATA, data_source=table,
+                                request=data_dynamodb.delete_request(model, versioned=versioned), response=written)
     if kind is OperationKind.GET:
-        return PipelineFunction(slot=Slot.DATA, data_source=table, request=data_dynamodb.get_request(model), response=data_dynamodb.get_response())
+        return PipelineFunction(slot=Slot.DATA, data_source=table, request=data_dynamodb.get_request(model),
+                                response=data_dynamodb.get_response(versioned=versioned))
+    page = data_dynamodb.list_response(versioned=versioned)
+    if kind is OperationKind.SYNC:
+        return PipelineFunction(slot=Slot.DATA, data_source=table, request=data_dynamodb.sync_request(),
+                                response=data_dynamodb.sync_response())
     if kind is OperationKind.INDEX_QUERY and op.index is not None:
-        return PipelineFunction(slot=Slot.DATA, data_source=table, request=data_dynamodb.index_query_request(op.index), response=data_dynamodb.list_response())
-    if kind in {OperationKind.LIST, OperationKind.SYNC, OperationKind.INDEX_QUERY}:
-        return PipelineFunction(slot=Slot.DATA, data_source=table, request=data_dynamodb.list_request(model), response=data_dynamodb.list_response())
+        return PipelineFunction(slot=Slot.DATA, data_source=table, request=data_dynamodb.index_query_request(op.index), response=page)
+    if kind in {OperationKind.LIST, OperationKind.INDEX_QUERY}:
+        return PipelineFunction(slot=Slot.DATA, data_source=table, request=data_dynamodb.list_request(model), response=page)
     return _none(Slot.DATA, auth_subscription.subscription_data_request(), auth_subscription.subscription_data_response())
 
 
 def operation_pipeline(matrix: AccessMatrix, op: RootOperation, environment: AuthEnvironment) -> Pipeline:
     model = matrix.model(op.model)
-    init = init_request(op.type_name, op.field_name, model.name, environment)
+    init = init_request(op.type_name, op.field_name, model.name, environment, versioned=matrix.versioned)
     if op.kind is OperationKind.CREATE:
         init = default_values_lines(model) + init
     functions = [_none(Slot.INIT, init)]
@@ -167,7 +176,7 @@ def operation_pipeline(matrix: AccessMatrix, op: RootOperation, environment: Aut
     functions.append(_none(Slot.POST_AUTH, post_auth_request(matrix.parameters)))
     if op.kind in (OperationKind.CREATE, OperationKind.UPDATE) and has_validations(model):
         functions.append(_none(Slot.VALIDATE, validate_request(model)))
-    functions.append(_data_function(model, op))
+    functions.append(_data_function(model, op, matrix.versioned))
     return Pipeline(
         type_name=op.type_name,
         field_name=op.field_name,

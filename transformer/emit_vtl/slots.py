@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from transformer.conflict_resolution import DELTA_SYNC_TABLE_TTL
 from transformer.emit_vtl.deployment import ADMIN_ROLE_SEPARATOR
 from transformer.emit_vtl.identity import admin_role_bypass
 from transformer.emit_vtl.memo import per_owner
@@ -10,8 +11,11 @@ from transformer.environment import AuthEnvironment
 from transformer.matrix import TransformParameters
 
 
-def init_request(type_name: str, field_name: str, model: str | None, environment: AuthEnvironment) -> str:
-    """Stash what later slots read: names, the identity pool's roles, and the IAM admin roles.
+def init_request(
+    type_name: str, field_name: str, model: str | None, environment: AuthEnvironment, *, versioned: bool = False
+) -> str:
+    """Stash what later slots read: names, the identity pool's roles, and the IAM admin roles (and, as Amplify
+    does for a versioned table, the delta-sync table's TTL in minutes).
 
     The admin roles arrive as one comma-joined string, so that a deployment substitutes a single
     Parameter (`deployment.py`)."""
@@ -26,6 +30,8 @@ def init_request(type_name: str, field_name: str, model: str | None, environment
         w.line(f"#set($metadata = {{'dataSourceType': 'AMAZON_DYNAMODB', 'modelName': {q(model)}}})")
         w.qr("$ctx.stash.put('metadata', $metadata)")
         w.qr(f"$ctx.stash.put('tableName', {q(model)})")
+        if versioned:
+            w.qr(f"$ctx.stash.put('deltaSyncTableTtl', {q(str(DELTA_SYNC_TABLE_TTL))})")
     return w.text() + _environment_stash(environment)
 
 
