@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 
+from transformer.conflict_resolution import ConflictResolution
 from transformer.diagnostics import Diagnostic, InputError, Severity
 from transformer.emit_external_sources import (
     data_source_logical_id,
@@ -27,6 +28,21 @@ from transformer.emit_external_sources import (
     external_source_resources,
 )
 from transformer.emit_schema import emit_output_schema
+from transformer.emit_stack_sync import (
+    DELTA_SYNC_ACTIONS,
+    DELTA_SYNC_TABLE,
+    DELTA_SYNC_TABLE_ARN,
+    DELTA_SYNC_TABLE_NAME,
+    STREAM_SPECIFICATION,
+    TTL_SPECIFICATION,
+    delta_sync_config,
+    delta_sync_table,
+    handler_arn,
+    handler_parameter,
+    needs_environment,
+    sync_config,
+)
+from transformer.emit_stack_sync import environment_declarations as sync_environment_declarations
 from transformer.emit_vtl import project_pipelines
 from transformer.emit_vtl.deployment import PLACEHOLDERS, deployed_template, deployment_parameters, parameters_used
 from transformer.emit_vtl.external import ExternalSource, with_external_data
@@ -125,7 +141,7 @@ def _key_schema(partition: str, sort_fields: tuple[str, ...] | list[str]) -> lis
     return schema
 
 
-def _table(model: ModelAccess, extra_indexes: dict[str, tuple[str, tuple[str, ...]]]) -> dict[str, Any]:
+def _table(model: ModelAccess, extra_indexes: dict[str, tuple[str, tuple[str, ...]]], versioned: bool = False) -> dict[str, Any]:
     key = _key_schema(model.primary_key[0], model.primary_key[1:])
     keyed = [(index.name, index.partition_field, index.sort_key_fields) for index in model.indexes]
     keyed.extend((name, partition, sort) for name, (partition, sort) in extra_indexes.items())
@@ -147,12 +163,24 @@ def _table(model: ModelAccess, extra_indexes: dict[str, tuple[str, tuple[str, ..
     }
     if indexes:
         properties["GlobalSecondaryIndexes"] = indexes
+    if versioned:
+        properties["StreamSpecification"] = STREAM_SPECIFICATION
+        properties["TimeToLiveSpecification"] = TTL_SPECIFICATION
     return {"Type": "AWS::DynamoDB::Table", "DeletionPolicy": "Retain", "UpdateReplacePolicy": "Retain",
             "Properties": properties}
 
 
-def _table_role(table: str) -> dict[str, Any]:
+def _table_role(table: str, delta_sync_arn: Any = None, conflict_handler: Any = None) -> dict[str, Any]:
+    """The role AppSync assumes for the table (and, when versioned, the delta-sync table and a Lambda conflict
+    handler)."""
     arn = {"Fn::GetAtt": [table, "Arn"]}
+    statements: list[dict[str, Any]] = [
+        {"Effect": "Allow", "Action": TABLE_ACTIONS, "Resource": [arn, {"Fn::Sub": ["${TableArn}/index/*", {"TableArn": arn}]}]}
+    ]
+    if delta_sync_arn is not None:
+        statements.append({"Effect": "Allow", "Action": DELTA_SYNC_ACTIONS, "Resource": delta_sync_arn})
+    if conflict_handler is not None:
+        statements.append({"Effect": "Allow", "Action": "lambda:InvokeFunction", "Resource": conflict_handler})
     return {
         "Type": "AWS::IAM::Role",
         "Properties": {
@@ -165,28 +193,34 @@ def _table_role(table: str) -> dict[str, Any]:
             "Policies": [
                 {
                     "PolicyName": "TableAccess",
-                    "PolicyDocument": {
-                        "Version": "2012-10-17",
-                        "Statement": [
-                            {
-                                "Effect": "Allow",
-                                "Action": TABLE_ACTIONS,
-                                "Resource": [arn, {"Fn::Sub": ["${TableArn}/index/*", {"TableArn": arn}]}],
-                            }
-                        ],
-                    },
+                    "PolicyDocument": {"Version": "2012-10-17", "Statement": statements},
                 }
             ],
         },
     }
 
 
-def _table_resources(model: ModelAccess, extra_indexes: dict[str, tuple[str, tuple[str, ...]]]) -> dict[str, Any]:
-    """The model's table, the role AppSync assumes to reach it, and its data source."""
+@dataclass(frozen=True)
+class _Versioning:
+    """A versioned table's delta-sync table (name, ARN) and Lambda conflict handler ARN, as this stack sees them."""
+
+    delta_sync_name: Any
+    delta_sync_arn: Any
+    conflict_handler: Any = None
+
+
+def _table_resources(model: ModelAccess, extra_indexes: dict[str, tuple[str, tuple[str, ...]]],
+                     versioning: _Versioning | None = None) -> dict[str, Any]:
+    """The model's table, the role AppSync assumes to reach it, and its data source (versioned with conflict
+    resolution)."""
     table, role, source = (_logical_id(prefix, model.name) for prefix in ("Table", "TableRole", "DataSource"))
+    config: dict[str, Any] = {"TableName": _ref(table), "AwsRegion": _ref("AWS::Region")}
+    if versioning is not None:
+        config["Versioned"] = True
+        config["DeltaSyncConfig"] = delta_sync_config(versioning.delta_sync_name)
     return {
-        table: _table(model, extra_indexes),
-        role: _table_role(table),
+        table: _table(model, extra_indexes, versioned=versioning is not None),
+        role: _table_role(table, *((versioning.delta_sync_arn, versioning.conflict_handler) if versioning else ())),
         source: {
             "Type": "AWS::AppSync::DataSource",
             "Properties": {
@@ -194,7 +228,7 @@ def _table_resources(model: ModelAccess, extra_indexes: dict[str, tuple[str, tup
                 "Name": f"{re.sub(r'[^A-Za-z0-9_]', '_', model.name)}Table",
                 "Type": "AMAZON_DYNAMODB",
                 "ServiceRoleArn": {"Fn::GetAtt": [role, "Arn"]},
-                "DynamoDBConfig": {"TableName": _ref(table), "AwsRegion": _ref("AWS::Region")},
+                "DynamoDBConfig": config,
             },
         },
     }
@@ -238,6 +272,8 @@ class _NestedStack:
         self.needs: dict[str, tuple[str, Any]] = {}
         """Parameter -> (the stack defining it, or "" for the API stack; the value there)."""
         self.resources: dict[str, Any] = {}
+        self.sync: ConflictResolution | None = None
+        """The API's conflict resolution, when its tables are versioned."""
 
     def _parameter(self, name: str, stack: str, value: Any) -> dict[str, str]:
         self.needs[name] = (stack, value)
@@ -273,19 +309,34 @@ class _NestedStack:
             return value
         return self._parameter(f"{logical}Id", stack, value)
 
+    def _conflict_handler(self, model: str) -> Any:
+        """The model's Lambda conflict handler ARN (a Parameter from the API stack), or None."""
+        strategy = self.sync.for_model(model) if self.sync is not None else None
+        handler = strategy.lambda_conflict_handler if strategy is not None else None
+        return None if handler is None else self._parameter(handler_parameter(model), "", handler_arn(handler))
+
+    def _sync_config(self, key: FunctionKey) -> dict[str, Any] | None:
+        """Amplify's `SyncConfig` for a data-slot function on a versioned model's table."""
+        model = self.packing.table_models.get(key.data_source)
+        if model is None or self.sync is None or self.packing.functions[key].stem.split(".")[2] != "data":
+            return None
+        strategy = self.sync.for_model(model)
+        return None if strategy is None else sync_config(strategy, self._conflict_handler(model))
+
     def _function(self, key: FunctionKey) -> None:
         logical = self.names.functions[key]
-        self.resources[logical] = {
-            "Type": "AWS::AppSync::FunctionConfiguration",
-            "Properties": {
-                "ApiId": self._api_id(),
-                "Name": re.sub(r"[^A-Za-z0-9_]", "_", self.packing.functions[key].stem),
-                "DataSourceName": self._data_source_name(key.data_source),
-                "FunctionVersion": MAPPING_VERSION,
-                "RequestMappingTemplate": self._deployed(key.request),
-                "ResponseMappingTemplate": self._deployed(key.response),
-            },
+        properties: dict[str, Any] = {
+            "ApiId": self._api_id(),
+            "Name": re.sub(r"[^A-Za-z0-9_]", "_", self.packing.functions[key].stem),
+            "DataSourceName": self._data_source_name(key.data_source),
+            "FunctionVersion": MAPPING_VERSION,
+            "RequestMappingTemplate": self._deployed(key.request),
+            "ResponseMappingTemplate": self._deployed(key.response),
         }
+        found = self._sync_config(key)
+        if found is not None:
+            properties["SyncConfig"] = found
+        self.resources[logical] = {"Type": "AWS::AppSync::FunctionConfiguration", "Properties": properties}
 
     def _resolver(self, resolver: ResolverPlan) -> None:
         pipeline = resolver.pipeline
@@ -303,10 +354,18 @@ class _NestedStack:
         }
 
     def build(self, project: Project, extra_indexes: dict[str, dict[str, tuple[str, tuple[str, ...]]]]) -> None:
+        self.sync = project.matrix.conflict_resolution if project.matrix.versioned else None
         if self.plan.table_model is not None:
             self._api_id()
             model = project.matrix.model(self.plan.table_model)
-            self.resources.update(_table_resources(model, extra_indexes.get(model.name, {})))
+            versioning = None
+            if project.matrix.versioned:
+                versioning = _Versioning(
+                    delta_sync_name=self._parameter(DELTA_SYNC_TABLE_NAME, "", _ref(DELTA_SYNC_TABLE)),
+                    delta_sync_arn=self._parameter(DELTA_SYNC_TABLE_ARN, "", {"Fn::GetAtt": [DELTA_SYNC_TABLE, "Arn"]}),
+                    conflict_handler=self._conflict_handler(model.name),
+                )
+            self.resources.update(_table_resources(model, extra_indexes.get(model.name, {}), versioning))
         for key in self.plan.functions:
             self._function(key)
         for resolver in self.plan.resolvers:
@@ -339,6 +398,8 @@ def _root(project: Project, name: str, sources: dict[str, ExternalSource]) -> di
         },
     }
     resources.update(external_source_resources(sources, {"Fn::GetAtt": [API, "ApiId"]}))
+    if matrix.versioned:
+        resources[DELTA_SYNC_TABLE] = delta_sync_table()
     outputs: dict[str, Any] = {
         "GraphQLApiId": {"Value": {"Fn::GetAtt": [API, "ApiId"]}},
         "GraphQLApiEndpoint": {"Value": {"Fn::GetAtt": [API, "GraphQLUrl"]}},
@@ -354,6 +415,10 @@ def _root(project: Project, name: str, sources: dict[str, ExternalSource]) -> di
         "Description": f"AppSync API {name} with @auth enforced by gqlauth's resolver templates",
     }
     env_parameter, env_condition = environment_declarations(sources)
+    if needs_environment(matrix.conflict_resolution):
+        sync_parameter, sync_condition = sync_environment_declarations()
+        env_parameter = {**sync_parameter, **env_parameter}
+        env_condition = {**sync_condition, **env_condition}
     parameters = {**_parameters(matrix.auth_modes, project.environment),
                   **deployment_parameters(project.environment, matrix.auth_modes), **env_parameter}
     if parameters:
