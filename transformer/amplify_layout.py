@@ -145,6 +145,21 @@ def api_file(schema_path: Path, name: str) -> Path | None:
     return None
 
 
+def api_folder(schema_path: Path) -> Path | None:
+    """The folder of the Amplify API that holds `schema_path` (`amplify/backend/api/<api>`), by `api_file`'s rule;
+    None outside an Amplify project (a build folder's `stacks/` are gqlauth's, not the project's)."""
+    resolved = schema_path.resolve()
+    start = resolved if resolved.is_dir() else resolved.parent
+    for directory in (start, *start.parents):
+        if directory.parent.name == "api" and directory.parent.parent.name == "backend":
+            return directory
+        api_root = directory / API_FOLDER
+        if (directory / "amplify" / "backend").is_dir():
+            apis = sorted(p for p in api_root.iterdir() if p.is_dir()) if api_root.is_dir() else []
+            return apis[0] if len(apis) == 1 else None
+    return None
+
+
 def documented_group_file(backend: Path) -> Path:
     """Where the Amplify CLI writes the group file, and where its documentation says it is."""
     return backend / "auth" / "userPoolGroups" / "user-pool-group-precedence.json"
@@ -159,6 +174,7 @@ def project_folder(schema_path: Path) -> Path:
 __all__ = [
     "ProjectLayoutError",
     "amplify_backend",
+    "api_folder",
     "documented_group_file",
     "api_schema",
     "is_split_schema_folder",

@@ -9,14 +9,20 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from graphql import GraphQLSyntaxError, ObjectTypeDefinitionNode, ObjectTypeExtensionNode
+
+from transformer.custom_resolvers import CustomResolvers
 from transformer.diagnostics import Diagnostic, warning
 from transformer.emit_permissions import role_label
+from transformer.emit_vtl.layout import PipelineKind, build_pipelines
+from transformer.environment import AuthEnvironment
 from transformer.grants import protected_fields, reads_memoized
 from transformer.handler_lint import unconfigured_handlers
 from transformer.matrix import AccessMatrix, RoleKind
 from transformer.precedence import GROUP_FILE_NAME, GroupFile
 from transformer.rules import DEFAULT_GROUP_CLAIM, Operation, Provider, SourceLocation
 from transformer.schema_model import ParsedSchema
+from transformer.sdl_parsing import parse_sdl
 
 
 def _where(location: SourceLocation | None) -> dict[str, object]:
@@ -153,6 +159,91 @@ def filterable_hidden_fields(schema: ParsedSchema, matrix: AccessMatrix) -> list
     return found
 
 
+_RESOLVED_BY_DIRECTIVE = frozenset({"function", "http", "predictions", "sql", "aws_subscribe"})
+"""A root field with one of these is resolved (or warned about) by its directive, not by a resolver of its own."""
+
+
+def _declared_fields(schema: ParsedSchema) -> dict[str, tuple[tuple[str, ...], dict[str, object]]]:
+    """`Type.field` -> (its directives, where it is) for every field of every object type the schema writes."""
+    try:
+        document = parse_sdl(schema.sdl)
+    except GraphQLSyntaxError:
+        return {}
+    in_file = Path(schema.file).is_file()
+    found: dict[str, tuple[tuple[str, ...], dict[str, object]]] = {}
+    for definition in document.definitions:
+        if not isinstance(definition, ObjectTypeDefinitionNode | ObjectTypeExtensionNode):
+            continue
+        for node in definition.fields or ():
+            where: dict[str, object] = {"file": schema.file}
+            if in_file and node.loc is not None:
+                location = node.loc.source.get_location(node.loc.start)
+                where.update(line=location.line, column=location.column)
+            found[f"{definition.name.value}.{node.name.value}"] = (
+                tuple(d.name.value for d in node.directives or ()), where)
+    return found
+
+
+def _generated_resolvers(schema: ParsedSchema, matrix: AccessMatrix) -> set[str]:
+    """`Type.field` of every resolver the transform generates (operations, relational and protected fields)."""
+    return {pipeline.key for pipeline in build_pipelines(matrix, AuthEnvironment(), schema)
+            if pipeline.kind is not PipelineKind.AUTH_ONLY}
+
+
+def custom_resolver_problems(schema: ParsedSchema, matrix: AccessMatrix, custom: CustomResolvers) -> list[Diagnostic]:
+    """The API's own resolvers against the schema: root fields nothing resolves, resolvers for fields the schema
+    lacks or that Amplify already resolves, and `resolvers/` files that replace Amplify's generated templates."""
+    declared = _declared_fields(schema)
+    found: list[Diagnostic] = []
+    for key, (directives, where) in declared.items():
+        type_name = key.split(".", 1)[0]
+        if custom.folder is None or type_name not in ("Query", "Mutation") or key in matrix.operations \
+                or key in custom.resolvers:
+            continue
+        if _RESOLVED_BY_DIRECTIVE & set(directives):
+            continue
+        found.append(warning(
+            "resolvers.field-unresolved",
+            f"{key} has no resolver (no @function, @http, or resolver of the API's stacks/*.json): AppSync answers "
+            f"it with null. Add a resolver to stacks/CustomResources.json with its templates in resolvers/",
+            **where))
+    generated_fields = _generated_resolvers(schema, matrix) if custom.resolvers or custom.template_files else set()
+    for key, resolver in custom.resolvers.items():
+        where = {"file": resolver.file, "json_path": resolver.json_path}
+        directives = declared.get(key, ((), {}))[0]
+        if key in matrix.operations or key in generated_fields or {"function", "http"} & set(directives):
+            found.append(warning(
+                "resolvers.deploy-conflict",
+                f"a resolver for {key}, which Amplify already resolves: AppSync allows one resolver per field, so "
+                "`amplify push` fails (Only one resolver is allowed per field); gqlauth serves its own resolver "
+                "for it and ignores this one", **where))
+        elif key not in declared:
+            found.append(warning(
+                "resolvers.unknown-field",
+                f"a resolver for {key}, a field the schema does not have: AppSync refuses it at deploy time; "
+                "gqlauth ignores it", **where))
+        elif "auth" in directives:
+            found.append(warning(
+                "resolvers.deploy-conflict",
+                f"{key} has @auth and a resolver of its own: Amplify's @auth on a custom field generates a resolver "
+                "for it, so `amplify push` fails (Only one resolver is allowed per field); gqlauth serve runs the "
+                "@auth check, then this resolver. In Amplify, move the logic to the field's slots "
+                f"(resolvers/{key}.finish.1.req.vtl) or to @function", **where))
+    folder = Path(custom.folder) / "resolvers" if custom.folder else Path("resolvers")
+    for name in custom.template_files:
+        if name in custom.referenced_files:
+            continue
+        key = ".".join(name.split(".", 2)[:2])
+        directives = declared.get(key, ((), {}))[0]
+        if key in matrix.operations or key in generated_fields or "auth" in directives:
+            found.append(warning(
+                "resolvers.override-ignored",
+                f"resolvers/{name} replaces (or extends) a template Amplify generates for {key}; gqlauth does not "
+                "apply it: serve and the emitted templates use gqlauth's own resolver for that field",
+                file=str(folder / name)))
+    return found
+
+
 def lint(
     schema: ParsedSchema,
     matrix: AccessMatrix,
@@ -172,6 +263,7 @@ def lint(
 
 
 __all__ = [
+    "custom_resolver_problems",
     "filterable_hidden_fields",
     "lint",
     "owner_reassignment",

@@ -14,10 +14,11 @@ from transformer.conflict_resolution import (
     datastore_relation_problems,
     project_conflict_resolution,
 )
+from transformer.custom_resolvers import CustomResolvers, load_custom_resolvers
 from transformer.diagnostics import Diagnostic, error, has_errors, warning
 from transformer.environment import AuthEnvironment
 from transformer.gc_pause import paused_gc
-from transformer.lints import lint
+from transformer.lints import custom_resolver_problems, lint
 from transformer.matrix import AccessMatrix, TransformParameters, build_matrix, default_auth_modes
 from transformer.parse import load_schema
 from transformer.precedence import GroupFile, find_group_file, group_file_search_places, load_group_file
@@ -41,6 +42,8 @@ class Project:
     environment: AuthEnvironment = field(default_factory=AuthEnvironment)
     conflict_resolution_source: str | None = None
     """Where the conflict resolution was read (a file, or `--conflict-resolution`); None when there is none."""
+    custom_resolvers: CustomResolvers = field(default_factory=CustomResolvers)
+    """The API's own resolvers (`stacks/*.json`, `resolvers/*.vtl`), which `serve` runs."""
 
     @property
     def auth_modes(self) -> list[Provider]:
@@ -192,6 +195,8 @@ def _load_project(
     if conflict_resolution is None:
         conflict_resolution, conflict_source, conflict_diagnostics = project_conflict_resolution(schema_path)
         diagnostics.extend(conflict_diagnostics)
+    custom, custom_diagnostics = load_custom_resolvers(schema_path)
+    diagnostics.extend(custom_diagnostics)
     if schema is None:
         return None, _in_reading_order(diagnostics)
     if conflict_resolution is not None and conflict_resolution.enabled:
@@ -211,6 +216,7 @@ def _load_project(
         return None, _in_reading_order(diagnostics)
     diagnostics.extend(required_fields_without_read(schema, matrix))
     diagnostics.extend(lint(schema, matrix, group_file, group_file_path=group_path))
+    diagnostics.extend(custom_resolver_problems(schema, matrix, custom))
     if has_errors(diagnostics):
         return None, _in_reading_order(diagnostics)
     project = Project(
@@ -222,5 +228,6 @@ def _load_project(
         auth_modes_source=source if modes is not None else "default: userPools plus the providers the rules use",
         environment=environment or AuthEnvironment(),
         conflict_resolution_source=conflict_source if conflict_resolution is not None else None,
+        custom_resolvers=custom,
     )
     return project, _in_reading_order(diagnostics)

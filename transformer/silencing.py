@@ -39,6 +39,11 @@ WARNING_CODES: dict[str, str] = {
     "lint.handler-missing": "a @function or @http field gqlauth.json maps to no local handler: serve answers NotConfigured",
     "lint.owner-reassign": "owners may update the owner field, so they can give a record away",
     "lint.required-field-unreadable": "a required field some reader may not read: the whole record nulls for them",
+    "resolvers.deploy-conflict": "a resolver of the API's stacks for a field Amplify already resolves: amplify push fails",
+    "resolvers.field-unresolved": "a custom Query or Mutation field of an Amplify API that nothing resolves: AppSync answers null",
+    "resolvers.override-ignored": "a resolvers/ file replacing a template Amplify generates: gqlauth does not apply it",
+    "resolvers.unknown-field": "a resolver of the API's stacks for a field the schema does not have",
+    "resolvers.unresolved-reference": "a reference in the API's stacks gqlauth cannot follow",
     "settings.unknown-flag": "an Amplify feature flag the Amplify CLI does not define",
     "settings.unknown-silence": "a silence entry of gqlauth.json that names no warning",
 }
