@@ -45,6 +45,8 @@ WATCHED_PATTERNS = (
     "amplify/backend/api/*/transform.conf.json",
     "amplify/backend/api/*/parameters.json",
     "amplify/backend/api/*/gqlauth.json",
+    "amplify/backend/api/*/stacks/*.json",
+    "amplify/backend/api/*/resolvers/*.vtl",
 )
 
 Stamp = tuple[int, int]

@@ -88,7 +88,7 @@ from resolvers.server.bindings import (
 )
 from resolvers.server.errors import AppSyncError, format_error
 from resolvers.server.explorer import STATIC_DIR, explorer_html
-from resolvers.server.guard_wrapping import IDENTITY_KEY, GuardPolicy, OpenPolicy, Policy, wrap_schema
+from resolvers.server.guard_wrapping import IDENTITY_KEY, GuardPolicy, GuardWrapper, OpenPolicy, Policy, wrap_schema
 from resolvers.server.handlers import bind_resolver_fields
 from resolvers.server.pubsub import Subscriptions
 from resolvers.server.scalars import appsync_scalars
@@ -143,8 +143,10 @@ def executable_schema(
     bus: Subscriptions,
     policy: Policy,
     output_sdl: str | None = None,
+    project: Project | None = None,
 ) -> GraphQLSchema:
-    """The output schema with every generated operation bound to the store and wrapped with its guard."""
+    """The output schema with every generated operation bound to the store and wrapped with its guard, and
+    (given the `project`) the project's own resolvers bound behind their fields' guards."""
     sdl = output_sdl if output_sdl is not None else emit_output_schema(schema, matrix)
     graphql_schema = make_executable_schema(APPSYNC_PRELUDE + "\n" + sdl, *appsync_scalars())
     services = DataServices(matrix=matrix, store=store, bus=bus, schema=schema)
@@ -165,7 +167,24 @@ def executable_schema(
     for key, resolve in bind_resolver_fields(graphql_schema, schema).items():
         field_bindings[key] = (resolve, None)
     wrap_schema(graphql_schema, matrix, policy, services, root_resolvers(services), field_bindings)
+    if project is not None and project.custom_resolvers.resolvers:
+        _bind_custom_resolvers(graphql_schema, project, store, GuardWrapper(matrix, policy, services))
     return graphql_schema
+
+
+def _bind_custom_resolvers(graphql_schema: GraphQLSchema, project: Project, store: Store,
+                           wrapper: GuardWrapper) -> None:
+    """The API's own resolvers (stacks/*.json), each behind its field's guard (`resolvers.vtl_engine.custom`)."""
+    from resolvers.vtl_engine.custom import bind_custom, store_runner
+
+    ruled = {(a.type_name, a.field_name) for a in project.matrix.non_model_fields}
+
+    def gate_of(type_name: str, field_name: str) -> Any:
+        if (type_name, field_name) not in ruled:
+            return None
+        return wrapper.other_root_field(type_name, field_name, lambda *_args, **_kwargs: None)
+
+    bind_custom(graphql_schema, project, store_runner(project, store), gate_of)
 
 
 class DocumentCache:
@@ -418,7 +437,7 @@ def create_app(
 
         schema = vtl_executable_schema(project, store, events, environment)
     else:
-        schema = executable_schema(project.schema, project.matrix, store, events, policy)
+        schema = executable_schema(project.schema, project.matrix, store, events, policy, project=project)
     core = ServerCore(
         schema=schema, matrix=project.matrix, env=environment, store=store, bus=events,
         authenticator=authenticator, state=state, project=project, debug=debug,

@@ -225,6 +225,16 @@ def vtl_executable_schema(
             if engine.pipeline(root.name, name) is None:
                 graphql_field.resolve = _unbound_root_field(root.name, name)
     chain_resolver_fields(schema, project.schema)
+    if project.custom_resolvers.resolvers:
+        from resolvers.vtl_engine.custom import bind_custom, store_runner
+
+        def gate_of(type_name: str, field_name: str) -> Any:
+            graphql_type = schema.type_map.get(type_name)
+            if engine.pipeline(type_name, field_name) is None or not isinstance(graphql_type, GraphQLObjectType):
+                return None
+            return graphql_type.fields[field_name].resolve
+
+        bind_custom(schema, project, store_runner(project, store), gate_of)
     return schema
 
 
