@@ -55,6 +55,8 @@ EXTRA_TEMPLATES = {
     "Query.elsewhere.res.vtl": "$util.toJson($ctx.result)",
     "Query.oldStyle.req.vtl": '{"version": "2017-02-28", "operation": "Invoke", "payload": $util.toJson($ctx.args)}',
     "Query.oldStyle.res.vtl": '"response template ran"',
+    "Post.shortTitle.req.vtl": '{"version": "2018-05-29", "payload": $util.toJson($ctx.source.title.substring(0, 4))}',
+    "Post.shortTitle.res.vtl": "$util.toJson($ctx.result)",
 }
 
 
@@ -70,6 +72,7 @@ def _stack() -> dict[str, Any]:
     stack["Resources"]["QueryPlainEchoResolver"] = unit("Query", "plainEcho", "NONE_DS")
     stack["Resources"]["QueryBrokenResolver"] = unit("Query", "broken", "NONE_DS")
     stack["Resources"]["QueryElsewhereResolver"] = unit("Query", "elsewhere", "Search")
+    stack["Resources"]["PostShortTitleResolver"] = unit("Post", "shortTitle", "NONE_DS")
     stack["Resources"]["QueryOldStyleResolver"] = unit("Query", "oldStyle", {"Fn::GetAtt": ["ShoutLambda", "Name"]})
     return stack
 
@@ -79,7 +82,7 @@ def _project_dir(root: Path) -> Path:
     api = root / "amplify" / "backend" / "api" / "blog"
     schema = api / "schema.graphql"
     schema.write_text(schema.read_text().replace("type Query {", EXTRA_SCHEMA.strip()[: -1].rstrip() + "\n", 1)
-                      .replace("  nothingHere: String\n}", "  nothingHere: String\n}", 1))
+                      .replace("  status: String\n}", "  status: String\n  shortTitle: String\n}", 1))
     (api / "handlers.py").write_text(LAMBDA_HANDLER)
     (api / "gqlauth.json").write_text(json.dumps({"functions": {"shouter-${env}": "handlers.py:shout"}}))
     return root
@@ -199,3 +202,9 @@ def test_an_older_unit_request_skips_the_response_template(served: Served) -> No
     assert _ok(served.call("{ oldStyle(fail: false) }", token=alice))["oldStyle"] is None
     failed = _error(served.call("{ oldStyle(fail: true) }", token=alice), "oldStyle")
     assert failed["errorType"] == "Lambda:Unhandled" and "asked to fail" in failed["message"]
+
+
+def test_a_computed_model_field_gets_the_record_as_source(served: Served) -> None:
+    _ok(served.call('mutation { createPost(input: {id: "c1", title: "Computed"}) { id } }', token=served.token("carol")))
+    data = _ok(served.call('{ getPost(id: "c1") { title shortTitle } }', api_key=served.api_key))
+    assert data["getPost"] == {"title": "Computed", "shortTitle": "Comp"}

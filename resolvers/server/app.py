@@ -166,6 +166,11 @@ def executable_schema(
                 field_bindings[key] = (relation_resolver(services, lookup, key), lookup)
     for key, resolve in bind_resolver_fields(graphql_schema, schema).items():
         field_bindings[key] = (resolve, None)
+    if project is not None and project.custom_resolvers.resolvers:
+        from resolvers.vtl_engine.custom import model_field_resolvers, store_runner
+
+        for key, resolve in model_field_resolvers(project, store_runner(project, store)).items():
+            field_bindings[key] = (resolve, None)
     wrap_schema(graphql_schema, matrix, policy, services, root_resolvers(services), field_bindings)
     if project is not None and project.custom_resolvers.resolvers:
         _bind_custom_resolvers(graphql_schema, project, store, GuardWrapper(matrix, policy, services))

@@ -5,7 +5,8 @@ UNIT: the request template, its data source, the response template. PIPELINE: th
 (before) template, each function's request / data source / response in order (`$ctx.prev.result` is the
 previous step's output, the before template's for the first function), then the resolver's response (after)
 template; `$ctx.stash` carries along. `#return` in a request template skips that step's data source and
-response (in a UNIT resolver or a before template: the whole resolver). Data sources: `<Model>Table` (or an
+response (in a UNIT resolver or a before template: the whole resolver). A custom resolver of a non-relational `@model` field (a computed field) runs after that field's read
+check, with the record as `$ctx.source`. Data sources: `<Model>Table` (or an
 `AMAZON_DYNAMODB` data source whose table is named after a model) runs on that model's table in the store;
 `NONE` answers the request's `payload`; `AWS_LAMBDA` calls the handler `gqlauth.json` maps to the function's
 name (as for `@function`) with the request's `payload`; any other data source is an error naming it.
@@ -263,4 +264,28 @@ def _gated(gate: Resolver | None, resolve: Resolver, type_name: str, field_name:
     return gated
 
 
-__all__ = ["CustomRunner", "bind_custom", "custom_resolver", "store_runner"]
+def model_field_resolvers(project: Project, runner: CustomRunner) -> dict[str, Resolver]:
+    """`Type.field` -> the user's resolver, for the custom resolvers of `@model` fields that are not relational
+    (Amplify resolves those itself): the field's read check comes before, as for any field of the model."""
+    found: dict[str, Resolver] = {}
+    for key, resolver in project.custom_resolvers.resolvers.items():
+        model = project.schema.models.get(resolver.type_name)
+        field = model.field(resolver.field_name) if model is not None else None
+        if field is not None and field.relation is None:
+            found[key] = custom_resolver(runner, resolver)
+    return found
+
+
+def after_gate(gate: Resolver | None, resolve: Resolver) -> Resolver:
+    """`resolve`, once `gate` (the field's own check, raising when it refuses) has let the caller through."""
+    if gate is None:
+        return resolve
+
+    def gated(source: Any, info: GraphQLResolveInfo, **args: Any) -> Any:
+        gate(source, info, **args)
+        return resolve(source, info, **args)
+
+    return gated
+
+
+__all__ = ["CustomRunner", "after_gate", "bind_custom", "custom_resolver", "model_field_resolvers", "store_runner"]

@@ -226,7 +226,7 @@ def vtl_executable_schema(
                 graphql_field.resolve = _unbound_root_field(root.name, name)
     chain_resolver_fields(schema, project.schema)
     if project.custom_resolvers.resolvers:
-        from resolvers.vtl_engine.custom import bind_custom, store_runner
+        from resolvers.vtl_engine.custom import after_gate, bind_custom, model_field_resolvers, store_runner
 
         def gate_of(type_name: str, field_name: str) -> Any:
             graphql_type = schema.type_map.get(type_name)
@@ -234,7 +234,14 @@ def vtl_executable_schema(
                 return None
             return graphql_type.fields[field_name].resolve
 
-        bind_custom(schema, project, store_runner(project, store), gate_of)
+        runner = store_runner(project, store)
+        bind_custom(schema, project, runner, gate_of)
+        for key, resolve in model_field_resolvers(project, runner).items():
+            type_name, field_name = key.split(".", 1)
+            graphql_type = schema.type_map.get(type_name)
+            if isinstance(graphql_type, GraphQLObjectType) and field_name in graphql_type.fields:
+                graphql_field = graphql_type.fields[field_name]
+                graphql_field.resolve = after_gate(gate_of(type_name, field_name), resolve)
     return schema
 
 
