@@ -77,6 +77,12 @@ def test_sync_is_protected_like_list(project: Path) -> None:
     assert list_line.rsplit(")", 1)[1].split(":", 1)[1] == sync_line.rsplit(")", 1)[1].split(":", 1)[1]
 
 
+def test_check_says_where_sync_was_read(project: Path) -> None:
+    result = CliRunner().invoke(cli, ["check", str(project)])
+    assert result.exit_code == 0, result.output
+    assert "conflict resolution on (" in result.output and "cli-inputs.json)" in result.output
+
+
 @pytest.mark.parametrize("name", ["has-many-both-ways", "per-model-without-default"])
 def test_check_rejects_what_amplify_rejects_with_sync_on(name: str, tmp_path: Path) -> None:
     """Amplify's verdicts recorded beside the schemas (`<name>.amplify.txt`)."""

@@ -41,9 +41,12 @@ def check(schema: Path, group_file: Path | None, auth_modes: str | None, conflic
         if project is not None and not quiet:
             group_text = shown_path(project.group_file_path) if project.group_file_path else "none found"
             modes_text = ", ".join(m.value for m in project.auth_modes)
+            sync = project.conflict_resolution
+            sync_text = (f"; conflict resolution on ({project.conflict_resolution_source})"
+                         if sync is not None and sync.enabled else "")
             console.print(
                 f"checked {project.schema_path}: {len(project.schema.models)} models; group file: {group_text}; "
-                f"auth modes: {modes_text} ({project.auth_modes_source})",
+                f"auth modes: {modes_text} ({project.auth_modes_source}){sync_text}",
                 markup=False,
             )
         console.print(summary_line(diagnostics), markup=False)
