@@ -261,8 +261,9 @@ def serve(target: Path | None, group_file: Path | None, auth_modes: str | None, 
                                report=reload_reporter(quiet),
                                report_diagnostics=print_diagnostics, roots=[state.dir.parent])
         stop_reload = reloader.start()
-        stderr_console().print("  reload:    on (schema, group file, settings)   --no-reload to turn off",
-                               markup=False)
+        watched = "schema, group file, settings, your resolvers" if project.custom_resolvers.folder else \
+            "schema, group file, settings"
+        stderr_console().print(f"  reload:    on ({watched})   --no-reload to turn off", markup=False)
     _stop_cleanly_on_sigterm()
     frontend = None if no_frontend_config else FrontendConfig(state, project, scheme="https" if https_only else "http")
     if reloader is not None and frontend is not None:
