@@ -193,12 +193,13 @@ def _generated_resolvers(schema: ParsedSchema, matrix: AccessMatrix) -> set[str]
 def custom_resolver_problems(schema: ParsedSchema, matrix: AccessMatrix, custom: CustomResolvers) -> list[Diagnostic]:
     """The API's own resolvers against the schema: root fields nothing resolves, resolvers for fields the schema
     lacks or that Amplify already resolves, and `resolvers/` files that replace Amplify's generated templates."""
+    if custom.folder is None:
+        return []
     declared = _declared_fields(schema)
     found: list[Diagnostic] = []
     for key, (directives, where) in declared.items():
         type_name = key.split(".", 1)[0]
-        if custom.folder is None or type_name not in ("Query", "Mutation") or key in matrix.operations \
-                or key in custom.resolvers:
+        if type_name not in ("Query", "Mutation") or key in matrix.operations or key in custom.resolvers:
             continue
         if _RESOLVED_BY_DIRECTIVE & set(directives):
             continue
