@@ -26,6 +26,7 @@ WARNING_CODES: dict[str, str] = {
     "auth.groups-field-type": "a groupsField that is not String or [String]: the rule never matches",
     "auth.non-model-dynamic": "owner or dynamic group rules on a non-model type: ignored, as in Amplify",
     "auth.owner-field-type": "an ownerField that is not String, ID or a list of them: the rule never matches",
+    "conflict-resolution.unknown-model": "a conflict resolution strategy for a type that is not a @model: ignored, as in Amplify",
     "directive.unsupported": "a directive gqlauth does not serve yet: the field resolves to null",
     "group-name-not-alphanumeric": "a group name Amplify's CLI would reject",
     "group-precedence-tie": "two groups with one precedence: no preferred role for members of both",
