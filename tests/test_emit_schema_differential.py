@@ -10,6 +10,7 @@ transformers live and skip without the oracle.
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 from functools import cache
 from pathlib import Path
@@ -222,3 +223,36 @@ def test_generated_schemas_match_amplify(generated: tuple[str, tuple[str, ...], 
         found = structural_differences(amplify.schema, ours)
         assert not found, f"modes {modes}, params {params}:\n{sdl}\n" + "\n".join(found)
 
+
+
+SYNC_STRATEGIES = ['{"ConflictHandler": "AUTOMERGE", "ConflictDetection": "VERSION"}',
+                   '{"ConflictHandler": "OPTIMISTIC_CONCURRENCY", "ConflictDetection": "VERSION"}',
+                   '{"ConflictHandler": "LAMBDA", "ConflictDetection": "VERSION", "LambdaConflictHandler": {"name": "fix"}}']
+
+
+@pytest.mark.skipif(oracle_missing_reason() is not None, reason=oracle_missing_reason() or "")
+@settings(max_examples=int(os.environ.get("GQLAUTH_DIFFERENTIAL_EXAMPLES", "20")), deadline=None, database=None,
+          suppress_health_check=[HealthCheck.too_slow])
+@given(generated_schemas(), st.sampled_from(["project", "models", "both"]), st.sampled_from(SYNC_STRATEGIES))
+def test_generated_schemas_with_sync_match_amplify(generated: tuple[str, tuple[str, ...], dict[str, str]], scope: str,
+                                                   strategy: str) -> None:
+    """Conflict resolution on (project-wide, per model, or both): the same output schema, and the same verdict
+    (Amplify rejects models that point at each other with @hasOne/@hasMany when DataStore is on)."""
+    sdl, modes, params = generated
+    names = re.findall(r"^type (\w+) @model", sdl, flags=re.MULTILINE)
+    project = f'"project": {strategy}' if scope != "models" else ""
+    models = '"models": {' + ", ".join(f'"{n}": {strategy}' for n in names) + "}" if scope != "project" else ""
+    config = "{" + ", ".join(part for part in (project, models) if part) + "}"
+    with tempfile.TemporaryDirectory() as scratch:
+        schema_file = Path(scratch) / "schema.graphql"
+        schema_file.write_text(sdl, encoding="utf-8")
+        case = DifferentialCase("generated-sync", sdl, str(schema_file), modes, params, config)
+        amplify = amplify_transform(schema_file, Path(scratch) / "out", modes, params, case.oracle_arguments())
+        ours = gqlauth_output(case)
+        if not amplify.accepted:
+            assume("DataStore" in amplify.message)
+            assert isinstance(ours, list) and any("DataStore is in use" in m for m in ours), f"{sdl}\n{amplify.message}"
+            return
+        assert not isinstance(ours, list), f"gqlauth rejects a schema Amplify accepts:\n{sdl}\n{ours}"
+        found = structural_differences(amplify.schema, ours)
+        assert not found, f"modes {modes}, params {params}, {config}:\n{sdl}\n" + "\n".join(found)
