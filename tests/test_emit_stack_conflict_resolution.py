@@ -54,14 +54,17 @@ def test_tables_are_versioned_with_a_delta_sync_table(project: Project) -> None:
         resources = deployment.nested[f"stacks/{model}.json"]["Resources"]
         config = resources[f"DataSource{model}"]["Properties"]["DynamoDBConfig"]
         assert config["Versioned"] is True
-        assert config["DeltaSyncConfig"] == {"BaseTableTTL": "43200", "DeltaSyncTableName": {"Ref": "DeltaSyncTableName"},
-                                             "DeltaSyncTableTTL": "30"}
+        assert config["DeltaSyncConfig"] == {"BaseTableTTL": "43200", "DeltaSyncTableTTL": "30", "DeltaSyncTableName": {
+            "Fn::Join": ["-", ["AmplifyDataStore", {"Ref": "ApiId"}]]}}
         table = resources[f"Table{model}"]["Properties"]
         assert table["TimeToLiveSpecification"] == {"AttributeName": "_ttl", "Enabled": True}
         statements = resources[f"TableRole{model}"]["Properties"]["Policies"][0]["PolicyDocument"]["Statement"]
-        assert {"Ref": "DeltaSyncTableArn"} in [s["Resource"] for s in statements]
+        delta = [s["Resource"] for s in statements if "dynamodb:BatchWriteItem" in s["Action"]]
+        assert len(delta) == 1 and "AmplifyDataStore" in json.dumps(delta)
+    assert deployment.root["Resources"]["AmplifyDataStoreTable"]["Properties"]["TableName"] == {
+        "Fn::Join": ["-", ["AmplifyDataStore", {"Fn::GetAtt": ["GraphQLApi", "ApiId"]}]]}
     nested = deployment.root["Resources"]["NoteStack"]["Properties"]["Parameters"]
-    assert nested["DeltaSyncTableName"] == {"Ref": "AmplifyDataStoreTable"}
+    assert not any("DeltaSync" in name for name in nested)
 
 
 def test_each_data_function_carries_its_models_strategy(project: Project) -> None:
@@ -73,14 +76,18 @@ def test_each_data_function_carries_its_models_strategy(project: Project) -> Non
                                                                     "ConflictHandler": "AUTOMERGE"}
     note = functions["Mutation_updateNote_data_1"]["SyncConfig"]
     assert note["ConflictHandler"] == "LAMBDA"
-    assert note["LambdaConflictHandlerConfig"] == {"LambdaConflictHandlerArn": {"Ref": "ConflictHandlerArnNote"}}
+    arn = note["LambdaConflictHandlerConfig"]["LambdaConflictHandlerArn"]
+    assert arn["Fn::If"][0] == "HasEnvironmentParameter"
+    assert arn["Fn::If"][1]["Fn::Sub"][1] == {"env": {"Ref": "env"}} and "notesconflict-${env}" in arn["Fn::If"][1]["Fn::Sub"][0]
+    assert arn["Fn::If"][2]["Fn::Sub"].endswith(":function:notesconflict")
     assert functions["Notebook_notes_data_1"]["SyncConfig"]["ConflictHandler"] == "LAMBDA"
     assert "SyncConfig" not in functions["Mutation_updateNote_auth_1"]
     with_sync = {name for name, f in functions.items() if "SyncConfig" in f}
     assert all(name.split("_")[-2] == "data" for name in with_sync)
-    root = build_deployment(project).root
-    arn = root["Resources"]["NoteStack"]["Properties"]["Parameters"]["ConflictHandlerArnNote"]
-    assert arn["Fn::If"][0] == "HasEnvironmentParameter"
+    deployment = build_deployment(project)
+    root = deployment.root
+    assert root["Resources"]["NoteStack"]["Properties"]["Parameters"]["env"] == {"Ref": "env"}
+    assert "HasEnvironmentParameter" in deployment.nested["stacks/Note.json"]["Conditions"]
     assert "HasEnvironmentParameter" in root["Conditions"] and "env" in root["Parameters"]
 
 
@@ -93,15 +100,31 @@ def test_without_conflict_resolution_the_stack_is_unversioned(tmp_path: Path) ->
         assert word not in text
 
 
-def test_a_handler_by_arn_is_used_as_given(tmp_path: Path) -> None:
+def test_a_handler_by_name_and_region(tmp_path: Path) -> None:
     schema = tmp_path / "schema.graphql"
     shutil.copy(PROJECT / "amplify/backend/api/notesapp/schema.graphql", schema)
     config = parse_conflict_option("LAMBDA:fixer:eu-west-1")
     loaded, _ = load_project(schema, conflict_resolution=config)
     assert loaded is not None
-    root = build_deployment(loaded).root
-    arn = root["Resources"]["NoteStack"]["Properties"]["Parameters"]["ConflictHandlerArnNote"]
-    assert arn == {"Fn::Sub": "arn:${AWS::Partition}:lambda:eu-west-1:${AWS::AccountId}:function:fixer"}
-    assert "Conditions" not in root
+    deployment = build_deployment(loaded)
+    functions = [r["Properties"] for t in deployment.templates().values() for r in t["Resources"].values()
+                 if r["Type"] == "AWS::AppSync::FunctionConfiguration" and "SyncConfig" in r["Properties"]]
+    assert functions and all(f["SyncConfig"]["LambdaConflictHandlerConfig"]["LambdaConflictHandlerArn"] == {
+        "Fn::Sub": "arn:${AWS::Partition}:lambda:eu-west-1:${AWS::AccountId}:function:fixer"} for f in functions)
+    assert "Conditions" not in deployment.root
     for path, template in build_deployment(loaded).templates().items():
         assert _errors(template) == [], path
+
+
+def test_a_large_versioned_api_fits_cloudformations_quotas(tmp_path: Path) -> None:
+    """No Parameter per nested stack for the delta-sync table: the API stack of 150 versioned models stays well
+    under 1 MB (400 unversioned models are already close to it)."""
+    models = "\n".join(f"type M{i} @model @auth(rules: [{{allow: owner}}]) {{\n  id: ID!\n  t: String\n}}"
+                       for i in range(150))
+    schema = tmp_path / "schema.graphql"
+    schema.write_text(models, encoding="utf-8")
+    plain, _ = load_project(schema, conflict_resolution=parse_conflict_option("NONE"))
+    synced, _ = load_project(schema, conflict_resolution=parse_conflict_option("LAMBDA:fix-${env}"))
+    assert plain is not None and synced is not None
+    sizes = [len(json.dumps(build_deployment(p).root)) for p in (plain, synced)]
+    assert sizes[1] - sizes[0] < 150 * 40

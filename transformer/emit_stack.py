@@ -31,20 +31,27 @@ from transformer.emit_schema import emit_output_schema
 from transformer.emit_stack_sync import (
     DELTA_SYNC_ACTIONS,
     DELTA_SYNC_TABLE,
-    DELTA_SYNC_TABLE_ARN,
-    DELTA_SYNC_TABLE_NAME,
     STREAM_SPECIFICATION,
     TTL_SPECIFICATION,
     delta_sync_config,
     delta_sync_table,
+    delta_sync_table_arns,
+    delta_sync_table_name,
+    environment_condition,
     handler_arn,
-    handler_parameter,
     needs_environment,
     sync_config,
+    uses_environment,
 )
 from transformer.emit_stack_sync import environment_declarations as sync_environment_declarations
 from transformer.emit_vtl import project_pipelines
-from transformer.emit_vtl.deployment import PLACEHOLDERS, deployed_template, deployment_parameters, parameters_used
+from transformer.emit_vtl.deployment import (
+    ENV_PARAMETER,
+    PLACEHOLDERS,
+    deployed_template,
+    deployment_parameters,
+    parameters_used,
+)
 from transformer.emit_vtl.external import ExternalSource, with_external_data
 from transformer.emit_vtl.layout import AFTER_TEMPLATE, NONE_DATA_SOURCE
 from transformer.emit_vtl.relations import implicit_indexes
@@ -274,6 +281,7 @@ class _NestedStack:
         self.resources: dict[str, Any] = {}
         self.sync: ConflictResolution | None = None
         """The API's conflict resolution, when its tables are versioned."""
+        self.conditions: dict[str, Any] = {}
 
     def _parameter(self, name: str, stack: str, value: Any) -> dict[str, str]:
         self.needs[name] = (stack, value)
@@ -310,10 +318,15 @@ class _NestedStack:
         return self._parameter(f"{logical}Id", stack, value)
 
     def _conflict_handler(self, model: str) -> Any:
-        """The model's Lambda conflict handler ARN (a Parameter from the API stack), or None."""
+        """The model's Lambda conflict handler ARN, or None; a `-${env}` name takes the API stack's `env`."""
         strategy = self.sync.for_model(model) if self.sync is not None else None
         handler = strategy.lambda_conflict_handler if strategy is not None else None
-        return None if handler is None else self._parameter(handler_parameter(model), "", handler_arn(handler))
+        if handler is None:
+            return None
+        if uses_environment(handler):
+            self._parameter(ENV_PARAMETER, "", _ref(ENV_PARAMETER))
+            self.conditions.update(environment_condition())
+        return handler_arn(handler)
 
     def _sync_config(self, key: FunctionKey) -> dict[str, Any] | None:
         """Amplify's `SyncConfig` for a data-slot function on a versioned model's table."""
@@ -361,8 +374,8 @@ class _NestedStack:
             versioning = None
             if project.matrix.versioned:
                 versioning = _Versioning(
-                    delta_sync_name=self._parameter(DELTA_SYNC_TABLE_NAME, "", _ref(DELTA_SYNC_TABLE)),
-                    delta_sync_arn=self._parameter(DELTA_SYNC_TABLE_ARN, "", {"Fn::GetAtt": [DELTA_SYNC_TABLE, "Arn"]}),
+                    delta_sync_name=delta_sync_table_name(_ref(API_ID)),
+                    delta_sync_arn=delta_sync_table_arns(_ref(API_ID)),
                     conflict_handler=self._conflict_handler(model.name),
                 )
             self.resources.update(_table_resources(model, extra_indexes.get(model.name, {}), versioning))
@@ -377,8 +390,10 @@ class _NestedStack:
             "AWSTemplateFormatVersion": "2010-09-09",
             "Description": f"gqlauth nested stack {self.plan.name}",
             "Parameters": {name: {"Type": "String"} for name in sorted(self.needs)},
-            "Resources": self.resources,
         }
+        if self.conditions:
+            template["Conditions"] = self.conditions
+        template["Resources"] = self.resources
         if outputs:
             template["Outputs"] = outputs
         return template
@@ -399,7 +414,7 @@ def _root(project: Project, name: str, sources: dict[str, ExternalSource]) -> di
     }
     resources.update(external_source_resources(sources, {"Fn::GetAtt": [API, "ApiId"]}))
     if matrix.versioned:
-        resources[DELTA_SYNC_TABLE] = delta_sync_table()
+        resources[DELTA_SYNC_TABLE] = delta_sync_table({"Fn::GetAtt": [API, "ApiId"]})
     outputs: dict[str, Any] = {
         "GraphQLApiId": {"Value": {"Fn::GetAtt": [API, "ApiId"]}},
         "GraphQLApiEndpoint": {"Value": {"Fn::GetAtt": [API, "GraphQLUrl"]}},

@@ -1,16 +1,19 @@
 """What conflict resolution (DataStore sync) adds to the deployment, as Amplify's stack has it.
 
 * The API stack holds the delta-sync table (`AmplifyDataStoreTable`: `ds_pk`/`ds_sk`, a stream, the `_ttl` TTL
-  attribute; Amplify names it `AmplifyDataStore-<ApiId>[-<env>]`, ours is CloudFormation's name, passed on).
+  attribute), named `AmplifyDataStore-<ApiId>` as Amplify names it (without its `-<env>` suffix), so that each
+  nested stack finds it from the API id it already has: no Parameter per stack (a large API's stack.json is
+  close to CloudFormation's 1 MB).
 * Each model's table gets the `_ttl` TTL attribute (soft-deleted records expire) and a stream; its role may also
   reach the delta-sync table (and invoke a Lambda conflict handler); its data source is versioned
   (`DynamoDBConfig.Versioned`, `DeltaSyncConfig`).
 * Each data-slot function on a model's table carries the model's strategy (`SyncConfig`: `ConflictDetection`,
   `ConflictHandler`, `LambdaConflictHandlerConfig`), as Amplify puts it on the data functions only.
 
-A Lambda conflict handler named with `-${env}` resolves as `@function` names do: the `env` Parameter fills it,
-and `NONE` drops the suffix (Amplify's `HasEnvironmentParameter` condition). Amplify writes the partition of that
-ARN as `${AWS:Partition}` (one colon, not a CloudFormation variable); ours is `${AWS::Partition}`.
+A Lambda conflict handler named with `-${env}` resolves as `@function` names do: the `env` Parameter (passed to the
+nested stacks that need it) fills it, and `NONE` drops the suffix (Amplify's `HasEnvironmentParameter` condition).
+Amplify writes the partition of that ARN as `${AWS:Partition}` (one colon, not a CloudFormation variable); ours is
+`${AWS::Partition}`.
 """
 
 from __future__ import annotations
@@ -31,21 +34,29 @@ from transformer.emit_external_sources import HAS_ENVIRONMENT, NO_ENVIRONMENT
 from transformer.emit_vtl.deployment import ENV_PARAMETER
 
 DELTA_SYNC_TABLE = "AmplifyDataStoreTable"
-DELTA_SYNC_TABLE_NAME = "DeltaSyncTableName"
-"""The nested stacks' Parameter holding the delta-sync table's name."""
-DELTA_SYNC_TABLE_ARN = "DeltaSyncTableArn"
 TTL_SPECIFICATION = {"AttributeName": TTL_ATTRIBUTE, "Enabled": True}
 STREAM_SPECIFICATION = {"StreamViewType": "NEW_AND_OLD_IMAGES"}
 DELTA_SYNC_ACTIONS = ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem",
                       "dynamodb:Query", "dynamodb:Scan", "dynamodb:BatchGetItem", "dynamodb:BatchWriteItem"]
 
 
-def delta_sync_table() -> dict[str, Any]:
+def delta_sync_table_name(api_id: Any) -> dict[str, Any]:
+    return {"Fn::Join": ["-", ["AmplifyDataStore", api_id]]}
+
+
+def delta_sync_table_arns(api_id: Any) -> list[dict[str, Any]]:
+    table = "arn:${AWS::Partition}:dynamodb:${AWS::Region}:${AWS::AccountId}:table/${Name}"
+    name = {"Name": delta_sync_table_name(api_id)}
+    return [{"Fn::Sub": [table, name]}, {"Fn::Sub": [table + "/*", name]}]
+
+
+def delta_sync_table(api_id: Any) -> dict[str, Any]:
     return {
         "Type": "AWS::DynamoDB::Table",
         "DeletionPolicy": "Delete",
         "UpdateReplacePolicy": "Delete",
         "Properties": {
+            "TableName": delta_sync_table_name(api_id),
             "BillingMode": "PAY_PER_REQUEST",
             "KeySchema": [{"AttributeName": "ds_pk", "KeyType": "HASH"}, {"AttributeName": "ds_sk", "KeyType": "RANGE"}],
             "AttributeDefinitions": [{"AttributeName": "ds_pk", "AttributeType": "S"},
@@ -75,17 +86,24 @@ def needs_environment(config: ConflictResolution | None) -> bool:
                for s in strategies)
 
 
+def uses_environment(handler: LambdaConflictHandler | None) -> bool:
+    return handler is not None and _uses_env(handler)
+
+
+def environment_condition() -> dict[str, Any]:
+    return {HAS_ENVIRONMENT: {"Fn::Not": [{"Fn::Equals": [{"Ref": ENV_PARAMETER}, NO_ENVIRONMENT]}]}}
+
+
 def environment_declarations() -> tuple[dict[str, Any], dict[str, Any]]:
     """The `env` Parameter and `HasEnvironmentParameter` condition a `-${env}` handler name reads."""
     parameter = {ENV_PARAMETER: {"Type": "String", "Default": NO_ENVIRONMENT,
                                  "Description": "The Amplify environment name for the env placeholder of @function and "
                                                 "conflict handler names (NONE drops it) and @http URLs"}}
-    condition = {HAS_ENVIRONMENT: {"Fn::Not": [{"Fn::Equals": [{"Ref": ENV_PARAMETER}, NO_ENVIRONMENT]}]}}
-    return parameter, condition
+    return parameter, environment_condition()
 
 
 def handler_arn(handler: LambdaConflictHandler) -> Any:
-    """The conflict handler's ARN, evaluated in the API stack (it may read `env` and its condition)."""
+    """The conflict handler's ARN (reading the `env` Parameter and its condition when the name has `-${env}`)."""
     if handler.lambda_arn is not None:
         return handler.lambda_arn
     region = handler.region or "${AWS::Region}"
@@ -100,11 +118,6 @@ def handler_arn(handler: LambdaConflictHandler) -> Any:
     return {"Fn::If": [HAS_ENVIRONMENT, with_env, without_env]}
 
 
-def handler_parameter(model: str) -> str:
-    """The nested stack Parameter holding a model's Lambda conflict handler ARN."""
-    return "ConflictHandlerArn" + re.sub(r"[^A-Za-z0-9]", "", model)
-
-
 def sync_config(strategy: SyncConfig, lambda_arn: Any = None) -> dict[str, Any]:
     config: dict[str, Any] = {"ConflictDetection": strategy.conflict_detection,
                               "ConflictHandler": strategy.conflict_handler.value}
@@ -116,15 +129,16 @@ def sync_config(strategy: SyncConfig, lambda_arn: Any = None) -> dict[str, Any]:
 __all__ = [
     "DELTA_SYNC_ACTIONS",
     "DELTA_SYNC_TABLE",
-    "DELTA_SYNC_TABLE_ARN",
-    "DELTA_SYNC_TABLE_NAME",
     "STREAM_SPECIFICATION",
     "TTL_SPECIFICATION",
     "delta_sync_config",
     "delta_sync_table",
+    "delta_sync_table_arns",
+    "delta_sync_table_name",
+    "environment_condition",
     "environment_declarations",
     "handler_arn",
-    "handler_parameter",
     "needs_environment",
     "sync_config",
+    "uses_environment",
 ]
