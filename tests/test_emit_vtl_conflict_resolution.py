@@ -148,3 +148,38 @@ def test_amplifys_mock_engine_has_no_versioned_data_source() -> None:
                                       check=True, timeout=60).stdout)
     assert found[0]["error"]["type"] == "OracleUnsupported"
     assert found[1] == {"result": {"id": "a", "_version": 5}}
+
+
+@pytest.mark.skipif(REASON is not None, reason=REASON or "")
+def test_sync_auth_decides_as_amplifys_own_sync_auth(tmp_path: Path) -> None:
+    """Amplify's sync auth template (its `protectSyncResolver`) and ours, in the same engine, for an owner, a group
+    member and an IAM caller: the same refusals and the same auth filter."""
+    from oracle_support import amplify_transform
+    from test_emit_vtl_simulator import IAM_USER, _user
+
+    schema = PROJECT / "amplify/backend/api/notesapp/schema.graphql"
+    config = '{"project": {"ConflictHandler": "AUTOMERGE", "ConflictDetection": "VERSION"}}'
+    amplify = amplify_transform(schema, tmp_path / "out", ("userPools", "iam"), {}, ["--resolver-config", config])
+    assert amplify.accepted, amplify.message
+    pipelines = _pipelines(_project())
+    jobs: list[dict[str, Any]] = []
+    for field in ("syncNotes", "syncNotebooks"):
+        theirs = (tmp_path / "out" / "resolvers" / f"Query.{field}.auth.1.req.vtl").read_text(encoding="utf-8")
+        ours = next(f for f in pipelines[f"Query.{field}"].functions if f.slot.value == "auth").request
+        for caller, auth_type, identity in (("owner", "userPools", _user([])), ("admin", "userPools", _user(["Admins"])),
+                                            ("iam", "iam", IAM_USER)):
+            context = {"arguments": {}, "identity": identity, "authType": auth_type, "typeName": "Query",
+                       "fieldName": field, "stash": {"typeName": "Query", "fieldName": field}}
+            jobs += [{"name": f"{engine}|{field}|{caller}", "template": text, "context": context}
+                     for engine, text in (("ours", ours), ("theirs", theirs))]
+    outcomes = simulate(jobs)
+
+    def decision(name: str) -> tuple[object, object]:
+        found = outcomes[name]
+        return (found["raised"] or {}).get("kind"), (found.get("stash") or {}).get("authFilter")
+
+    for job in jobs[::2]:
+        key = job["name"].split("|", 1)[1]
+        assert decision(f"ours|{key}") == decision(f"theirs|{key}"), key
+    assert decision("theirs|syncNotes|iam")[0] == "unauthorized"
+    assert decision("theirs|syncNotes|owner")[1] is not None
