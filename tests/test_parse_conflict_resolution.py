@@ -153,3 +153,15 @@ def test_the_matrix_round_trips_with_its_strategies(project: Path) -> None:
     assert unsynced is not None and "conflict_resolution" in unsynced.matrix.model_dump()
     plain = AccessMatrix(auth_modes=loaded.matrix.auth_modes, models={}, operations={})
     assert "conflict_resolution" not in plain.model_dump()
+
+
+def test_a_bad_value_fails_transform_with_exit_1_and_its_place(project: Path, tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from transformer.cli import cli
+
+    _cli_inputs(project, {"defaultResolutionStrategy": {"type": "WHATEVER"}})
+    out = tmp_path / "build"
+    result = CliRunner().invoke(cli, ["transform", str(project), "-o", str(out)])
+    assert result.exit_code == 1 and not out.exists()
+    assert "cli-inputs.json:serviceConfiguration.conflictResolution.defaultResolutionStrategy.type: error:" in result.output
