@@ -111,6 +111,20 @@ def mutation_response(*, versioned: bool = False) -> str:
     return w.text()
 
 
+def _drop_null_index_fields(w: VtlWriter, model: ModelAccess) -> None:
+    """Amplify's create leaves out a null given for a field that carries `@index` (its `$nullIndexFields`): DynamoDB
+    refuses a NULL index key, and without the attribute the record is just not in that index."""
+    fields = list(dict.fromkeys(index.partition_field for index in model.indexes))
+    if not fields:
+        return
+    w.line("#set($nullIndexFields = [])")
+    with w.block(f"#foreach($field in {q_list(fields)})"), w.block(
+        "#if($item.containsKey($field) && $util.isNull($item.get($field)))"
+    ):
+        w.qr("$nullIndexFields.add($field)")
+    w.line("#set($item = $util.map.copyAndRemoveAllKeys($item, $nullIndexFields))")
+
+
 def create_request(model: ModelAccess) -> str:
     """PutItem with every input field, an explicit null included (stored as a NULL attribute, as Amplify's
     `toMapValues` of the whole input stores it); a timestamp field is stamped only when the input lacks it."""
@@ -126,6 +140,7 @@ def create_request(model: ModelAccess) -> str:
             with w.block(f"#if(!$item.containsKey({q(stamp)}))"):
                 w.qr(f"$item.put({q(stamp)}, $now)")
     w.qr(f"$item.put('__typename', {q(model.name)})")
+    _drop_null_index_fields(w, model)
     _emit_composites(w, model, "$item", "$item")
     w.line(f"#set($keyFields = {q_list([name for name, _ in key_attributes(model, '$item')])})")
     w.line("#set($attributes = $util.map.copyAndRemoveAllKeys($item, $keyFields))")
