@@ -36,6 +36,8 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
+TTL_ATTRIBUTE = "_ttl"
+"""When DynamoDB's TTL removes a versioned table's tombstone (epoch seconds)."""
 STORE_FORMAT = 1
 MEMORY = ":memory:"
 TYPENAME = "__typename"
@@ -491,6 +493,10 @@ def store_layouts(matrix: AccessMatrix, schema: ParsedSchema | None) -> list[Mod
             layout = ModelLayout(name=layout.name, key_fields=layout.key_fields,
                                  fields=layout.fields | frozenset(implicit),
                                  indexed_fields=tuple(dict.fromkeys([*layout.indexed_fields, *implicit])))
+        if matrix.versioned:
+            layout = ModelLayout(name=layout.name, key_fields=layout.key_fields,
+                                 fields=layout.fields | {TTL_ATTRIBUTE},
+                                 indexed_fields=tuple(dict.fromkeys([*layout.indexed_fields, "_lastChangedAt"])))
         layouts.append(layout)
     return layouts
 

@@ -31,6 +31,7 @@ from resolvers.index_keys import (
     without_null_index_fields,
 )
 from resolvers.input_validation import validation_failure
+from resolvers.limits import selected_names
 from resolvers.searching import SearchError, search_records
 from resolvers.server.errors import (
     DYNAMODB_ERROR,
@@ -42,6 +43,23 @@ from resolvers.server.errors import (
 )
 from resolvers.server.pubsub import Subscription, Subscriptions
 from resolvers.store import ConditionFailed, Ordering, Store, StoreError, now_iso, store_layouts
+from resolvers.versioned_sources import model_versioning
+from resolvers.versioning import (
+    CONFLICT_MESSAGE,
+    CONFLICT_UNHANDLED,
+    LAMBDA_UNHANDLED,
+    LAST_CHANGED_AT,
+    VERSION,
+    ConflictHandlerFailed,
+    ConflictUnhandled,
+    Versioning,
+    created,
+    delta_window_start,
+    lambda_event,
+    now_ms,
+    resolve_delete,
+    resolve_update,
+)
 from transformer.emit_vtl.relations import implicit_indexes
 from transformer.matrix import AccessMatrix, OperationKind, RootOperation
 from transformer.relations import RelationRead, camel_case
@@ -121,6 +139,13 @@ class DataServices:
     schema: ParsedSchema | None = None
     _evaluators: dict[str, FilterEvaluator] = field(default_factory=dict)
     _implicit_indexes: dict[str, dict[str, tuple[str, tuple[str, ...]]]] | None = None
+    _versioning: dict[str, Versioning] | None = None
+
+    def versioning(self, model: str) -> Versioning | None:
+        """The model's versioned data source (conflict resolution on), else None."""
+        if self._versioning is None:
+            self._versioning = model_versioning(self.matrix, self.schema)
+        return self._versioning.get(model)
 
     def index_keys(self, model: str) -> tuple[IndexKey, ...]:
         """The GSI keys of `model`'s table, as the emitted stack declares them."""
@@ -145,6 +170,11 @@ def _data_errors(function: Callable[..., Any]) -> Callable[..., Any]:
             return function(*args, **kwargs)
         except ConditionFailed:
             raise conditional_check_failed() from None
+        except ConflictUnhandled as exc:
+            info = args[1] if len(args) > 1 else None
+            raise AppSyncError(CONFLICT_MESSAGE, CONFLICT_UNHANDLED, data=_selected(exc.server, info)) from None
+        except ConflictHandlerFailed as exc:
+            raise AppSyncError(str(exc), LAMBDA_UNHANDLED) from None
         except (FilterError, StoreError) as exc:
             raise bad_request(str(exc)) from None
 
@@ -182,11 +212,13 @@ class ModelResolvers:
         return None if verdict.filter is None else auth_filter_branches(self.compiler, verdict.filter)
 
     def page(self, operation: str, verdict: Verdict, args: Mapping[str, Any], *, partition: tuple[str, Any] | None,
-             sort_fields: tuple[str, ...], sort_condition: Any) -> dict[str, Any]:
+             sort_fields: tuple[str, ...], sort_condition: Any, extra: Sql | None = None) -> dict[str, Any]:
         limit = args.get("limit")
         if limit is None:
             limit = DEFAULT_LIMIT
         where = [self.compiler.compile(args.get("filter"))]
+        if extra is not None:
+            where.append(extra)
         if partition is not None:
             where.append(self.compiler.field_condition(partition[0], {"eq": partition[1]}))
         if sort_fields:
@@ -229,6 +261,26 @@ class ModelResolvers:
             return self.page(operation.key, verdict, args, partition=partition,
                              sort_fields=sort_fields if partition else (),
                              sort_condition=args.get(sort_arg) if sort_arg else None)
+
+        return resolve
+
+    def sync(self, operation: RootOperation) -> Callable[..., Any]:
+        """The versioned data source's Sync: every item of the base table (tombstones included), or with
+        `lastSync` within the delta-sync table's retention only the items changed since then; `startedAt` is
+        when this sync began. The caller's filter and the auth filter apply, as to list."""
+
+        @_data_errors
+        def resolve(_obj: Any, _info: GraphQLResolveInfo, **args: Any) -> dict[str, Any]:
+            verdict = _verdict(args, operation.key)
+            started = now_ms()
+            last_sync = args.get("lastSync")
+            versioning = self.services.versioning(self.model)
+            since = None
+            if last_sync is not None and versioning is not None and last_sync >= delta_window_start(versioning, started):
+                since = self.compiler.field_condition(LAST_CHANGED_AT, {"gt": last_sync})
+            page = self.page(operation.key, verdict, args, partition=None, sort_fields=(), sort_condition=None,
+                             extra=since)
+            return {**page, "startedAt": started}
 
         return resolve
 
@@ -297,6 +349,8 @@ class ModelResolvers:
             self._check_fields(values)
             values = without_null_index_fields(self.access, values)
             self._refuse_null_index_key(values)
+            if self.services.versioning(self.model) is not None:
+                values = created(values)
             with self.store.transaction():
                 record = self.store.insert(self.model, values, condition=self._condition(args))
                 self.publish_after_commit(topic, record)
@@ -317,7 +371,11 @@ class ModelResolvers:
                 stored = verdict.stored if verdict.stored_loaded else self.store.get(self.model, self.key_from(values))
                 if stored is None:
                     raise ConditionFailed("no such record")
-                merged = _updated_record(stored, values, self.updated_at)
+                versioning = self.services.versioning(self.model)
+                if versioning is None:
+                    merged = _updated_record(stored, values, self.updated_at)
+                else:
+                    merged = self._versioned_update(versioning, stored, values, args, _info)
                 record = self.store.replace(self.model, merged, condition=self._condition(args))
                 self.publish_after_commit(topic, record)
             return {**record, MUTATION_MARK: "Mutation"}
@@ -331,12 +389,53 @@ class ModelResolvers:
         def resolve(_obj: Any, _info: GraphQLResolveInfo, **args: Any) -> dict[str, Any]:
             _verdict(args, operation.key)
             values = args.get("input") or {}
+            versioning = self.services.versioning(self.model)
             with self.store.transaction():
-                record = self.store.delete(self.model, self.key_from(values), condition=self._condition(args))
+                if versioning is None:
+                    record = self.store.delete(self.model, self.key_from(values), condition=self._condition(args))
+                else:
+                    record = self._versioned_delete(versioning, values, args, _info)
                 self.publish_after_commit(topic, record)
             return {**record, MUTATION_MARK: "Mutation"}
 
         return resolve
+
+    def _conflict_event(self, info: GraphQLResolveInfo, args: Mapping[str, Any], existing: Mapping[str, Any],
+                        ) -> Callable[[dict[str, Any] | None], dict[str, Any]]:
+        from resolvers.server.guard_wrapping import identity_of
+
+        def event(new_item: dict[str, Any] | None) -> dict[str, Any]:
+            versioning = self.services.versioning(self.model)
+            assert versioning is not None
+            identity = identity_of(info)
+            return lambda_event(versioning, new_item=new_item, existing=existing, arguments=args,
+                                resolver={"typeName": info.parent_type.name, "fieldName": info.field_name},
+                                identity=identity.to_appsync())
+
+        return event
+
+    def _versioned_update(self, versioning: Versioning, stored: Mapping[str, Any], values: Mapping[str, Any],
+                          args: Mapping[str, Any], info: GraphQLResolveInfo) -> dict[str, Any]:
+        """The versioned data source's UpdateItem: the changes with the next version, or the conflict handled."""
+        changes = {k: v for k, v in values.items() if k != VERSION and k not in self.key_fields}
+        updated = _updated_record(stored, changes, self.updated_at)
+        caller_version = values.get(VERSION) or 0
+        return resolve_update(versioning, stored, caller_version, updated, changes, self.key_from(stored),
+                              self._conflict_event(info, args, stored))
+
+    def _versioned_delete(self, versioning: Versioning, values: Mapping[str, Any], args: Mapping[str, Any],
+                          info: GraphQLResolveInfo) -> dict[str, Any]:
+        """The versioned data source's DeleteItem: a tombstone with the next version (the item stays readable)."""
+        key = self.key_from(values)
+        stored = self.store.get(self.model, key)
+        if stored is None:
+            raise ConditionFailed("no such record")
+        condition = self._condition(args)
+        if condition is not None:
+            self.store.replace(self.model, stored, condition=condition)
+        written = resolve_delete(versioning, stored, values.get(VERSION) or 0, self.key_from(stored),
+                                 self._conflict_event(info, args, stored))
+        return self.store.replace(self.model, written)
 
     def _validate(self, values: Mapping[str, Any]) -> None:
         """`@validate`, after auth (and on create after `@default`), as Amplify's validate slot."""
@@ -443,6 +542,14 @@ def relation_resolver(services: DataServices, lookup: RelationRead, where: str) 
     return resolve
 
 
+def _selected(item: Mapping[str, Any], info: Any) -> dict[str, Any]:
+    """A conflict's server item as AppSync puts it in the error's `data`: filtered by the selection set."""
+    if not isinstance(info, GraphQLResolveInfo):
+        return dict(item)
+    names = selected_names(info.field_nodes, info.fragments)
+    return {name: item[name] for name in names if name in item} if names else dict(item)
+
+
 def _sort_argument_name(sort_fields: tuple[str, ...]) -> str | None:
     """Amplify's argument for a sort key: the field itself, or camelCase of a composite sort key."""
     if not sort_fields:
@@ -463,8 +570,10 @@ def root_resolvers(services: DataServices) -> dict[str, tuple[Callable[..., Any]
         kind = operation.kind
         if kind is OperationKind.GET:
             bound[key] = (resolvers.get(operation), None)
-        elif kind in (OperationKind.LIST, OperationKind.SYNC):
+        elif kind is OperationKind.LIST:
             bound[key] = (resolvers.list(operation), None)
+        elif kind is OperationKind.SYNC:
+            bound[key] = (resolvers.sync(operation), None)
         elif kind is OperationKind.INDEX_QUERY:
             bound[key] = (resolvers.index_query(operation), None)
         elif kind is OperationKind.SEARCH:

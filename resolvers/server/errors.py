@@ -17,11 +17,13 @@ CONDITIONAL_CHECK_MESSAGE = "The conditional request failed (Service: DynamoDb, 
 class AppSyncError(Exception):
     """An error a resolver raises on purpose; its message and type reach the client unchanged."""
 
-    def __init__(self, message: str, error_type: str | None, error_info: dict[str, Any] | None = None) -> None:
+    def __init__(self, message: str, error_type: str | None, error_info: dict[str, Any] | None = None,
+                 data: Any = None) -> None:
         super().__init__(message)
         self.message = message
         self.error_type = error_type
         self.error_info = error_info
+        self.data = data
 
 
 def unauthorized(field_name: str, type_name: str, message: str | None = None) -> AppSyncError:
@@ -60,6 +62,7 @@ def format_error(error: GraphQLError, debug: bool = False) -> dict[str, Any]:
     if isinstance(original, AppSyncError):
         formatted["errorType"] = original.error_type
         formatted["errorInfo"] = original.error_info
+        formatted["data"] = original.data
         formatted["message"] = original.message
     elif original is None or not error.path:
         formatted["errorType"] = "ValidationError" if not error.path else None
