@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 from datastore_serve_support import CREATE, DELETE, GET, LIST, UPDATE, DataStoreServer, serve_datastore
 
-ENGINES = ["python"]
+ENGINES = ["python", "vtl"]
 BASE_TABLE_TTL_SECONDS = 43200 * 60
 
 

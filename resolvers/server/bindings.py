@@ -65,7 +65,7 @@ from transformer.matrix import AccessMatrix, OperationKind, RootOperation
 from transformer.relations import RelationRead, camel_case
 from transformer.schema_model import ModelDef, ParsedSchema, RelationKind
 
-__all__ = ["AUTH", "MUTATION_MARK", "DataServices", "Verdict", "root_resolvers", "store_layouts"]
+__all__ = ["AUTH", "MUTATION_MARK", "DataServices", "Verdict", "root_resolvers", "selected_data", "store_layouts"]
 
 AUTH = "__auth"
 """The keyword a guard wrapper passes its verdict in; `__` names can never be GraphQL arguments."""
@@ -172,7 +172,7 @@ def _data_errors(function: Callable[..., Any]) -> Callable[..., Any]:
             raise conditional_check_failed() from None
         except ConflictUnhandled as exc:
             info = args[1] if len(args) > 1 else None
-            raise AppSyncError(CONFLICT_MESSAGE, CONFLICT_UNHANDLED, data=_selected(exc.server, info)) from None
+            raise AppSyncError(CONFLICT_MESSAGE, CONFLICT_UNHANDLED, data=selected_data(exc.server, info)) from None
         except ConflictHandlerFailed as exc:
             raise AppSyncError(str(exc), LAMBDA_UNHANDLED) from None
         except (FilterError, StoreError) as exc:
@@ -542,7 +542,7 @@ def relation_resolver(services: DataServices, lookup: RelationRead, where: str) 
     return resolve
 
 
-def _selected(item: Mapping[str, Any], info: Any) -> dict[str, Any]:
+def selected_data(item: Mapping[str, Any], info: Any) -> dict[str, Any]:
     """A conflict's server item as AppSync puts it in the error's `data`: filtered by the selection set."""
     if not isinstance(info, GraphQLResolveInfo):
         return dict(item)

@@ -20,6 +20,21 @@ from pydantic import BaseModel, ConfigDict
 
 from resolvers.index_keys import IndexKey, null_index_key, null_index_key_message
 from resolvers.server.errors import DYNAMODB_ERROR
+from resolvers.versioning import (
+    CONFLICT_MESSAGE,
+    CONFLICT_UNHANDLED,
+    LAMBDA_UNHANDLED,
+    LAST_CHANGED_AT,
+    ConflictHandlerFailed,
+    ConflictUnhandled,
+    Versioning,
+    created,
+    delta_window_start,
+    lambda_event,
+    now_ms,
+    resolve_delete,
+    resolve_update,
+)
 from resolvers.vtl_engine.expressions import ExpressionError, apply_update, compile_condition
 
 CONDITION_FAILED = "DynamoDB:ConditionalCheckFailedException"
@@ -138,8 +153,14 @@ class DynamoDBDataSource:
 
     _write_lock = threading.Lock()
 
-    def __init__(self, table: TableBackend) -> None:
+    def __init__(self, table: TableBackend, versioning: Versioning | None = None,
+                 caller: Mapping[str, Any] | None = None) -> None:
+        """`versioning`: the table is a versioned data source (conflict detection, tombstones, `Sync`);
+        `caller`: the resolver's `arguments`, `identity`, `typeName` and `fieldName` (for a Lambda conflict
+        handler's event)."""
         self.table = table
+        self.versioning = versioning
+        self.caller = caller or {}
 
     def invoke(self, request: Mapping[str, Any]) -> tuple[Any, DataSourceError | None]:
         operation = request.get("operation")
@@ -150,6 +171,7 @@ class DynamoDBDataSource:
             "DeleteItem": self._delete,
             "Query": self._query,
             "Scan": self._scan,
+            "Sync": self._sync,
         }.get(str(operation))
         if handler is None:
             return None, DataSourceError(message=f"unsupported operation {operation!r}", type=BAD_REQUEST)
@@ -160,6 +182,10 @@ class DynamoDBDataSource:
             return handler(request)
         except ExpressionError as exc:
             return None, DataSourceError(message=str(exc), type=BAD_REQUEST)
+        except ConflictUnhandled as exc:
+            return exc.server, DataSourceError(message=CONFLICT_MESSAGE, type=CONFLICT_UNHANDLED)
+        except ConflictHandlerFailed as exc:
+            return None, DataSourceError(message=str(exc), type=LAMBDA_UNHANDLED)
 
     def _existing(self, request: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any] | None]:
         key = plain_map(request.get("key"))
@@ -192,6 +218,8 @@ class DynamoDBDataSource:
             return None, refused
         if not self._condition_holds(request, self.table.get(key)):
             return None, _condition_failed()
+        if self.versioning is not None:
+            item = created(item)
         self.table.put(item)
         return dict(item), None
 
@@ -207,6 +235,11 @@ class DynamoDBDataSource:
         refused = self._null_index_key({k: v for k, v in item.items() if k not in before or before[k] is not None})
         if refused is not None:
             return None, refused
+        if self.versioning is not None and current is not None:
+            names = (update.get("expressionNames") or {}).values()
+            changes = {name: item.get(name) for name in names if name not in key}
+            item = resolve_update(self.versioning, current, _caller_version(request), item, changes, key,
+                                  self._event(current))
         self.table.put(item)
         return dict(item), None
 
@@ -214,8 +247,38 @@ class DynamoDBDataSource:
         key, current = self._existing(request)
         if not self._condition_holds(request, current):
             return None, _condition_failed()
+        if self.versioning is not None and current is not None:
+            written = resolve_delete(self.versioning, current, _caller_version(request), key, self._event(current))
+            self.table.put(written)
+            return dict(written), None
         self.table.delete(key)
         return (dict(current) if current else None), None
+
+    def _event(self, existing: Mapping[str, Any]) -> Any:
+        versioning = self.versioning
+        assert versioning is not None
+
+        def event(new_item: dict[str, Any] | None) -> dict[str, Any]:
+            return lambda_event(versioning, new_item=new_item, existing=existing,
+                                arguments=self.caller.get("arguments") or {},
+                                resolver={"typeName": self.caller.get("typeName"),
+                                          "fieldName": self.caller.get("fieldName")},
+                                identity=self.caller.get("identity"))
+
+        return event
+
+    def _sync(self, request: Mapping[str, Any]) -> tuple[Any, DataSourceError | None]:
+        """The versioned data source's Sync: the base table, or with a `lastSync` the delta-sync table still
+        covers, only the items changed since then; `startedAt` is when this sync began."""
+        if self.versioning is None:
+            return None, DataSourceError(message="Sync needs a versioned data source", type=BAD_REQUEST)
+        started = now_ms()
+        candidates = self.table.scan()
+        last_sync = request.get("lastSync")
+        if isinstance(last_sync, int) and last_sync >= delta_window_start(self.versioning, started):
+            candidates = [item for item in candidates if _changed_after(item, last_sync)]
+        page, error = self._page({**request, "limit": request.get("limit") or DEFAULT_SYNC_LIMIT}, candidates)
+        return ({**page, "startedAt": started} if page is not None else None), error
 
     def _page(self, request: Mapping[str, Any], candidates: list[dict[str, Any]]) -> tuple[Any, DataSourceError | None]:
         start = _decode_token(request["nextToken"]) if request.get("nextToken") else 0
@@ -255,6 +318,19 @@ class DynamoDBDataSource:
             if request.get("scanIndexForward") is False:
                 found.reverse()
         return self._page(request, found)
+
+
+DEFAULT_SYNC_LIMIT = 100
+
+
+def _caller_version(request: Mapping[str, Any]) -> int:
+    value = request.get("_version")
+    return int(value) if isinstance(value, int | float) and not isinstance(value, bool) else 0
+
+
+def _changed_after(item: Mapping[str, Any], last_sync: int) -> bool:
+    changed = item.get(LAST_CHANGED_AT)
+    return isinstance(changed, int | float) and changed > last_sync
 
 
 def _sort_value(value: Any) -> tuple[int, Any]:

@@ -9,12 +9,15 @@ request's auth mode must be one of the API's (AppSync's own check, ahead of the 
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Mapping
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from resolvers.index_keys import table_index_keys
+from resolvers.versioned_sources import model_versioning
+from resolvers.versioning import Versioning
 from resolvers.vtl import (
     BARE_RETURN,
     RenderResult,
@@ -25,7 +28,7 @@ from resolvers.vtl import (
     get_template,
     render,
 )
-from resolvers.vtl.javatypes import from_plain
+from resolvers.vtl.javatypes import from_plain, to_json
 from resolvers.vtl_engine.dynamodb import DynamoDBDataSource, MemoryTable, TableBackend, TableSpec
 from transformer.emit_vtl.layout import (
     AFTER_TEMPLATE,
@@ -68,6 +71,8 @@ class ResolverError(BaseModel):
 
     message: str | None
     error_type: str | None = None
+    data: Any = None
+    """`$util.error`'s data (a versioned data source's rejected conflict: the server's item)."""
 
 
 class PipelineResult(BaseModel):
@@ -108,6 +113,7 @@ class VtlEngine:
         pipelines: list[Pipeline] | None = None,
         tables: Mapping[str, TableBackend] | None = None,
         schema: ParsedSchema | None = None,
+        versioning: Mapping[str, Versioning] | None = None,
     ) -> None:
         """`tables`: model -> where its items live (default: a fresh `MemoryTable` per model).
         `schema` adds the relational fields' resolvers (and the GSIs they query)."""
@@ -118,6 +124,7 @@ class VtlEngine:
             name: MemoryTable(spec) for name, spec in table_specs(matrix, schema).items()
         }
         self.table_of_source = {table_data_source(name): name for name in matrix.models}
+        self.versioning = dict(versioning) if versioning is not None else model_versioning(matrix, schema)
 
     def reset(self, items: Iterable[Mapping[str, Any]] = ()) -> None:
         """In-memory tables only: empty every table, then store `items` (`__typename` names the model)."""
@@ -180,7 +187,7 @@ class VtlEngine:
             if request.has_returned:
                 previous = None if request.returned is BARE_RETURN else request.returned
                 continue
-            result, error = self._invoke(pipeline, function, request.json())
+            result, error = self._invoke(pipeline, function, request.json(), context)
             context.result = from_plain(result)
             context.error = VtlContextError(message=error.message, type=error.type) if error else None
             response = self._render(function.response, f"{name}.res.vtl", context)
@@ -194,10 +201,14 @@ class VtlEngine:
             return _failed(after, context)
         return PipelineResult(data=_output(after), subscription_filter=subscription_filter, stash=dict(context.stash))
 
-    def _invoke(self, pipeline: Pipeline, function: PipelineFunction, request: Any) -> tuple[Any, Any]:
+    def _invoke(self, pipeline: Pipeline, function: PipelineFunction, request: Any,
+                context: VtlContext) -> tuple[Any, Any]:
         if not function.uses_table:
             return (request.get("payload") if isinstance(request, dict) else None), None
-        return DynamoDBDataSource(self.tables[self.table_of_source[function.data_source]]).invoke(request)
+        model = self.table_of_source[function.data_source]
+        caller = {"arguments": context.arguments, "identity": context.identity,
+                  "typeName": pipeline.type_name, "fieldName": pipeline.field_name}
+        return DynamoDBDataSource(self.tables[model], self.versioning.get(model), caller).invoke(request)
 
     @staticmethod
     def _render(text: str, name: str, context: VtlContext) -> RenderResult:
@@ -215,7 +226,18 @@ def _output(result: RenderResult) -> Any:
 def _failed(result: RenderResult, context: VtlContext) -> PipelineResult:
     error = result.error
     assert error is not None
-    return PipelineResult(error=ResolverError(message=error.message, error_type=error.error_type), stash=dict(context.stash))
+    return PipelineResult(error=ResolverError(message=error.message, error_type=error.error_type,
+                                              data=_plain_data(error.data)), stash=dict(context.stash))
+
+
+def _plain_data(value: Any) -> Any:
+    """An error's data as JSON values (template maps and lists serialised as `$util.toJson` would)."""
+    if value is None:
+        return None
+    try:
+        return json.loads(to_json(value))
+    except (VtlError, ValueError):
+        return None
 
 
 def _unauthorized(type_name: str, field_name: str) -> ResolverError:

@@ -20,6 +20,7 @@ from resolvers.guards.custom import custom_verdict
 from resolvers.guards.filter_fields import named_fields
 from resolvers.identity import AuthType, Identity
 from resolvers.limits import budget_of, record_bytes, selected_names
+from resolvers.server.bindings import selected_data
 from resolvers.server.errors import AppSyncError, unauthorized
 from resolvers.server.guard_wrapping import IDENTITY_KEY
 from resolvers.server.handlers import chain_resolver_fields
@@ -93,9 +94,12 @@ def _lambda_filter_gate(identity: Identity, model: str | None, args: Mapping[str
             raise unauthorized(name, model)
 
 
-def _raise_on_error(result: PipelineResult) -> Any:
+def _raise_on_error(result: PipelineResult, info: GraphQLResolveInfo | None = None) -> Any:
     if result.error is not None:
-        raise AppSyncError(result.error.message or "Unknown error", result.error.error_type)
+        data = result.error.data
+        if isinstance(data, Mapping):
+            data = selected_data(data, info)
+        raise AppSyncError(result.error.message or "Unknown error", result.error.error_type, data=data)
     return result.data
 
 
@@ -124,7 +128,7 @@ class VtlResolvers:
             if publishes and self.store is not None:  # -- write rollback hook (issue 14) --
                 data = self._write(pipeline, caller, identity, args, info)
             else:
-                data = _raise_on_error(self.engine.run(type_name, field_name, caller, args, record))
+                data = _raise_on_error(self.engine.run(type_name, field_name, caller, args, record), info)
             if pipeline.kind is PipelineKind.AUTH_ONLY:
                 return None
             if budget is not None and isinstance(data, Mapping):
@@ -142,7 +146,7 @@ class VtlResolvers:
         be produced (a selected non-null field would come out null) rolls the write back."""
         assert self.store is not None
         with self.store.transaction():
-            data = _raise_on_error(self.engine.run(pipeline.type_name, pipeline.field_name, caller, args))
+            data = _raise_on_error(self.engine.run(pipeline.type_name, pipeline.field_name, caller, args), info)
             if isinstance(data, Mapping):
                 why = result_failure(info, data, self._field_outcome(caller, identity, info))
                 if why is not None:
