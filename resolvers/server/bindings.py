@@ -61,6 +61,7 @@ from resolvers.versioning import (
     resolve_update,
 )
 from transformer.emit_vtl.relations import implicit_indexes
+from transformer.grants import protected_fields
 from transformer.matrix import AccessMatrix, OperationKind, RootOperation
 from transformer.relations import RelationRead, camel_case
 from transformer.schema_model import ModelDef, ParsedSchema, RelationKind
@@ -200,6 +201,7 @@ class ModelResolvers:
             for f in model_def.fields:
                 if f.default is not None:
                     self.defaults[f.name] = _coerce_default(f.type.name, f.default)
+        self.hidden_in_conflicts = frozenset(protected_fields(self.access))
         self.created_at = self.access.timestamps.get("createdAt") if self.access.timestamps else None
         self.updated_at = self.access.timestamps.get("updatedAt") if self.access.timestamps else None
 
@@ -420,8 +422,11 @@ class ModelResolvers:
         changes = {k: v for k, v in values.items() if k != VERSION and k not in self.key_fields}
         updated = _updated_record(stored, changes, self.updated_at)
         caller_version = values.get(VERSION) or 0
-        return resolve_update(versioning, stored, caller_version, updated, changes, self.key_from(stored),
-                              self._conflict_event(info, args, stored))
+        try:
+            return resolve_update(versioning, stored, caller_version, updated, changes, self.key_from(stored),
+                                  self._conflict_event(info, args, stored))
+        except ConflictUnhandled as exc:
+            raise ConflictUnhandled(selected_data(exc.server, info, self.hidden_in_conflicts)) from None
 
     def _versioned_delete(self, versioning: Versioning, values: Mapping[str, Any], args: Mapping[str, Any],
                           info: GraphQLResolveInfo) -> dict[str, Any]:
@@ -433,8 +438,11 @@ class ModelResolvers:
         condition = self._condition(args)
         if condition is not None:
             self.store.replace(self.model, stored, condition=condition)
-        written = resolve_delete(versioning, stored, values.get(VERSION) or 0, self.key_from(stored),
-                                 self._conflict_event(info, args, stored))
+        try:
+            written = resolve_delete(versioning, stored, values.get(VERSION) or 0, self.key_from(stored),
+                                     self._conflict_event(info, args, stored))
+        except ConflictUnhandled as exc:
+            raise ConflictUnhandled(selected_data(exc.server, info, self.hidden_in_conflicts)) from None
         return self.store.replace(self.model, written)
 
     def _validate(self, values: Mapping[str, Any]) -> None:
@@ -542,12 +550,14 @@ def relation_resolver(services: DataServices, lookup: RelationRead, where: str) 
     return resolve
 
 
-def selected_data(item: Mapping[str, Any], info: Any) -> dict[str, Any]:
-    """A conflict's server item as AppSync puts it in the error's `data`: filtered by the selection set."""
+def selected_data(item: Mapping[str, Any], info: Any, hidden: frozenset[str] = frozenset()) -> dict[str, Any]:
+    """A conflict's server item as AppSync puts it in the error's `data`: filtered by the selection set, without
+    the `hidden` fields (those with a read rule of their own, which no field resolver guards in an error)."""
+    shown = {name: value for name, value in item.items() if name not in hidden}
     if not isinstance(info, GraphQLResolveInfo):
-        return dict(item)
+        return shown
     names = selected_names(info.field_nodes, info.fragments)
-    return {name: item[name] for name in names if name in item} if names else dict(item)
+    return {name: shown[name] for name in names if name in shown} if names else shown
 
 
 def _sort_argument_name(sort_fields: tuple[str, ...]) -> str | None:

@@ -94,11 +94,12 @@ def _lambda_filter_gate(identity: Identity, model: str | None, args: Mapping[str
             raise unauthorized(name, model)
 
 
-def _raise_on_error(result: PipelineResult, info: GraphQLResolveInfo | None = None) -> Any:
+def _raise_on_error(result: PipelineResult, info: GraphQLResolveInfo | None = None,
+                    hidden: frozenset[str] = frozenset()) -> Any:
     if result.error is not None:
         data = result.error.data
         if isinstance(data, Mapping):
-            data = selected_data(data, info)
+            data = selected_data(data, info, hidden)
         raise AppSyncError(result.error.message or "Unknown error", result.error.error_type, data=data)
     return result.data
 
@@ -109,10 +110,14 @@ class VtlResolvers:
         self.engine = engine
         self.bus = bus
         self.store = store
+        self.hidden: dict[str, frozenset[str]] = {}
+        """Per pipeline: the fields a rejected conflict's data leaves out (those with their own read rule)."""
 
     def field(self, pipeline: Pipeline) -> Callable[..., Any]:
         type_name, field_name = pipeline.type_name, pipeline.field_name
         publishes = pipeline.operation in MUTATION_KINDS
+        model = self.project.matrix.models.get(pipeline.model or "")
+        self.hidden[pipeline.key] = frozenset(protected_fields(model)) if model is not None else frozenset()
 
         def resolve(source: Any, info: GraphQLResolveInfo, **args: Any) -> Any:
             caller, identity = caller_of(info)
@@ -128,7 +133,8 @@ class VtlResolvers:
             if publishes and self.store is not None:  # -- write rollback hook (issue 14) --
                 data = self._write(pipeline, caller, identity, args, info)
             else:
-                data = _raise_on_error(self.engine.run(type_name, field_name, caller, args, record), info)
+                data = _raise_on_error(self.engine.run(type_name, field_name, caller, args, record), info,
+                                       self.hidden[pipeline.key])
             if pipeline.kind is PipelineKind.AUTH_ONLY:
                 return None
             if budget is not None and isinstance(data, Mapping):
@@ -146,7 +152,8 @@ class VtlResolvers:
         be produced (a selected non-null field would come out null) rolls the write back."""
         assert self.store is not None
         with self.store.transaction():
-            data = _raise_on_error(self.engine.run(pipeline.type_name, pipeline.field_name, caller, args), info)
+            data = _raise_on_error(self.engine.run(pipeline.type_name, pipeline.field_name, caller, args), info,
+                                   self.hidden.get(pipeline.key, frozenset()))
             if isinstance(data, Mapping):
                 why = result_failure(info, data, self._field_outcome(caller, identity, info))
                 if why is not None:
