@@ -95,3 +95,12 @@ def test_a_deleted_filter_selects_tombstones(server: DataStoreServer) -> None:
     server.data(CREATE, {"i": {"id": "n2", "title": "b"}})
     server.data(DELETE, {"i": {"id": "n1", "_version": 1}})
     assert [i["id"] for i in _sync(server, f={"_deleted": {"eq": True}})["items"]] == ["n1"]
+
+
+def test_a_change_in_the_millisecond_a_sync_began_is_in_the_next_delta(server: DataStoreServer) -> None:
+    """A write stamped with the very `startedAt` of a sync may have missed that sync: the next delta includes it."""
+    at = time.time_ns() // 1_000_000
+    server.served.store.load([("seed", {"__typename": "Note", "id": "n2", "title": "b", "owner": "alice",
+                                        "_version": 1, "_lastChangedAt": at})])
+    assert [i["id"] for i in _sync(server, last=at)["items"]] == ["n2"]
+    assert _sync(server, last=at + 1)["items"] == []

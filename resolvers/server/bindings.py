@@ -279,7 +279,7 @@ class ModelResolvers:
             versioning = self.services.versioning(self.model)
             since = None
             if last_sync is not None and versioning is not None and last_sync >= delta_window_start(versioning, started):
-                since = self.compiler.field_condition(LAST_CHANGED_AT, {"gt": last_sync})
+                since = self.compiler.field_condition(LAST_CHANGED_AT, {"ge": last_sync})
             page = self.page(operation.key, verdict, args, partition=None, sort_fields=(), sort_condition=None,
                              extra=since)
             return {**page, "startedAt": started}

@@ -330,7 +330,7 @@ def _caller_version(request: Mapping[str, Any]) -> int:
 
 def _changed_after(item: Mapping[str, Any], last_sync: int) -> bool:
     changed = item.get(LAST_CHANGED_AT)
-    return isinstance(changed, int | float) and changed > last_sync
+    return isinstance(changed, int | float) and changed >= last_sync
 
 
 def _sort_value(value: Any) -> tuple[int, Any]:
