@@ -6,7 +6,8 @@ A relation declared without `fields` stores its foreign key in a field the user 
   Comment, its create/update inputs and its filter/condition inputs, and a GSI over it;
 * `Project.team: Team @hasOne` adds `projectTeamId` to Project itself;
 * `Team.project: Project @belongsTo` reuses the hasMany's field when Project has `@hasMany` to Team, and
-  behaves like a hasOne (adding `teamProjectId` to Team) when Project has `@hasOne` to Team.
+  behaves like a hasOne (adding `teamProjectId` to Team) when Project has `@hasOne` to Team. When Project
+  has both, the first of its fields to Team decides (`belongs_to_counterpart`), as in Amplify.
 
 The names follow Amplify's `getConnectionAttributeName`: camelCase of (model, field, key field), with
 the primary key attribute respected (`respectPrimaryKeyAttributesOnConnectionField`, Amplify's default
@@ -21,7 +22,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from transformer.schema_model import FieldType, ModelDef, ParsedSchema, RelationKind
+from transformer.schema_model import FieldType, ModelDef, ModelField, ParsedSchema, RelationKind
 
 
 def camel_case(words: list[str]) -> str:
@@ -136,11 +137,21 @@ def _has_many_fields(
     return fields
 
 
-def _related_has(schema: ParsedSchema, related: str, target: str, kind: RelationKind) -> bool:
+def belongs_to_counterpart(related: ModelDef, holder: str) -> ModelField | None:
+    """The field of `related` that a `@belongsTo` on `holder` pairs with: Amplify takes the first field of
+    the related model, in the order written, that is a `@hasOne` or `@hasMany` to `holder`. A `@hasOne`
+    there makes the `@belongsTo` keep its own foreign key; a `@hasMany` lends it that field's key."""
+    return next(
+        (f for f in related.fields if f.relation is not None and f.relation.related_model == holder
+         and f.relation.kind in (RelationKind.HAS_ONE, RelationKind.HAS_MANY)),
+        None,
+    )
+
+
+def _belongs_to_pairs_with_has_many(schema: ParsedSchema, related: str, holder: str) -> bool:
     model = schema.models.get(related)
-    if model is None:
-        return False
-    return any(f.relation is not None and f.relation.kind is kind and f.relation.related_model == target for f in model.fields)
+    counterpart = None if model is None else belongs_to_counterpart(model, holder)
+    return counterpart is not None and counterpart.relation is not None and counterpart.relation.kind is RelationKind.HAS_MANY
 
 
 def connection_fields(schema: ParsedSchema) -> dict[str, list[ConnectionField]]:
@@ -164,9 +175,7 @@ def connection_fields(schema: ParsedSchema) -> dict[str, list[ConnectionField]]:
                         continue
                     for extra in _has_many_fields(schema, model, field.name, related, field.type.required):
                         _add(found, extra)
-                elif kind is RelationKind.HAS_ONE or not _related_has(
-                    schema, related.name, model.name, RelationKind.HAS_MANY
-                ):
+                elif kind is RelationKind.HAS_ONE or not _belongs_to_pairs_with_has_many(schema, related.name, model.name):
                     for extra in _has_one_fields(schema, model, field.name, related, field.type.required, kind):
                         _add(found, extra)
     return found
@@ -215,6 +224,7 @@ def has_many_key(schema: ParsedSchema, parent: ModelDef, field_name: str) -> Has
 __all__ = [
     "ConnectionField",
     "HasManyKey",
+    "belongs_to_counterpart",
     "camel_case",
     "connection_fields",
     "has_many_key",
@@ -306,14 +316,12 @@ def relation_read(schema: ParsedSchema, model: ModelDef, field_name: str) -> Rel
                             source_fields=tuple(relation.fields))
     pk = related.primary_key
     if relation.kind is RelationKind.BELONGS_TO:
-        parent_field = next(
-            (f.name for f in related.fields if f.relation is not None and f.relation.kind is RelationKind.HAS_MANY
-             and f.relation.related_model == model.name and not f.relation.fields and not f.relation.index_name),
-            None,
-        )
-        if parent_field is not None:
+        counterpart = belongs_to_counterpart(related, model.name)
+        if (counterpart is not None and counterpart.relation is not None
+                and counterpart.relation.kind is RelationKind.HAS_MANY
+                and not counterpart.relation.fields and not counterpart.relation.index_name):
             return RelationRead(**common, match_fields=tuple(pk),
-                                source_fields=_connection_names(schema, related.name, parent_field, pk))
+                                source_fields=_connection_names(schema, related.name, counterpart.name, pk))
     return RelationRead(**common, match_fields=tuple(pk), source_fields=_connection_names(schema, model.name, field_name, pk))
 
 
