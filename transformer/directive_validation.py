@@ -16,10 +16,11 @@ their messages.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from functools import cache
 
 from graphql import (
+    DefinitionNode,
     DirectiveNode,
     DocumentNode,
     EnumValueNode,
@@ -121,8 +122,8 @@ def _did_you_mean(suggestions: list[str], what: str = "") -> str:
 
 
 def _leaf_problem(node: ValueNode, named: GraphQLNamedType) -> str | None:
-    """What `parseLiteral` of the leaf type says about a literal (only `String` and enums occur in `@model`;
-    other scalars accept any literal here)."""
+    """What `parseLiteral` of the leaf type says about a literal (the directives' arguments use `String`, `Int` and
+    enums; other scalars accept any literal here)."""
     if isinstance(named, GraphQLEnumType):
         printed = _print_value(node)
         known = list(named.values)
@@ -133,10 +134,15 @@ def _leaf_problem(node: ValueNode, named: GraphQLNamedType) -> str | None:
             return (f'Value "{printed}" does not exist in "{named.name}" enum.'
                     + _did_you_mean(suggestion_list(printed, known), "the enum value"))
         return None
-    if named.name in ("String", "ID") and not isinstance(node, StringValueNode):
-        if named.name == "ID" and isinstance(node, IntValueNode):
-            return None
-        return f"{named.name} cannot represent a non string value: {_print_value(node)}"
+    if named.name == "String" and not isinstance(node, StringValueNode):
+        return f"String cannot represent a non string value: {_print_value(node)}"
+    if named.name == "ID" and not isinstance(node, StringValueNode | IntValueNode):
+        return f"ID cannot represent a non-string and non-integer value: {_print_value(node)}"
+    if named.name == "Int":
+        if not isinstance(node, IntValueNode):
+            return f"Int cannot represent non-integer value: {_print_value(node)}"
+        if not -(2**31) <= int(node.value) < 2**31:
+            return f"Int cannot represent non 32-bit signed integer value: {node.value}"
     return None
 
 
@@ -176,9 +182,9 @@ def _declared_schema() -> GraphQLSchema:
                             assume_valid=True)
 
 
-def model_argument_problems(directive: DirectiveNode) -> list[tuple[Node, str]]:
+def argument_value_problems(directive: DirectiveNode) -> list[tuple[Node, str]]:
     """Amplify validates every directive's arguments against its declaration before transforming
-    (`validateModelSchema`, graphql-js's `ValuesOfCorrectTypeRule`): `queries: {sync: ...}` is
+    (`validateModelSchema`, graphql-js's `ValuesOfCorrectTypeRule`): `@model(queries: {sync: ...})` is
     `Field "sync" is not defined by type "ModelQueryMap".`, a number where a name goes is
     `String cannot represent a non string value: 5`. Unknown and repeated arguments and keys are
     already refused by the SDL rules."""
@@ -190,6 +196,34 @@ def model_argument_problems(directive: DirectiveNode) -> list[tuple[Node, str]]:
         definition = declared.args.get(argument.name.value)
         if definition is not None:
             problems.extend(_value_problems(argument.value, definition.type))
+    return problems
+
+
+OWN_VALUE_MESSAGES = frozenset({"auth"})
+"""Directives whose argument values the rule reader checks itself, with messages of its own."""
+
+
+def _directives_of(definition: DefinitionNode) -> Iterator[DirectiveNode]:
+    yield from getattr(definition, "directives", None) or ()
+    for field in getattr(definition, "fields", None) or ():
+        yield from field.directives or ()
+        for argument in getattr(field, "arguments", None) or ():
+            yield from argument.directives or ()
+    for value in getattr(definition, "values", None) or ():
+        yield from value.directives or ()
+
+
+def validate_argument_values(document: DocumentNode, locate: Locate) -> list[Diagnostic]:
+    """Every directive argument whose value does not fit the directive's declaration, at the value or key
+    concerned, as Amplify reports them before anything else (the schema is not read further when there are any:
+    a `@hasMany(limit: "x")` has no limit to read)."""
+    problems: list[Diagnostic] = []
+    for definition in document.definitions:
+        for directive in _directives_of(definition):
+            if directive.name.value in OWN_VALUE_MESSAGES:
+                continue
+            code = "model.argument" if directive.name.value == "model" else "directive.argument"
+            problems.extend(error(code, message, **_where(locate(node))) for node, message in argument_value_problems(directive))
     return problems
 
 
@@ -239,14 +273,14 @@ def subscription_name_problems(definition: ObjectTypeDefinitionNode | ObjectType
 
 
 def validate_directive_values(document: DocumentNode, locate: Locate) -> list[Diagnostic]:
-    """Every `@http`, `@function` and `@model` use Amplify rejects, at the directive (a `@model` argument
-    value at the value or key concerned)."""
+    """Every `@http`, `@function` and `@model` use Amplify rejects that `validate_argument_values` lets through, at
+    the directive (a `@model` subscription name at the name concerned)."""
     problems: list[Diagnostic] = []
     for definition in document.definitions:
         if not isinstance(definition, ObjectTypeDefinitionNode | ObjectTypeExtensionNode):
             continue
         for model in (d for d in definition.directives or () if d.name.value == "model"):
-            found = model_argument_problems(model) or subscription_name_problems(definition, model)
+            found = subscription_name_problems(definition, model)
             problems.extend(error("model.argument", message, **_where(locate(node))) for node, message in found)
         for field in definition.fields or ():
             first_function = next((d for d in field.directives or () if d.name.value == "function"), None)

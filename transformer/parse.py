@@ -30,7 +30,7 @@ from graphql import (
 
 from transformer.amplify_layout import schema_files
 from transformer.diagnostics import Diagnostic, UnreadableInput, error, read_text, warning
-from transformer.directive_validation import validate_directive_values
+from transformer.directive_validation import validate_argument_values, validate_directive_values
 from transformer.directives import APPSYNC_SCALARS, SUPPORTED_DIRECTIVES, declarations_document
 from transformer.field_validation import read_validations
 from transformer.global_auth_rule import amplify_inputs, read_global_auth_rule, without_definitions
@@ -387,6 +387,9 @@ def parse_schema_sources(
     sdl_errors = validate_sdl_document(concat_ast([declarations_document(), document]), SDL_RULES)
     if sdl_errors:
         return None, [_syntax_diagnostic(e, file) for e in sdl_errors]
+    value_errors = validate_argument_values(document, lambda node: location_of(node, file))  # type: ignore[arg-type]
+    if value_errors:
+        return None, value_errors
 
     reader = _SchemaReader(file, sub_username_identity_claim)
     global_inputs = amplify_inputs(document)
