@@ -87,15 +87,27 @@ CASES = [
         (1, 15),
     ),
     (
+        "unknown directive argument, quoted as Amplify's graphql-js quotes it",
+        'type P @model(foo: 1) { id: ID! }',
+        'Unknown argument "foo" on directive "@model".',
+        (1, 15),
+    ),
+    (
+        "stray character, worded as Amplify's graphql-js 15 words it",
+        'type P @model { id: ID! ~ }',
+        'Cannot parse the unexpected character "~".',
+        (1, 25),
+    ),
+    (
         "syntax error",
         'type P @model {\n  id: ID!\n  x:\n}',
-        "Expected Name, found '}'.",
+        'Expected Name, found "}".',
         (4, 1),
     ),
     (
         "unknown type",
         'type P @model {\n  id: ID!\n  x: Strin\n}',
-        "Unknown type 'Strin'.",
+        'Unknown type "Strin".',
         (3, 6),
     ),
     (

@@ -340,9 +340,22 @@ def _declared_directive_names() -> frozenset[str]:
     )
 
 
+_CORE_QUOTED = re.compile(r"'([^'\s]+)'")
+
+
+def _as_graphql_js(message: str) -> str:
+    """graphql-core quotes names and tokens with `'`, graphql-js (Amplify's messages) with `"`:
+    `Unknown type 'Strin'. Did you mean 'String'?` is Amplify's `Unknown type "Strin". Did you mean "String"?`;
+    and Amplify's graphql-js 15 words a stray character as `Cannot parse the unexpected character "~".`."""
+    message = _CORE_QUOTED.sub(r'"\1"', message)
+    if message.startswith("Unexpected character: "):
+        return "Cannot parse the unexpected character " + message.removeprefix("Unexpected character: ")
+    return message
+
+
 def _syntax_diagnostic(exc: GraphQLError, file: str) -> Diagnostic:
     loc = exc.locations[0] if exc.locations else None
-    message = exc.message.removeprefix("Syntax Error: ")
+    message = _as_graphql_js(exc.message.removeprefix("Syntax Error: "))
     node_loc = exc.nodes[0].loc if exc.nodes and exc.nodes[0].loc is not None else None
     source = node_loc.source if node_loc is not None else exc.source
     where: dict[str, object] = {"file": (source.name if source is not None else None) or file}
