@@ -40,7 +40,14 @@ from resolvers.vtl import (
 )
 from resolvers.vtl.javatypes import from_plain
 from resolvers.vtl_engine.dynamodb import DataSourceError, DynamoDBDataSource, TableBackend
-from resolvers.vtl_engine.executor import TEMPLATE_ERROR, CallerRequest, PipelineResult, ResolverError, table_specs
+from resolvers.vtl_engine.executor import (
+    TEMPLATE_ERROR,
+    CallerRequest,
+    PipelineResult,
+    ResolverError,
+    table_specs,
+    template_output,
+)
 from resolvers.vtl_engine.store_table import StoreTable
 from transformer.custom_resolvers import CustomResolvers, ResolverDef, Template
 from transformer.project import Project
@@ -95,7 +102,7 @@ class CustomRunner:
             before = _render(resolver.request, context)
             if before.has_returned:
                 return None if before.returned is BARE_RETURN else before.returned
-            previous = _output(before)
+            previous = template_output(before)
         for function in resolver.functions:
             context.prev_result = from_plain(previous)
             previous = self._step(function.data_source, function.request, function.response, context,
@@ -105,7 +112,7 @@ class CustomRunner:
         context.error = None
         if resolver.response is None:
             return previous
-        return _output(_render(resolver.response, context))
+        return template_output(_render(resolver.response, context))
 
     def _step(self, data_source: str | None, request: Template | None, response: Template | None,
               context: VtlContext, what: str, *, unit: bool) -> Any:
@@ -129,7 +136,7 @@ class CustomRunner:
             if error is not None:
                 raise _Failed(ResolverError(message=error.message, error_type=error.type))
             return result
-        return _output(_render(response, context))
+        return template_output(_render(response, context))
 
     def _invoke(self, name: str | None, request: Any, what: str) -> tuple[Any, DataSourceError | None]:
         if name is None:
@@ -178,14 +185,6 @@ def _render(template: Template, context: VtlContext) -> RenderResult:
     if rendered.error is not None:
         raise _Failed(ResolverError(message=rendered.error.message, error_type=rendered.error.error_type))
     return rendered
-
-
-def _output(result: RenderResult) -> Any:
-    if result.has_returned:
-        return None if result.returned is BARE_RETURN else result.returned
-    if not result.text.strip():
-        return None
-    return result.json()
 
 
 def store_runner(project: Project, store: Store) -> CustomRunner:

@@ -194,12 +194,12 @@ class VtlEngine:
             subscription_filter = response.subscription_filter or subscription_filter
             if response.error is not None:
                 return _failed(response, context)
-            previous = _output(response)
+            previous = template_output(response)
         context.prev_result = from_plain(previous)
         after = self._render(AFTER_TEMPLATE, f"{pipeline.key}.after", context)
         if after.error is not None:
             return _failed(after, context)
-        return PipelineResult(data=_output(after), subscription_filter=subscription_filter, stash=dict(context.stash))
+        return PipelineResult(data=template_output(after), subscription_filter=subscription_filter, stash=dict(context.stash))
 
     def _invoke(self, pipeline: Pipeline, function: PipelineFunction, request: Any,
                 context: VtlContext) -> tuple[Any, Any]:
@@ -215,7 +215,8 @@ class VtlEngine:
         return render(get_template(text, name, portable=True), context)
 
 
-def _output(result: RenderResult) -> Any:
+def template_output(result: RenderResult) -> Any:
+    """What a rendered template hands on: its `#return` value, else its text read as JSON (None when blank)."""
     if result.has_returned:
         return None if result.returned is BARE_RETURN else result.returned
     if not result.text.strip():
