@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -315,15 +316,19 @@ class _StackReader:
                 self._error(f"{resource.Type}: {item['msg']}", where)
             return None
 
+    def _resources(self, resource_type: str, model: type[BaseModel]) -> Iterator[tuple[str, str, Any]]:
+        """(logical id, JSON path of its Properties, the Properties read by `model`) of each well-formed resource
+        of `resource_type` (a malformed one is reported and skipped)."""
+        for logical_id, resource in self.stack.Resources.items():
+            if resource.Type != resource_type:
+                continue
+            properties = self._properties(logical_id, model)
+            if properties is not None:
+                yield logical_id, f"Resources.{logical_id}.Properties", properties
+
     def data_sources(self) -> list[DataSourceDef]:
         found: list[DataSourceDef] = []
-        for logical_id, resource in self.stack.Resources.items():
-            if resource.Type != DATA_SOURCE_TYPE:
-                continue
-            path = f"Resources.{logical_id}.Properties"
-            properties = self._properties(logical_id, _DataSourceProperties)
-            if properties is None:
-                continue
+        for _logical_id, path, properties in self._resources(DATA_SOURCE_TYPE, _DataSourceProperties):
             name = self.value(properties.Name, f"{path}.Name")
             if name is None:
                 continue
@@ -339,13 +344,7 @@ class _StackReader:
 
     def functions(self) -> dict[str, FunctionDef]:
         found: dict[str, FunctionDef] = {}
-        for logical_id, resource in self.stack.Resources.items():
-            if resource.Type != FUNCTION_TYPE:
-                continue
-            path = f"Resources.{logical_id}.Properties"
-            properties = self._properties(logical_id, _FunctionProperties)
-            if properties is None:
-                continue
+        for logical_id, path, properties in self._resources(FUNCTION_TYPE, _FunctionProperties):
             source = self.value(properties.DataSourceName, f"{path}.DataSourceName") \
                 if properties.DataSourceName is not None else None
             found[logical_id] = FunctionDef(
@@ -357,13 +356,7 @@ class _StackReader:
 
     def resolvers(self, functions: dict[str, FunctionDef]) -> list[ResolverDef]:
         found: list[ResolverDef] = []
-        for logical_id, resource in self.stack.Resources.items():
-            if resource.Type != RESOLVER_TYPE:
-                continue
-            path = f"Resources.{logical_id}.Properties"
-            properties = self._properties(logical_id, _ResolverProperties)
-            if properties is None:
-                continue
+        for _logical_id, path, properties in self._resources(RESOLVER_TYPE, _ResolverProperties):
             type_name = self.value(properties.TypeName, f"{path}.TypeName")
             field_name = self.value(properties.FieldName, f"{path}.FieldName")
             if type_name is None or field_name is None:
