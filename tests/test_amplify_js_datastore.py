@@ -22,6 +22,9 @@ import pytest
 from amplify_js_support import ServeProcess, node_missing_reason, serving
 from npm_cache import npm_ci_cached
 
+from resolvers.issuer import mint_token
+from resolvers.local_state import LocalState
+
 pytestmark = pytest.mark.skipif(node_missing_reason() is not None, reason=node_missing_reason() or "")
 
 CLIENT_SOURCE = Path(__file__).resolve().parent / "amplify_datastore"
@@ -39,6 +42,22 @@ type Draft @model @auth(rules: [{allow: public}]) {
   rating: Int
 }
 """
+OWNER_SCHEMA = """
+type Diary @model @auth(rules: [{allow: owner}]) {
+  id: ID!
+  text: String!
+}
+"""
+OWNER_CLI_INPUTS = {
+    "version": 1,
+    "serviceConfiguration": {
+        "apiName": "dsapp",
+        "serviceName": "AppSync",
+        "defaultAuthType": {"mode": "AMAZON_COGNITO_USER_POOLS", "cognitoUserPoolId": "authdsapp"},
+        "additionalAuthTypes": [{"mode": "API_KEY"}],
+        "conflictResolution": {"defaultResolutionStrategy": {"type": "AUTOMERGE"}},
+    },
+}
 CLI_INPUTS = {
     "version": 1,
     "serviceConfiguration": {
@@ -164,3 +183,32 @@ def test_stale_updates_automerge_and_the_conflict_handler(app: DataStoreApp) -> 
     assert draft["local"]["_version"] == 3
     retried = [sent["variables"]["input"]["_version"] for sent in back["mutations"] if sent["field"] == "updateDraft"]
     assert retried == [1, 2]
+
+
+@pytest.fixture(scope="module")
+def owner_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[DataStoreApp, str, str]]:
+    client = install_datastore_client()
+    project = amplify_project(tmp_path_factory.mktemp("datastore-owner"), OWNER_SCHEMA, OWNER_CLI_INPUTS)
+    state = LocalState.open(project)
+    alice, bob = (mint_token(state, user=user, use="access") for user in ("alice", "bob"))
+    with serving(project) as served:
+        yield DataStoreApp(client, served), alice, bob
+
+
+def test_owner_records_never_reach_another_users_client(owner_app: tuple[DataStoreApp, str, str]) -> None:
+    """The API's default mode is user pools: DataStore sends the token, syncs and subscribes as its user."""
+    app, alice, bob = owner_app
+    steps = app.run("ownerAlice", "--token", alice, "--other-token", bob)
+    assert steps["saved"]["server"]["owner"] == "alice"
+    assert steps["bob created on the server"]["server"]["data"]["createDiary"]["owner"] == "bob"
+
+    bob_run = steps["bob"]
+    assert bob_run["code"] == 0
+    result = next(line for line in bob_run["lines"] if line["step"] == "bob result")
+    assert result["subscriptionsEstablished"]
+    assert result["syncedDiaries"] == []
+    assert [(seen["opType"], seen["element"]["text"]) for seen in result["observed"]] == [
+        ("INSERT", "bob 2, from the server")]
+    assert {diary["owner"] for diary in result["holds"]} == {"bob"}
+    assert not set(bob_run["aliceIds"]) & {diary["id"] for diary in result["holds"]}
+    assert {diary["text"] for diary in steps["alice holds"]["diaries"]} == {"alice 1", "alice 2"}

@@ -27,6 +27,7 @@ import { DefaultDirectives } from '@aws-amplify/graphql-directives';
 const require = createRequire(import.meta.url);
 const { Amplify } = require('aws-amplify');
 const { Hub } = require('aws-amplify/utils');
+const { decodeJWT } = require('aws-amplify/auth');
 const { DataStore, DISCARD, initSchema } = require('@aws-amplify/datastore');
 const IndexedDBAdapter = require('@aws-amplify/datastore/dist/cjs/storage/adapter/IndexedDBAdapter.js').default;
 
@@ -40,6 +41,7 @@ const { values: o } = parseArgs({
     model: { type: 'string' },
     id: { type: 'string' },
     set: { type: 'string' },
+    'other-token': { type: 'string' },
     timeout: { type: 'string', default: '20' },
   },
 });
@@ -168,13 +170,21 @@ async function server(query, variables) {
 const POST_FIELDS = 'id title tags rating _version _deleted _lastChangedAt';
 const serverGetPost = async (id) => (await server(`query G($id: ID!) { getPost(id: $id) { ${POST_FIELDS} } }`, { id })).data?.getPost ?? null;
 
-/** Another DataStore client: this script again, in a fresh process (so a fresh fake-indexeddb). */
-function otherClient(scenario, extra = []) {
+/** Another DataStore client: this script again, in a fresh process (so a fresh fake-indexeddb); `onLine` sees
+ * each JSON line it prints as it comes. */
+function otherClient(scenario, extra = [], onLine = () => {}) {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [path.join(HERE, 'datastore.mjs'), '--config', o.config, '--schema', o.schema,
       '--scenario', scenario, '--timeout', o.timeout, ...extra], { stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
-    child.stdout.on('data', (chunk) => { out += chunk; });
+    let pending = '';
+    child.stdout.on('data', (chunk) => {
+      out += chunk;
+      pending += chunk;
+      const complete = pending.split('\n');
+      pending = complete.pop();
+      for (const line of complete.filter((l) => l.startsWith('{'))) onLine(JSON.parse(line));
+    });
     child.on('error', reject);
     child.on('close', (code) => {
       const lines = out.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l));
@@ -303,6 +313,68 @@ scenarios.edit = async (models) => {
   await DataStore.stop();
 };
 
+/** Scenario 3: an owner-rule model, user-pool tokens (the API's default mode). Alice saves; bob's client, running
+ * while alice saves more, must never sync or receive her records. */
+scenarios.ownerAlice = async ({ Diary }) => {
+  emit('started', { synced: await startAndSync() });
+  let flushed = outboxEmpty();
+  const first = await DataStore.save(new Diary({ text: 'alice 1' }));
+  await flushed;
+  emit('saved', { server: (await serverAs(o.token, 'query G($id: ID!) { getDiary(id: $id) { id text owner _version } }', { id: first.id })).data?.getDiary });
+
+  let bobListening;
+  const listening = within(new Promise((resolve) => { bobListening = resolve; }), "bob's client listening");
+  const bob = otherClient('ownerBob', ['--token', o['other-token']], (line) => {
+    if (line.step === 'listening') bobListening(line);
+  });
+  await listening;
+  emit('bob listening');
+  flushed = outboxEmpty();
+  const second = await DataStore.save(new Diary({ text: 'alice 2' }));
+  await flushed;
+  const bobs = await serverAs(o['other-token'],
+    'mutation C($i: CreateDiaryInput!) { createDiary(input: $i) { id text owner _version } }', { i: { text: 'bob 2, from the server' } });
+  emit('bob created on the server', { server: bobs });
+  const bobRun = await bob;
+  emit('bob', { code: bobRun.code, lines: bobRun.lines, aliceIds: [first.id, second.id] });
+  emit('alice holds', { diaries: (await DataStore.query(Diary)).map(plain) });
+  await DataStore.stop();
+};
+
+/** Bob: full sync, save one of his own, then watch for a while (alice saves meanwhile), then what he holds. */
+scenarios.ownerBob = async ({ Diary }) => {
+  const synced = await startAndSync();
+  const syncedDiaries = (await DataStore.query(Diary)).map(plain);
+  const flushed = outboxEmpty();
+  await DataStore.save(new Diary({ text: 'bob 1' }));
+  await flushed;
+  const observed = [];
+  let fromServer;
+  const arrived = within(new Promise((resolve) => { fromServer = resolve; }), "bob's server-side create");
+  const subscription = DataStore.observe(Diary).subscribe((message) => {
+    observed.push({ opType: message.opType, element: plain(message.element) });
+    if (message.element?.text === 'bob 2, from the server') fromServer();
+  });
+  emit('listening');
+  await arrived;
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  subscription.unsubscribe();
+  emit('bob result', {
+    synced, syncedDiaries, observed, holds: (await DataStore.query(Diary)).map(plain),
+    subscriptionsEstablished: hubEvents.some((e) => e.event === 'subscriptionsEstablished'),
+  });
+  await DataStore.stop();
+};
+
+async function serverAs(token, query, variables) {
+  const response = await realFetch(endpoint, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: token },
+    body: JSON.stringify({ query, variables }),
+  });
+  return response.json();
+}
+
 const conflicts = [];
 
 /** DataStore's conflict hook: record what the server rejected, and retry the local edit on the server's version. */
@@ -325,7 +397,13 @@ async function main() {
     process.exit(2);
   }
   const { models } = await loadModels(o.schema);
-  Amplify.configure(config);
+  if (o.token) {
+    // User-pool tokens without Cognito: the library sends this token as Authorization.
+    const tokens = { accessToken: decodeJWT(o.token) };
+    Amplify.configure(config, { Auth: { tokenProvider: { getTokens: async () => tokens } } });
+  } else {
+    Amplify.configure(config);
+  }
   DataStore.configure({ storageAdapter: IndexedDBAdapter, conflictHandler });
   await scenario(models);
 }
