@@ -13,28 +13,16 @@ from collections.abc import Callable
 from graphql import (
     DirectiveNode,
     FieldDefinitionNode,
-    ListTypeNode,
-    NonNullTypeNode,
     ObjectTypeDefinitionNode,
     ObjectTypeExtensionNode,
-    TypeNode,
     value_from_ast_untyped,
 )
+
+from transformer.sdl_reading import base_type_name, is_list_type
 
 RELATIONAL = ("hasOne", "hasMany", "belongsTo")
 ObjectNode = ObjectTypeDefinitionNode | ObjectTypeExtensionNode
 Fail = Callable[[object, str], None]
-
-
-def base_type(node: TypeNode) -> str:
-    while isinstance(node, NonNullTypeNode | ListTypeNode):
-        node = node.type
-    return node.name.value  # type: ignore[attr-defined, no-any-return]
-
-
-def is_list(node: TypeNode) -> bool:
-    inner = node.type if isinstance(node, NonNullTypeNode) else node
-    return isinstance(inner, ListTypeNode)
 
 
 def names(value: object) -> list[str]:
@@ -80,11 +68,11 @@ class RelationChecks:
         if not model:
             self.fail(directive, f"@{kind} must be on an @model object type field.")
             return
-        related = base_type(field.type)
+        related = base_type_name(field.type)
         if related not in self.models:
             self.fail(directive, f"Object type {related} must be annotated with @model.")
             return
-        listed = is_list(field.type)
+        listed = is_list_type(field.type)
         if kind == "hasOne" and listed:
             self.fail(directive, "@hasOne cannot be used with lists. Use @hasMany instead.")
         elif kind == "belongsTo" and listed:
@@ -131,8 +119,8 @@ class RelationChecks:
             return
         for name, key_name in zip(fields, [partition, *sort], strict=False):
             expected = related_fields.get(key_name)
-            if expected is not None and base_type(own[name].type) != base_type(expected.type):
-                self.fail(directive, f"{name} field is not of type {base_type(expected.type)}")
+            if expected is not None and base_type_name(own[name].type) != base_type_name(expected.type):
+                self.fail(directive, f"{name} field is not of type {base_type_name(expected.type)}")
                 return
 
     def check_references(
@@ -151,7 +139,7 @@ class RelationChecks:
                 return
         partners = ("hasOne", "hasMany") if kind == "belongsTo" else ("belongsTo",)
         matched = any(
-            base_type(other.type) == node.name.value
+            base_type_name(other.type) == node.name.value
             and any(d.name.value in partners and names(arguments(d).get("references")) == references for d in other.directives or ())
             for other in self.fields_of(related).values()
         )
@@ -167,7 +155,7 @@ class RelationChecks:
     def points_back(self, related: str, model: str) -> bool:
         """Whether `related` has a `@hasOne` or `@hasMany` field of type `model` (a bi-directional relation)."""
         return any(
-            base_type(f.type) == model and any(d.name.value in {"hasOne", "hasMany"} for d in f.directives or ())
+            base_type_name(f.type) == model and any(d.name.value in {"hasOne", "hasMany"} for d in f.directives or ())
             for f in self.fields_of(related).values()
         )
 
