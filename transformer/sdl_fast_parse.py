@@ -153,9 +153,6 @@ class _Parser:
         location.start_token = location.end_token = None  # type: ignore[assignment]
         return location
 
-    def peek(self, kind: str) -> bool:
-        return self.kinds[self.at] == kind
-
     def take(self, kind: str) -> bool:
         if self.kinds[self.at] == kind:
             self.at += 1
@@ -214,42 +211,40 @@ class _Parser:
         description = self.description()
         if self.kinds[self.at] != "name":
             raise Unsupported
-        word = self.values[self.at]
-        if word == "extend" and description is None:
-            return self.extension(start)
-        read = _DEFINITIONS.get(word)
-        if read is None:
+        extension = self.values[self.at] == "extend" and description is None
+        if extension:
+            self.at += 1
+            if self.kinds[self.at] != "name":
+                raise Unsupported
+        kind = _KINDS.get(self.values[self.at])
+        if kind is None:
+            raise Unsupported
+        read, definition_class, extension_class = kind
+        node_class = extension_class if extension else definition_class
+        if node_class is None:
             raise Unsupported
         self.at += 1
-        return read(self, start, description)
+        return self.finish(start, node_class, description, extension, read(self, extension))
 
-    def extension(self, start: int) -> Any:
-        self.at += 1
-        if self.kinds[self.at] != "name":
-            raise Unsupported
-        read = _EXTENSIONS.get(self.values[self.at])
-        if read is None:
-            raise Unsupported
-        self.at += 1
-        return read(self, start)
+    def finish(self, start: int, node_class: type, description: ast.StringValueNode | None, extension: bool,
+               values: dict[str, Any]) -> Any:
+        """The definition node, or the extension node, which has no description and must add something."""
+        if extension:
+            if not any(value for key, value in values.items() if key != "name"):
+                raise Unsupported
+        else:
+            values["description"] = description
+        values["loc"] = self.loc(start)
+        return _make(node_class, values)
 
-    def schema(self, start: int, description: ast.StringValueNode | None) -> ast.SchemaDefinitionNode:
+    def schema(self, extension: bool) -> dict[str, Any]:
         directives = self.directives()
-        self.expect("{")
-        operation_types = self.until("}", self.operation_type)
-        return _make(ast.SchemaDefinitionNode, {
-            "loc": self.loc(start), "description": description, "directives": directives,
-            "operation_types": operation_types,
-        })
-
-    def schema_extension(self, start: int) -> ast.SchemaExtensionNode:
-        directives = self.directives()
-        operation_types = self.until("}", self.operation_type) if self.take("{") else None
-        if not directives and not operation_types:
-            raise Unsupported
-        return _make(ast.SchemaExtensionNode, {
-            "loc": self.loc(start), "directives": directives, "operation_types": operation_types,
-        })
+        if extension:
+            operation_types = self.until("}", self.operation_type) if self.take("{") else None
+        else:
+            self.expect("{")
+            operation_types = self.until("}", self.operation_type)
+        return {"directives": directives, "operation_types": operation_types}
 
     def operation_type(self) -> ast.OperationTypeDefinitionNode:
         start = self.at
@@ -261,33 +256,15 @@ class _Parser:
         type_ = self.named_type()
         return _make(ast.OperationTypeDefinitionNode, {"loc": self.loc(start), "operation": operation, "type": type_})
 
-    def scalar(self, start: int, description: ast.StringValueNode | None) -> ast.ScalarTypeDefinitionNode:
-        name = self.name()
-        directives = self.directives()
-        return _make(ast.ScalarTypeDefinitionNode, {
-            "loc": self.loc(start), "description": description, "name": name, "directives": directives,
-        })
+    def scalar(self, extension: bool) -> dict[str, Any]:
+        return {"name": self.name(), "directives": self.directives()}
 
-    def scalar_extension(self, start: int) -> ast.ScalarTypeExtensionNode:
-        name = self.name()
-        directives = self.directives()
-        if not directives:
-            raise Unsupported
-        return _make(ast.ScalarTypeExtensionNode, {"loc": self.loc(start), "name": name, "directives": directives})
-
-    def object_like(self, start: int, description: ast.StringValueNode | None, node_class: type) -> Any:
+    def object_like(self, extension: bool) -> dict[str, Any]:
         name = self.name()
         interfaces = self.interfaces()
         directives = self.directives()
         fields_ = self.until("}", self.field) if self.take("{") else None
-        values: dict[str, Any] = {"name": name, "interfaces": interfaces, "directives": directives, "fields": fields_}
-        if node_class in (ast.ObjectTypeExtensionNode, ast.InterfaceTypeExtensionNode):
-            if not (interfaces or directives or fields_):
-                raise Unsupported
-        else:
-            values["description"] = description
-        values["loc"] = self.loc(start)
-        return _make(node_class, values)
+        return {"name": name, "interfaces": interfaces, "directives": directives, "fields": fields_}
 
     def interfaces(self) -> tuple[ast.NamedTypeNode, ...] | None:
         if not self.keyword("implements"):
@@ -320,43 +297,17 @@ class _Parser:
             "default_value": default_value, "directives": directives,
         })
 
-    def union(self, start: int, description: ast.StringValueNode | None) -> ast.UnionTypeDefinitionNode:
+    def union(self, extension: bool) -> dict[str, Any]:
         name = self.name()
         directives = self.directives()
         types = self.delimited("|", self.named_type) if self.take("=") else None
-        return _make(ast.UnionTypeDefinitionNode, {
-            "loc": self.loc(start), "description": description, "name": name, "directives": directives,
-            "types": types,
-        })
+        return {"name": name, "directives": directives, "types": types}
 
-    def union_extension(self, start: int) -> ast.UnionTypeExtensionNode:
-        name = self.name()
-        directives = self.directives()
-        types = self.delimited("|", self.named_type) if self.take("=") else None
-        if not (directives or types):
-            raise Unsupported
-        return _make(ast.UnionTypeExtensionNode, {
-            "loc": self.loc(start), "name": name, "directives": directives, "types": types,
-        })
-
-    def enum(self, start: int, description: ast.StringValueNode | None) -> ast.EnumTypeDefinitionNode:
+    def enum(self, extension: bool) -> dict[str, Any]:
         name = self.name()
         directives = self.directives()
         values = self.until("}", self.enum_value) if self.take("{") else None
-        return _make(ast.EnumTypeDefinitionNode, {
-            "loc": self.loc(start), "description": description, "name": name, "directives": directives,
-            "values": values,
-        })
-
-    def enum_extension(self, start: int) -> ast.EnumTypeExtensionNode:
-        name = self.name()
-        directives = self.directives()
-        values = self.until("}", self.enum_value) if self.take("{") else None
-        if not (directives or values):
-            raise Unsupported
-        return _make(ast.EnumTypeExtensionNode, {
-            "loc": self.loc(start), "name": name, "directives": directives, "values": values,
-        })
+        return {"name": name, "directives": directives, "values": values}
 
     def enum_value(self) -> ast.EnumValueDefinitionNode:
         start = self.at
@@ -369,28 +320,13 @@ class _Parser:
             "loc": self.loc(start), "description": description, "name": name, "directives": directives,
         })
 
-    def input_object(self, start: int, description: ast.StringValueNode | None) -> ast.InputObjectTypeDefinitionNode:
+    def input_object(self, extension: bool) -> dict[str, Any]:
         name = self.name()
         directives = self.directives()
         fields_ = self.until("}", self.input_value) if self.take("{") else None
-        return _make(ast.InputObjectTypeDefinitionNode, {
-            "loc": self.loc(start), "description": description, "name": name, "directives": directives,
-            "fields": fields_,
-        })
+        return {"name": name, "directives": directives, "fields": fields_}
 
-    def input_object_extension(self, start: int) -> ast.InputObjectTypeExtensionNode:
-        name = self.name()
-        directives = self.directives()
-        fields_ = self.until("}", self.input_value) if self.take("{") else None
-        if not (directives or fields_):
-            raise Unsupported
-        return _make(ast.InputObjectTypeExtensionNode, {
-            "loc": self.loc(start), "name": name, "directives": directives, "fields": fields_,
-        })
-
-    def directive_definition(
-        self, start: int, description: ast.StringValueNode | None
-    ) -> ast.DirectiveDefinitionNode:
+    def directive_definition(self, extension: bool) -> dict[str, Any]:
         self.expect("@")
         name = self.name()
         arguments = self.until(")", self.input_value) if self.take("(") else None
@@ -399,10 +335,8 @@ class _Parser:
         if not self.keyword("on"):
             raise Unsupported
         locations = self.delimited("|", self.directive_location)
-        return _make(ast.DirectiveDefinitionNode, {
-            "loc": self.loc(start), "description": description, "name": name, "arguments": arguments,
-            "directives": directives, "repeatable": repeatable, "locations": locations,
-        })
+        return {"name": name, "arguments": arguments, "directives": directives, "repeatable": repeatable,
+                "locations": locations}
 
     def directive_location(self) -> ast.NameNode:
         if self.kinds[self.at] != "name" or self.values[self.at] not in _DIRECTIVE_LOCATIONS:
@@ -508,27 +442,18 @@ class _Parser:
         return tuple(found)
 
 
-_DEFINITIONS: dict[str, Any] = {
-    "schema": _Parser.schema,
-    "scalar": _Parser.scalar,
-    "type": lambda parser, start, description: parser.object_like(start, description, ast.ObjectTypeDefinitionNode),
-    "interface": lambda parser, start, description: parser.object_like(
-        start, description, ast.InterfaceTypeDefinitionNode
-    ),
-    "union": _Parser.union,
-    "enum": _Parser.enum,
-    "input": _Parser.input_object,
-    "directive": _Parser.directive_definition,
+_KINDS: dict[str, tuple[Any, type, type | None]] = {
+    "schema": (_Parser.schema, ast.SchemaDefinitionNode, ast.SchemaExtensionNode),
+    "scalar": (_Parser.scalar, ast.ScalarTypeDefinitionNode, ast.ScalarTypeExtensionNode),
+    "type": (_Parser.object_like, ast.ObjectTypeDefinitionNode, ast.ObjectTypeExtensionNode),
+    "interface": (_Parser.object_like, ast.InterfaceTypeDefinitionNode, ast.InterfaceTypeExtensionNode),
+    "union": (_Parser.union, ast.UnionTypeDefinitionNode, ast.UnionTypeExtensionNode),
+    "enum": (_Parser.enum, ast.EnumTypeDefinitionNode, ast.EnumTypeExtensionNode),
+    "input": (_Parser.input_object, ast.InputObjectTypeDefinitionNode, ast.InputObjectTypeExtensionNode),
+    "directive": (_Parser.directive_definition, ast.DirectiveDefinitionNode, None),
 }
-_EXTENSIONS: dict[str, Any] = {
-    "schema": _Parser.schema_extension,
-    "scalar": _Parser.scalar_extension,
-    "type": lambda parser, start: parser.object_like(start, None, ast.ObjectTypeExtensionNode),
-    "interface": lambda parser, start: parser.object_like(start, None, ast.InterfaceTypeExtensionNode),
-    "union": _Parser.union_extension,
-    "enum": _Parser.enum_extension,
-    "input": _Parser.input_object_extension,
-}
+"""Each definition keyword: the reader of what follows it, and the node classes of its definition and extension
+(`extend directive` is left to graphql-core)."""
 
 
 def parse_type_system(source: Source, *, no_location: bool = False) -> DocumentNode:
