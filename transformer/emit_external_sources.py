@@ -13,13 +13,11 @@ import hashlib
 import re
 from typing import Any
 
-from transformer.emit_vtl.deployment import ENV_PARAMETER
+from transformer.emit_vtl.deployment import ENV_PARAMETER, ENV_PLACEHOLDER, REGION_PLACEHOLDER
 from transformer.emit_vtl.external import HTTP, LAMBDA, ExternalSource
 
 HAS_ENVIRONMENT = "HasEnvironmentParameter"
 NO_ENVIRONMENT = "NONE"
-ENV_PLACEHOLDER = "${env}"
-REGION_PLACEHOLDER = "${aws_region}"
 _ANY_VARIABLE = re.compile(r"\$\{(?!env\}|aws_region\})")
 
 
@@ -42,7 +40,7 @@ def _arn(source: ExternalSource, name: str) -> dict[str, Any]:
 def _function_arn(source: ExternalSource) -> dict[str, Any]:
     name = source.target
     with_env = _arn(source, name)
-    if "${env}" in name:
+    if ENV_PLACEHOLDER in name:
         with_env = {"Fn::Sub": [with_env["Fn::Sub"], {"env": {"Ref": ENV_PARAMETER}}]}
     without_env = _arn(source, re.sub(r"-\$\{env\}", "", name, count=1))
     return {"Fn::If": [HAS_ENVIRONMENT, with_env, without_env]}

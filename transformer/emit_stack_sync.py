@@ -31,7 +31,7 @@ from transformer.conflict_resolution import (
     SyncConfig,
 )
 from transformer.emit_external_sources import HAS_ENVIRONMENT, NO_ENVIRONMENT
-from transformer.emit_vtl.deployment import ENV_PARAMETER
+from transformer.emit_vtl.deployment import ENV_PARAMETER, ENV_PLACEHOLDER
 
 DELTA_SYNC_TABLE = "AmplifyDataStoreTable"
 TTL_SPECIFICATION = {"AttributeName": TTL_ATTRIBUTE, "Enabled": True}
@@ -74,7 +74,7 @@ def delta_sync_config(table_name: Any) -> dict[str, Any]:
 
 
 def _uses_env(handler: LambdaConflictHandler) -> bool:
-    return handler.lambda_arn is None and "${env}" in handler.name
+    return handler.lambda_arn is None and ENV_PLACEHOLDER in handler.name
 
 
 def needs_environment(config: ConflictResolution | None) -> bool:

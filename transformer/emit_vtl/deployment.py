@@ -28,7 +28,10 @@ ADMIN_ROLE_NAMES = "AdminRoleNames"
 PARAMETER_NAMES = (IDENTITY_POOL_ID, AUTH_ROLE_NAME, UNAUTH_ROLE_NAME, ADMIN_ROLE_NAMES)
 ENV_PARAMETER = "env"
 """Amplify's environment-name Parameter (`${env}` in `@function` names and `@http` URLs)."""
-_AMPLIFY_PLACEHOLDERS = {"${env}": "${" + ENV_PARAMETER + "}", "${aws_region}": "${AWS::Region}"}
+ENV_PLACEHOLDER = "${env}"
+REGION_PLACEHOLDER = "${aws_region}"
+"""Amplify's placeholders for the environment name and the stack's region in what users write."""
+_AMPLIFY_PLACEHOLDERS = {ENV_PLACEHOLDER: "${" + ENV_PARAMETER + "}", REGION_PLACEHOLDER: "${AWS::Region}"}
 ADMIN_ROLE_SEPARATOR = ","
 """Joins admin role names in one String Parameter (IAM role names allow a comma, `--admin-roles` does not)."""
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
+from transformer.emit_vtl.deployment import ENV_PLACEHOLDER
 from transformer.emit_vtl.layout import Pipeline, PipelineFunction, PipelineKind, Slot
 from transformer.emit_vtl.slots import init_request
 from transformer.emit_vtl.vtl import MAPPING_VERSION, q
@@ -148,7 +149,7 @@ def _data_functions(field: ResolverField) -> tuple[list[PipelineFunction], list[
     sources: list[ExternalSource] = []
     if field.http is not None:
         name = http_data_source(field.http.origin)
-        reads_env = any("${env}" in text for text in (field.http.path, *(v for pair in field.http.headers for v in pair)))
+        reads_env = any(ENV_PLACEHOLDER in text for text in (field.http.path, *(v for pair in field.http.headers for v in pair)))
         sources.append(ExternalSource(name=name, kind=HTTP, target=field.http.origin, reads_env=reads_env))
         functions.append(PipelineFunction(slot=Slot.DATA, data_source=name, request=http_request(field, field.http),
                                           response=http_response(field.http)))
