@@ -39,6 +39,7 @@ from resolvers.server.errors import AppSyncError
 from resolvers.server.guard_wrapping import identity_of
 from resolvers.user_functions import Handler, UserFunctionError, load_function
 from transformer.amplify_layout import amplify_backend
+from transformer.emit_vtl.deployment import ENV_PLACEHOLDER, REGION_PLACEHOLDER
 from transformer.environment import AuthEnvironment
 from transformer.resolver_directives import HttpCall, ResolverField, resolver_fields
 from transformer.schema_model import ParsedSchema
@@ -102,7 +103,7 @@ def _region(info: GraphQLResolveInfo) -> str:
 
 def with_env_and_region(value: str, env: str, region: str) -> str:
     """Amplify's `replaceEnvAndRegion` with the values filled in."""
-    return value.replace("${env}", env).replace("${aws_region}", region)
+    return value.replace(ENV_PLACEHOLDER, env).replace(REGION_PLACEHOLDER, region)
 
 
 def _plain(value: Any) -> Any:
